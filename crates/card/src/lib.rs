@@ -16,8 +16,10 @@ pub mod apdu;
 pub mod channel;
 pub mod error;
 pub mod ids;
+pub mod pcsc;
 pub mod secret;
 pub mod sw;
+pub mod watch;
 
 pub use apdu::{ApduError, Command, Le, Response};
 pub use channel::{CardChannel, TransportError};

@@ -1,0 +1,250 @@
+//! The PC/SC channel ([`PcscChannel`]) and reader listing over the `pcsc`
+//! crate (pcsc-lite on Linux/macOS, WinSCard on Windows).
+//!
+//! Connections are made in shared mode with any protocol (JPKI cards are
+//! T=1; contactless readers synthesise their own protocol), so other PC/SC
+//! programs keep working beside Madoguchi. The receive buffer is always
+//! [`pcsc::MAX_BUFFER_SIZE_EXTENDED`]: a reader driver (vpcd in particular)
+//! executes the APDU even when the caller's buffer is too small and only then
+//! fails, and a lost answer to a VERIFY must never happen because of a buffer.
+
+use std::ffi::CString;
+use std::time::Duration;
+
+use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
+
+use crate::channel::{CardChannel, TransportError};
+use crate::error::CardError;
+
+/// One reader as listed by [`list_readers`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReaderInfo {
+    /// The reader's PC/SC name.
+    pub name: String,
+    /// Whether a card sits in the reader (powered or not).
+    pub card_present: bool,
+    /// The card's ATR, when a card is present and the service reports one.
+    pub atr: Option<Vec<u8>>,
+}
+
+/// Map a PC/SC error to a [`TransportError`].
+///
+/// `reader` names the reader the call was about, for
+/// [`TransportError::ReaderNotFound`].
+pub fn map_pcsc_error(error: pcsc::Error, reader: Option<&str>) -> TransportError {
+    use pcsc::Error as E;
+    match error {
+        E::NoService | E::ServiceStopped | E::InvalidHandle => TransportError::ServiceUnavailable,
+        E::NoReadersAvailable => TransportError::NoReader,
+        E::UnknownReader | E::ReaderUnavailable => {
+            TransportError::ReaderNotFound(reader.unwrap_or_default().to_owned())
+        }
+        E::NoSmartcard => TransportError::NoCard,
+        E::RemovedCard | E::ResetCard => TransportError::CardRemoved,
+        E::SharingViolation => TransportError::Sharing,
+        E::Timeout => TransportError::Timeout,
+        other => TransportError::Other(format!("{other} ({:#010X})", other as u32)),
+    }
+}
+
+/// The reader's state as a [`ReaderInfo`] (shared with the watch).
+pub(crate) fn reader_info(name: String, event_state: State, atr: &[u8]) -> ReaderInfo {
+    let card_present = event_state.contains(State::PRESENT);
+    ReaderInfo {
+        name,
+        card_present,
+        atr: (card_present && !atr.is_empty()).then(|| atr.to_vec()),
+    }
+}
+
+/// Reader names known to the service; no reader is an empty list, not an
+/// error.
+pub(crate) fn reader_names(ctx: &Context) -> Result<Vec<CString>, pcsc::Error> {
+    match ctx.list_readers_owned() {
+        Ok(names) => Ok(names),
+        Err(pcsc::Error::NoReadersAvailable) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+fn establish() -> Result<Context, TransportError> {
+    Context::establish(Scope::User).map_err(|e| map_pcsc_error(e, None))
+}
+
+fn list_with(ctx: &Context) -> Result<Vec<ReaderInfo>, TransportError> {
+    let names = reader_names(ctx).map_err(|e| map_pcsc_error(e, None))?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut states: Vec<ReaderState> = names
+        .into_iter()
+        .map(|n| ReaderState::new(n, State::UNAWARE))
+        .collect();
+    // UNAWARE makes the call return at once with the current states.
+    match ctx.get_status_change(Duration::ZERO, &mut states) {
+        Ok(()) | Err(pcsc::Error::Timeout) => {}
+        Err(e) => return Err(map_pcsc_error(e, None)),
+    }
+    Ok(states
+        .iter()
+        .filter(|s| !s.event_state().intersects(State::UNKNOWN | State::IGNORE))
+        .map(|s| {
+            reader_info(
+                s.name().to_string_lossy().into_owned(),
+                s.event_state(),
+                s.atr(),
+            )
+        })
+        .collect())
+}
+
+/// Every reader the smart-card service knows, with card presence and ATR.
+/// No reader gives an empty list.
+pub fn list_readers() -> Result<Vec<ReaderInfo>, TransportError> {
+    list_with(&establish()?)
+}
+
+/// A card connection through PC/SC.
+pub struct PcscChannel {
+    card: pcsc::Card,
+    reader: String,
+    atr: Vec<u8>,
+    receive: Vec<u8>,
+}
+
+/// Connect to the card in `reader`, or with `None` to the first reader that
+/// has a card in it.
+///
+/// Errors: [`CardError::ServiceUnavailable`] when the service is down,
+/// [`CardError::NoReader`] when no reader is connected,
+/// [`CardError::ReaderNotFound`] for an unknown name, [`CardError::NoCard`]
+/// when the chosen reader (or every reader) is empty,
+/// [`CardError::CardInUse`] when another program holds the card exclusively.
+pub fn connect(reader: Option<&str>) -> Result<PcscChannel, CardError> {
+    let ctx = establish()?;
+    let readers = list_with(&ctx)?;
+    if readers.is_empty() {
+        return Err(CardError::NoReader);
+    }
+    let name = match reader {
+        Some(wanted) => {
+            let found = readers
+                .iter()
+                .find(|r| r.name == wanted)
+                .ok_or_else(|| CardError::ReaderNotFound(wanted.to_owned()))?;
+            if !found.card_present {
+                return Err(CardError::NoCard);
+            }
+            found.name.clone()
+        }
+        None => readers
+            .iter()
+            .find(|r| r.card_present)
+            .map(|r| r.name.clone())
+            .ok_or(CardError::NoCard)?,
+    };
+    let cname = CString::new(name.clone()).map_err(|_| CardError::ReaderNotFound(name.clone()))?;
+    let card = ctx
+        .connect(&cname, ShareMode::Shared, Protocols::ANY)
+        .map_err(|e| map_pcsc_error(e, Some(&name)))?;
+    let atr = card_atr(&card, &name)?;
+    tracing::debug!(target: "madoguchi::pcsc", reader = %name, atr = %hex::encode_upper(&atr), "connected");
+    Ok(PcscChannel {
+        card,
+        reader: name,
+        atr,
+        receive: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+    })
+}
+
+fn card_atr(card: &pcsc::Card, reader: &str) -> Result<Vec<u8>, TransportError> {
+    let status = card
+        .status2_owned()
+        .map_err(|e| map_pcsc_error(e, Some(reader)))?;
+    Ok(status.atr().to_vec())
+}
+
+impl PcscChannel {
+    /// The reader this channel is connected through.
+    pub fn reader_name(&self) -> &str {
+        &self.reader
+    }
+}
+
+impl CardChannel for PcscChannel {
+    fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let answer = self
+            .card
+            .transmit(command, &mut self.receive)
+            .map_err(|e| map_pcsc_error(e, Some(&self.reader)))?;
+        Ok(answer.to_vec())
+    }
+
+    fn atr(&self) -> Vec<u8> {
+        self.atr.clone()
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        self.card
+            .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
+            .map_err(|e| map_pcsc_error(e, Some(&self.reader)))?;
+        self.atr = card_atr(&self.card, &self.reader)?;
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for PcscChannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PcscChannel")
+            .field("reader", &self.reader)
+            .field("atr", &hex::encode_upper(&self.atr))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_mapping() {
+        use pcsc::Error as E;
+        for e in [E::NoService, E::ServiceStopped, E::InvalidHandle] {
+            assert_eq!(map_pcsc_error(e, None), TransportError::ServiceUnavailable);
+        }
+        assert_eq!(
+            map_pcsc_error(E::NoReadersAvailable, None),
+            TransportError::NoReader
+        );
+        assert_eq!(
+            map_pcsc_error(E::UnknownReader, Some("R 00")),
+            TransportError::ReaderNotFound("R 00".into())
+        );
+        assert_eq!(map_pcsc_error(E::NoSmartcard, None), TransportError::NoCard);
+        for e in [E::RemovedCard, E::ResetCard] {
+            assert_eq!(map_pcsc_error(e, None), TransportError::CardRemoved);
+        }
+        assert_eq!(
+            map_pcsc_error(E::SharingViolation, None),
+            TransportError::Sharing
+        );
+        assert_eq!(map_pcsc_error(E::Timeout, None), TransportError::Timeout);
+        assert!(matches!(
+            map_pcsc_error(E::CommError, None),
+            TransportError::Other(_)
+        ));
+    }
+
+    #[test]
+    fn reader_info_from_state() {
+        let r = reader_info("R".into(), State::PRESENT | State::INUSE, &[0x3B, 0x80]);
+        assert!(r.card_present);
+        assert_eq!(r.atr, Some(vec![0x3B, 0x80]));
+        let r = reader_info("R".into(), State::EMPTY, &[0x3B]);
+        assert!(!r.card_present);
+        assert_eq!(r.atr, None);
+        let r = reader_info("R".into(), State::PRESENT | State::MUTE, &[]);
+        assert!(r.card_present);
+        assert_eq!(r.atr, None);
+    }
+}
