@@ -1,1 +1,5 @@
 //! madoguchi-pki
+
+pub mod cms;
+pub mod request;
+pub mod wire;
