@@ -50,6 +50,11 @@ pub enum CardError {
     MalformedData(String),
     #[error("reader error: {0}")]
     Transport(String),
+    /// A request the card layer refuses to send because it is malformed
+    /// (for example an empty secret, which would be a tries query). A
+    /// programming error; the guard never produces one.
+    #[error("request refused before sending: {0}")]
+    InvalidRequest(&'static str),
 }
 
 impl CardError {
@@ -64,7 +69,7 @@ impl CardError {
             CardError::CardRemoved => 106,
             CardError::CardInUse => 107,
             CardError::Timeout => 108,
-            CardError::Transport(_) => 109,
+            CardError::Transport(_) | CardError::InvalidRequest(_) => 109,
             CardError::WrongPassword { .. } => 110,
             CardError::Locked(_) => 111,
             CardError::SecurityStatusNotSatisfied => 112,

@@ -16,9 +16,12 @@ pub mod apdu;
 pub mod channel;
 pub mod error;
 pub mod ids;
+pub mod jpki;
 pub mod pcsc;
 pub mod secret;
 pub mod sw;
+#[cfg(test)]
+mod testcard;
 pub mod watch;
 
 pub use apdu::{ApduError, Command, Le, Response};

@@ -58,6 +58,9 @@ pub enum StatusWord {
 }
 
 impl StatusWord {
+    /// `6A 81`: function not supported (kept in [`StatusWord::Other`]).
+    pub const FUNCTION_NOT_SUPPORTED: StatusWord = StatusWord::Other(0x6A, 0x81);
+
     pub fn from_bytes(sw1: u8, sw2: u8) -> Self {
         use StatusWord::*;
         match (sw1, sw2) {
