@@ -15,6 +15,7 @@
 pub mod apdu;
 pub mod channel;
 pub mod error;
+pub mod guard;
 pub mod ids;
 pub mod jpki;
 pub mod pcsc;

@@ -352,12 +352,14 @@ impl CardChannel for FakeCard {
         st.commands += 1;
         let cmd = Command::parse(command).map_err(TransportError::Malformed)?;
         let mut r = st.answer(&cmd);
-        if let Some(piece) = st.chain {
-            if r.is_ok() && r.data.len() > piece && cmd.ins != ins::GET_RESPONSE {
-                st.pending = r.data.split_off(piece);
-                let more = st.pending.len().min(255) as u8;
-                r.sw = StatusWord::MoreData(more);
-            }
+        if let Some(piece) = st.chain
+            && r.is_ok()
+            && r.data.len() > piece
+            && cmd.ins != ins::GET_RESPONSE
+        {
+            st.pending = r.data.split_off(piece);
+            let more = st.pending.len().min(255) as u8;
+            r.sw = StatusWord::MoreData(more);
         }
         Ok(r.to_bytes())
     }

@@ -415,10 +415,10 @@ impl<B: Backend, S: FnMut(WatchEvent) -> bool> Watcher<B, S> {
                 // The PnP name is refused here: go without it.
                 pnp = false;
                 slots.remove(0);
-                if let Err(e) = self.backend.wait(ctx, Duration::ZERO, &mut slots) {
-                    if service_lost(e) {
-                        return SessionEnd::ServiceLost;
-                    }
+                if let Err(e) = self.backend.wait(ctx, Duration::ZERO, &mut slots)
+                    && service_lost(e)
+                {
+                    return SessionEnd::ServiceLost;
                 }
             }
         }
@@ -511,10 +511,8 @@ impl<B: Backend, S: FnMut(WatchEvent) -> bool> Watcher<B, S> {
                     true
                 }
             };
-            if relist {
-                if let Err(end) = self.relist(ctx, &mut slots) {
-                    return end;
-                }
+            if relist && let Err(end) = self.relist(ctx, &mut slots) {
+                return end;
             }
         }
     }
