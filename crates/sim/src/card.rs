@@ -901,13 +901,13 @@ mod tests {
 
     #[test]
     fn basic_four_long_form_offsets() {
-        let address = "長".repeat(60); // 180 bytes → 81 B4
+        let address = "長".repeat(90); // 270 bytes → 82 01 0E
         let (ef, _) = basic_four_ef("名", &address, "19581201", "2");
         // Outer length > 255 → FF 20 82 HH LL.
         assert_eq!(&ef[..3], &[0xFF, 0x20, 0x82]);
         let off = |i: usize| usize::from(u16::from_be_bytes([ef[8 + 2 * i], ef[9 + 2 * i]]));
         assert_eq!(&ef[off(0)..off(0) + 2], &[0xDF, 0x22]);
-        assert_eq!(&ef[off(1)..off(1) + 4], &[0xDF, 0x23, 0x81, 180]);
+        assert_eq!(&ef[off(1)..off(1) + 5], &[0xDF, 0x23, 0x82, 0x01, 0x0E]);
         assert_eq!(&ef[off(2)..off(2) + 2], &[0xDF, 0x24]);
         assert_eq!(&ef[off(3)..], b"\xDF\x25\x012");
     }
