@@ -1,0 +1,320 @@
+//! The vpcd bridge against a fake vpcd: a TCP listener in the test that
+//! speaks vpcd's side of the protocol, so no pcscd is needed.
+
+mod common;
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::*;
+use madoguchi_card::ids::{self, jpki};
+use madoguchi_card::{Command, Le, PinKind, Response, StatusWord};
+use madoguchi_sim::channel::lock;
+use madoguchi_sim::vpcd::{control, read_frame, write_frame};
+use madoguchi_sim::{ATR, Bridge, BridgeHandle, FailRule, Faults, SharedCard, VirtualCard, share};
+
+struct FakeVpcd {
+    listener: TcpListener,
+}
+
+impl FakeVpcd {
+    fn new() -> FakeVpcd {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        FakeVpcd { listener }
+    }
+
+    fn addr(&self) -> String {
+        self.listener.local_addr().unwrap().to_string()
+    }
+
+    /// Wait for the card to connect.
+    fn accept(&self, timeout: Duration) -> Option<Slot> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.listener.accept() {
+                Ok((s, _)) => {
+                    s.set_nonblocking(false).unwrap();
+                    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                    return Some(Slot { s });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if Instant::now() > deadline {
+                        return None;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+}
+
+/// vpcd's end of one card connection.
+struct Slot {
+    s: TcpStream,
+}
+
+impl Slot {
+    fn control(&mut self, byte: u8) {
+        write_frame(&mut self.s, &[byte]).unwrap();
+    }
+
+    fn atr(&mut self) -> Vec<u8> {
+        self.control(control::GET_ATR);
+        read_frame(&mut self.s).unwrap()
+    }
+
+    fn send(&mut self, apdu: &[u8]) {
+        write_frame(&mut self.s, apdu).unwrap();
+    }
+
+    fn apdu(&mut self, cmd: &Command) -> Response {
+        self.send(&cmd.to_bytes().unwrap());
+        Response::from_bytes(&read_frame(&mut self.s).unwrap()).unwrap()
+    }
+
+    /// The card closed the connection (eject) within `timeout`.
+    fn closed(&mut self, timeout: Duration) -> bool {
+        self.s.set_read_timeout(Some(timeout)).unwrap();
+        let mut b = [0u8; 256];
+        loop {
+            match self.s.read(&mut b) {
+                Ok(0) => return true,
+                Ok(_) => continue,
+                Err(e) if is_timeout(&e) => return false,
+                Err(_) => return true,
+            }
+        }
+    }
+
+    /// Nothing arrives within `timeout`.
+    fn silent(&mut self, timeout: Duration) -> bool {
+        self.s.set_read_timeout(Some(timeout)).unwrap();
+        let mut b = [0u8; 1];
+        let r = self.s.read(&mut b);
+        self.s
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        matches!(r, Err(ref e) if is_timeout(e))
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn setup() -> (Fixture, FakeVpcd, SharedCard, Faults, BridgeHandle) {
+    let f = fixture();
+    let card = share(VirtualCard::open(&f.profile, None).unwrap());
+    let vpcd = FakeVpcd::new();
+    let faults = Faults::new();
+    let bridge = Bridge::spawn(vpcd.addr(), card.clone(), faults.clone());
+    (f, vpcd, card, faults, bridge)
+}
+
+#[test]
+fn power_atr_and_apdus() {
+    let (_f, vpcd, _card, _faults, bridge) = setup();
+    let mut slot = vpcd.accept(WAIT).expect("the card connects");
+    assert!(bridge.wait_connected(true, WAIT));
+    assert_eq!(bridge.connections(), 1);
+    // pcscd's polling: GET_ATR many times, in any state.
+    for _ in 0..3 {
+        assert_eq!(slot.atr(), ATR.to_vec());
+    }
+    slot.control(control::POWER_ON);
+    assert_eq!(slot.atr(), ATR.to_vec());
+    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
+    assert_eq!(slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw, StatusWord::Ok);
+    assert_eq!(slot.apdu(&Command::verify_query()).sw, StatusWord::TriesLeft(5));
+    assert_eq!(slot.atr(), ATR.to_vec());
+    assert_eq!(
+        slot.apdu(&Command::verify(SIGN_PASSWORD.as_bytes())).sw,
+        StatusWord::Ok
+    );
+    // Extended READ BINARY: the whole certificate in one frame.
+    slot.apdu(&Command::select_ef(jpki::SIGNING_CERTIFICATE));
+    let r = slot.apdu(&Command::read_binary(0, Le::MAX_EXTENDED));
+    assert_eq!((r.data, r.sw), (sign_cert(), StatusWord::Ok));
+    // A signature.
+    slot.apdu(&Command::select_ef(jpki::SIGNING_KEY));
+    let di = digest_info(b"over vpcd");
+    let r = slot.apdu(&Command::compute_digital_signature(&di));
+    assert_eq!(r.sw, StatusWord::Ok);
+    sign_public()
+        .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &r.data)
+        .unwrap();
+    // An empty frame is ignored; a short (2-byte) APDU gets 67 00.
+    slot.send(&[]);
+    slot.send(&[0x00, 0xA4]);
+    assert_eq!(read_frame(&mut slot.s).unwrap(), vec![0x67, 0x00]);
+    assert_eq!(slot.atr(), ATR.to_vec());
+    let stats = bridge.stats();
+    assert_eq!(stats.apdus, 9);
+    // Power off loses the security state.
+    slot.control(control::POWER_OFF);
+    slot.control(control::POWER_ON);
+    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
+    slot.apdu(&Command::select_ef(jpki::SIGNING_CERTIFICATE));
+    assert_eq!(
+        slot.apdu(&Command::read_binary(0, Le::Short(4))).sw,
+        StatusWord::SecurityStatusNotSatisfied
+    );
+    bridge.stop();
+    assert!(slot.closed(WAIT));
+}
+
+#[test]
+fn reset_clears_verification() {
+    let (_f, vpcd, card, _faults, _bridge) = setup();
+    let mut slot = vpcd.accept(WAIT).unwrap();
+    slot.control(control::POWER_ON);
+    slot.apdu(&Command::select_df(&ids::AID_JPKI));
+    slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD));
+    slot.apdu(&Command::verify(SIGN_PASSWORD.as_bytes()));
+    assert!(lock(&card).is_verified(PinKind::SigningPassword));
+    slot.control(control::RESET);
+    assert_eq!(slot.atr(), ATR.to_vec());
+    assert!(!lock(&card).is_verified(PinKind::SigningPassword));
+}
+
+#[test]
+fn remove_closes_and_insert_reconnects() {
+    let (_f, vpcd, _card, _faults, bridge) = setup();
+    let mut slot = vpcd.accept(WAIT).unwrap();
+    slot.control(control::POWER_ON);
+    assert_eq!(slot.atr(), ATR.to_vec());
+    bridge.remove();
+    assert!(slot.closed(WAIT), "removal closes the connection");
+    assert!(bridge.wait_connected(false, WAIT));
+    assert!(!bridge.is_inserted());
+    // Stays out until inserted.
+    assert!(vpcd.accept(Duration::from_millis(300)).is_none());
+    bridge.insert();
+    let mut slot = vpcd.accept(WAIT).expect("insertion connects again");
+    assert_eq!(slot.atr(), ATR.to_vec());
+    assert!(bridge.wait_connected(true, WAIT));
+    assert_eq!(bridge.connections(), 2);
+}
+
+#[test]
+fn reconnects_when_vpcd_goes_away_and_comes_back() {
+    let (_f, vpcd, _card, _faults, bridge) = setup();
+    let slot = vpcd.accept(WAIT).unwrap();
+    // pcscd restarts: vpcd closes the socket.
+    drop(slot);
+    let mut slot = vpcd.accept(WAIT).expect("the card comes back");
+    assert_eq!(slot.atr(), ATR.to_vec());
+    assert!(bridge.is_inserted());
+    assert!(bridge.connections() >= 2);
+}
+
+#[test]
+fn waits_for_vpcd_to_start_listening() {
+    // Take a free port, close it, start the bridge, listen later.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let f = fixture();
+    let card = share(VirtualCard::open(&f.profile, None).unwrap());
+    let bridge = Bridge::spawn(format!("127.0.0.1:{port}"), card, Faults::new());
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(!bridge.is_connected());
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let vpcd = FakeVpcd { listener };
+    let mut slot = vpcd.accept(WAIT).expect("connects once vpcd listens");
+    assert_eq!(slot.atr(), ATR.to_vec());
+    // stop() returns promptly.
+    let t = Instant::now();
+    bridge.stop();
+    assert!(t.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn stop_while_waiting_for_vpcd() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let f = fixture();
+    let card = share(VirtualCard::open(&f.profile, None).unwrap());
+    let bridge = Bridge::spawn(format!("127.0.0.1:{port}"), card, Faults::new());
+    std::thread::sleep(Duration::from_millis(1500));
+    let t = Instant::now();
+    drop(bridge); // Drop stops too.
+    assert!(t.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn fault_removal_after_apdu_n_closes_the_connection() {
+    let (_f, vpcd, card, faults, bridge) = setup();
+    let mut slot = vpcd.accept(WAIT).unwrap();
+    slot.control(control::POWER_ON);
+    faults.remove_after(3);
+    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
+    assert_eq!(slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw, StatusWord::Ok);
+    // The third is answered, then the card is gone.
+    assert_eq!(
+        slot.apdu(&Command::verify(b"WRONG1")).sw,
+        StatusWord::TriesLeft(4)
+    );
+    assert!(slot.closed(WAIT));
+    assert!(bridge.wait_connected(false, WAIT));
+    assert!(!bridge.is_inserted());
+    assert_eq!(lock(&card).tries_left(PinKind::SigningPassword), Some(4));
+    bridge.insert();
+    let mut slot = vpcd.accept(WAIT).unwrap();
+    // Inserted again: a fresh session.
+    assert_eq!(
+        slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw,
+        StatusWord::FileNotFound
+    );
+}
+
+#[test]
+fn fault_hang_until_removed() {
+    let (_f, vpcd, card, faults, bridge) = setup();
+    let mut slot = vpcd.accept(WAIT).unwrap();
+    slot.control(control::POWER_ON);
+    slot.apdu(&Command::select_df(&ids::AID_JPKI));
+    slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD));
+    faults.hang(1);
+    slot.send(&Command::verify(b"WRONG1").to_bytes().unwrap());
+    assert!(slot.silent(Duration::from_millis(300)), "no answer");
+    bridge.remove();
+    assert!(slot.closed(WAIT));
+    assert_eq!(lock(&card).tries_left(PinKind::SigningPassword), Some(5));
+}
+
+#[test]
+fn fault_delay_and_status_word() {
+    let (_f, vpcd, _card, faults, _bridge) = setup();
+    let mut slot = vpcd.accept(WAIT).unwrap();
+    slot.control(control::POWER_ON);
+    faults.delay(1, Duration::from_millis(200));
+    let t = Instant::now();
+    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
+    assert!(t.elapsed() >= Duration::from_millis(200));
+    faults.fail("A4:6A82:02".parse::<FailRule>().unwrap());
+    assert_eq!(
+        slot.apdu(&Command::select_ef(jpki::TOKEN_INFO)).sw,
+        StatusWord::FileNotFound
+    );
+    // GET_ATR is not an APDU: no fault applies to it.
+    faults.remove_after(0);
+    assert_eq!(slot.atr(), ATR.to_vec());
+    // The next APDU finds the card gone.
+    slot.send(&Command::select_df(&ids::AID_JPKI).to_bytes().unwrap());
+    assert!(slot.closed(WAIT));
+}
