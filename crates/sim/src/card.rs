@@ -169,7 +169,11 @@ impl VirtualCard {
             bin(pad(signing.ca_certificate), None),
         );
         files.insert((j, ids::jpki::TOKEN_INFO), bin(token_info(&token), None));
-        let flags = vec![0x8F, if authentication.is_some() { 0x8F } else { 0x00 }, 0x00];
+        let flags = vec![
+            0x8F,
+            if authentication.is_some() { 0x8F } else { 0x00 },
+            0x00,
+        ];
         files.insert((j, ids::jpki::CERTIFICATE_FLAGS), bin(flags, None));
         files.insert(
             (j, ids::jpki::SIGNING_KEY),
@@ -641,9 +645,7 @@ impl VirtualCard {
         let record = |kind| {
             self.secrets.get(&kind).map(|c: &SecretCell| SecretRecord {
                 tries_left: c.tries_left,
-                reference_hex: c
-                    .changed
-                    .then(|| state::to_hex(&c.reference).to_string()),
+                reference_hex: c.changed.then(|| state::to_hex(&c.reference).to_string()),
             })
         };
         let doc = StateDoc {
@@ -737,10 +739,18 @@ fn sign(key: &RsaPrivateKey, p1: u8, data: &[u8]) -> SignResult {
             .sign(Pkcs1v15Sign::new::<Sha256>(), &nonempty(data)?)
             .map_err(fail),
         0x04 => key
-            .sign_with_rng(&mut rand::thread_rng(), Pss::new::<Sha256>(), &hash32(data)?)
+            .sign_with_rng(
+                &mut rand::thread_rng(),
+                Pss::new::<Sha256>(),
+                &hash32(data)?,
+            )
             .map_err(fail),
         _ => key
-            .sign_with_rng(&mut rand::thread_rng(), Pss::new::<Sha256>(), &nonempty(data)?)
+            .sign_with_rng(
+                &mut rand::thread_rng(),
+                Pss::new::<Sha256>(),
+                &nonempty(data)?,
+            )
             .map_err(fail),
     }
 }

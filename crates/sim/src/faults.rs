@@ -358,7 +358,14 @@ mod tests {
         assert_eq!(r.p2, Some(0x0C));
         assert_eq!(r.nth, Some(3));
         assert_eq!(r.to_string(), "B0:6A82:*:0C:3");
-        for bad in ["2A", "2A:6F", "ZZ:6F00", "2A:6F00:1:2", "2A:6F00:*:*:0", "a:b:c:d:e:f"] {
+        for bad in [
+            "2A",
+            "2A:6F",
+            "ZZ:6F00",
+            "2A:6F00:1:2",
+            "2A:6F00:*:*:0",
+            "a:b:c:d:e:f",
+        ] {
             assert!(bad.parse::<FailRule>().is_err(), "{bad}");
         }
     }

@@ -22,7 +22,10 @@ use madoguchi_sim::channel::lock;
 use madoguchi_sim::{Bridge, BridgeHandle, FailRule, Faults, VirtualCard, share};
 
 #[derive(Parser, Debug)]
-#[command(version, about = "A virtual JPKI card (My Number card) for pcscd's vpcd reader driver")]
+#[command(
+    version,
+    about = "A virtual JPKI card (My Number card) for pcscd's vpcd reader driver"
+)]
 struct Args {
     /// Address where vpcd (the pcscd driver) listens.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:35963")]
@@ -177,7 +180,10 @@ fn control(bridge: &BridgeHandle, line: &str) -> Result<String, String> {
         "status" => {
             let card = bridge.card();
             let card = lock(&card);
-            let tries = |k| card.tries_left(k).map_or("-".to_string(), |t| t.to_string());
+            let tries = |k| {
+                card.tries_left(k)
+                    .map_or("-".to_string(), |t| t.to_string())
+            };
             let stats = bridge.stats();
             return Ok(format!(
                 "inserted={} connected={} signing_tries={} auth_tries={} card_info_tries={} apdus={} bytes_to_card={} bytes_from_card={}",

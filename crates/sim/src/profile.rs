@@ -139,7 +139,10 @@ impl KeySlot {
 impl fmt::Debug for KeySlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeySlot")
-            .field("certificate", &format_args!("{} bytes", self.certificate.len()))
+            .field(
+                "certificate",
+                &format_args!("{} bytes", self.certificate.len()),
+            )
             .field(
                 "ca_certificate",
                 &format_args!("{} bytes", self.ca_certificate.len()),
@@ -501,7 +504,11 @@ fn default_my_number() -> String {
 fn card_info_from(c: RawCardInfo) -> Result<CardInfo, ProfileError> {
     let pin = Zeroizing::new(c.pin.into_bytes());
     check_secret("card_info.pin", &pin)?;
-    let tries_left = check_tries("card_info.tries_left", c.tries_left, ids::CARD_INFO_PIN_TRIES)?;
+    let tries_left = check_tries(
+        "card_info.tries_left",
+        c.tries_left,
+        ids::CARD_INFO_PIN_TRIES,
+    )?;
     if c.birth_date.len() != 8 || !c.birth_date.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ProfileError::Invalid {
             field: "card_info.birth_date",
@@ -515,7 +522,10 @@ fn card_info_from(c: RawCardInfo) -> Result<CardInfo, ProfileError> {
         });
     }
     // Each value must fit a TLV whose offsets the DF21 table can express.
-    for (field, v) in [("card_info.name", &c.name), ("card_info.address", &c.address)] {
+    for (field, v) in [
+        ("card_info.name", &c.name),
+        ("card_info.address", &c.address),
+    ] {
         if v.len() > 4096 {
             return Err(ProfileError::Invalid {
                 field,

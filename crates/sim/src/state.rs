@@ -139,7 +139,7 @@ pub(crate) fn to_hex(bytes: &[u8]) -> Zeroizing<String> {
 }
 
 pub(crate) fn from_hex(s: &str) -> Option<Zeroizing<Vec<u8>>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let mut out = Zeroizing::new(Vec::with_capacity(s.len() / 2));

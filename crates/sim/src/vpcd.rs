@@ -269,8 +269,8 @@ fn run(shared: &Shared) {
                 return;
             }
         }
-        let stream = resolve(&shared.addr)
-            .and_then(|a| TcpStream::connect_timeout(&a, CONNECT_TIMEOUT));
+        let stream =
+            resolve(&shared.addr).and_then(|a| TcpStream::connect_timeout(&a, CONNECT_TIMEOUT));
         let stream = match stream {
             Ok(s) => s,
             Err(e) => {

@@ -61,7 +61,10 @@ fn pin_guards_every_ef() {
         StatusWord::FileNotFound
     );
     sw(&mut card, &Command::select_ef(card_info::PIN));
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(3));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(3)
+    );
     // The signing password means nothing to this AP.
     assert_eq!(
         sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
@@ -71,7 +74,10 @@ fn pin_guards_every_ef() {
         sw(&mut card, &Command::verify(INFO_PIN.as_bytes())),
         StatusWord::Ok
     );
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(3));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(3)
+    );
     assert_eq!(read(&mut card, card_info::MY_NUMBER).sw, StatusWord::Ok);
 }
 
@@ -135,7 +141,10 @@ fn basic_four_ef_layout() {
     let integrity = {
         // More than 256 bytes: read the rest.
         let mut all = integrity.data;
-        let r = tx(&mut card, &Command::read_binary(all.len() as u16, Le::MAX_SHORT));
+        let r = tx(
+            &mut card,
+            &Command::read_binary(all.len() as u16, Le::MAX_SHORT),
+        );
         all.extend(r.data);
         all
     };
@@ -167,7 +176,10 @@ fn pin_locks_after_three() {
         sw(&mut card, &Command::verify(INFO_PIN.as_bytes())),
         StatusWord::ReferenceDataNotUsable
     );
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(0));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(0)
+    );
     assert_eq!(
         read(&mut card, card_info::BASIC_FOUR).sw,
         StatusWord::SecurityStatusNotSatisfied

@@ -77,7 +77,9 @@ fn a_card_channel_like_any_other() {
     ok(&mut ch, &Command::select_df(&ids::AID_JPKI));
     ok(&mut ch, &Command::select_ef(jpki::SIGNING_CERTIFICATE));
     assert_eq!(
-        ch.transmit(&Command::read_binary(0, Le::Short(4))).unwrap().sw,
+        ch.transmit(&Command::read_binary(0, Le::Short(4)))
+            .unwrap()
+            .sw,
         StatusWord::SecurityStatusNotSatisfied
     );
 }
@@ -123,7 +125,10 @@ fn removal_and_insertion() {
         StatusWord::FileNotFound
     );
     // Counters survive removal.
-    assert_eq!(lock(&ch.card()).tries_left(PinKind::SigningPassword), Some(5));
+    assert_eq!(
+        lock(&ch.card()).tries_left(PinKind::SigningPassword),
+        Some(5)
+    );
 }
 
 #[test]
@@ -164,7 +169,10 @@ fn removal_after_every_apdu_of_read_certificate_and_sign() {
             "removed after APDU {n}"
         );
         assert!(!ch.handle().is_present());
-        assert_eq!(lock(&ch.card()).tries_left(PinKind::SigningPassword), Some(5));
+        assert_eq!(
+            lock(&ch.card()).tries_left(PinKind::SigningPassword),
+            Some(5)
+        );
     }
     for n in 0..sign_apdus {
         let mut ch = SimChannel::open(&f.profile, None).unwrap();
@@ -268,7 +276,10 @@ fn chosen_status_words() {
         ch.transmit(&Command::verify(b"WRONG1")).unwrap().sw,
         StatusWord::ReferenceDataNotUsable
     );
-    assert_eq!(lock(&ch.card()).tries_left(PinKind::SigningPassword), Some(5));
+    assert_eq!(
+        lock(&ch.card()).tries_left(PinKind::SigningPassword),
+        Some(5)
+    );
     // Only the first.
     assert_eq!(
         ch.transmit(&Command::verify_query()).unwrap().sw,

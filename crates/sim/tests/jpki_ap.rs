@@ -11,7 +11,10 @@ use rsa::pss::Pss;
 use sha2::{Digest, Sha256};
 
 fn select_jpki(card: &mut VirtualCard) {
-    assert_eq!(sw(card, &Command::select_df(&ids::AID_JPKI)), StatusWord::Ok);
+    assert_eq!(
+        sw(card, &Command::select_df(&ids::AID_JPKI)),
+        StatusWord::Ok
+    );
 }
 
 fn select(card: &mut VirtualCard, fid: u16) -> StatusWord {
@@ -42,7 +45,10 @@ fn read_all_short(card: &mut VirtualCard) -> Vec<u8> {
 #[test]
 fn atr_is_the_jpki_contact_atr() {
     let card = fixture().open();
-    assert_eq!(card.atr(), &[0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14]);
+    assert_eq!(
+        card.atr(),
+        &[0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14]
+    );
     assert_eq!(card.atr(), &ATR);
 }
 
@@ -50,7 +56,10 @@ fn atr_is_the_jpki_contact_atr() {
 fn select_by_aid_prefix_and_fid() {
     let mut card = fixture().open();
     // EF before any DF.
-    assert_eq!(select(&mut card, jpki::TOKEN_INFO), StatusWord::FileNotFound);
+    assert_eq!(
+        select(&mut card, jpki::TOKEN_INFO),
+        StatusWord::FileNotFound
+    );
     // "Select MF" after cold reset.
     assert_eq!(
         raw(&mut card, &[0x00, 0xA4, 0x00, 0x00]).sw,
@@ -76,9 +85,15 @@ fn select_by_aid_prefix_and_fid() {
     // Unknown application, or a longer name: not found; state unchanged.
     let mut longer = ids::AID_JPKI.to_vec();
     longer.push(0x00);
-    assert_eq!(sw(&mut card, &Command::select_df(&longer)), StatusWord::FileNotFound);
     assert_eq!(
-        sw(&mut card, &Command::select_df(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02])),
+        sw(&mut card, &Command::select_df(&longer)),
+        StatusWord::FileNotFound
+    );
+    assert_eq!(
+        sw(
+            &mut card,
+            &Command::select_df(&[0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02])
+        ),
         StatusWord::FileNotFound
     );
     assert_eq!(card.current_application(), Some(Application::Jpki));
@@ -87,7 +102,10 @@ fn select_by_aid_prefix_and_fid() {
         raw(&mut card, &[0x00, 0xA4, 0x04, 0x0C]).sw,
         StatusWord::WrongLength
     );
-    assert_eq!(sw(&mut card, &Command::select_df(&[0xD3; 17])), StatusWord::WrongLength);
+    assert_eq!(
+        sw(&mut card, &Command::select_df(&[0xD3; 17])),
+        StatusWord::WrongLength
+    );
     // Bad P1/P2.
     let mut bad_p2 = Command::select_df(&ids::AID_JPKI);
     bad_p2.p2 = 0x04;
@@ -114,11 +132,17 @@ fn select_by_aid_prefix_and_fid() {
     assert_eq!(select(&mut card, 0x3F00), StatusWord::FileNotFound);
     assert_eq!(select(&mut card, 0x0011), StatusWord::FileNotFound);
     assert_eq!(
-        sw(&mut card, &Command::new(0x00, 0xA4, 0x02, 0x0C).with_data([0x00])),
+        sw(
+            &mut card,
+            &Command::new(0x00, 0xA4, 0x02, 0x0C).with_data([0x00])
+        ),
         StatusWord::WrongLength
     );
     // FCI requested (P2 00): accepted, no FCI.
-    let r = tx(&mut card, &Command::new(0x00, 0xA4, 0x02, 0x00).with_data([0x00, 0x06]));
+    let r = tx(
+        &mut card,
+        &Command::new(0x00, 0xA4, 0x02, 0x00).with_data([0x00, 0x06]),
+    );
     assert_eq!((r.sw, r.data.len()), (StatusWord::Ok, 0));
 }
 
@@ -170,7 +194,10 @@ fn read_binary_bounds() {
     let len = der.len() as u16;
     // Last chunk: fewer than Le bytes, still 90 00.
     let r = tx(&mut card, &Command::read_binary(len - 10, Le::MAX_SHORT));
-    assert_eq!((&r.data[..], r.sw), (&der[der.len() - 10..], StatusWord::Ok));
+    assert_eq!(
+        (&r.data[..], r.sw),
+        (&der[der.len() - 10..], StatusWord::Ok)
+    );
     // At and past the end: 6B 00.
     assert_eq!(
         sw(&mut card, &Command::read_binary(len, Le::MAX_SHORT)),
@@ -184,7 +211,10 @@ fn read_binary_bounds() {
     let r = raw(&mut card, &[0x00, 0xB0, 0x00, 0x00, 0x00]);
     assert_eq!(r.data.len(), 256);
     // Case 1 (no Le) and data on READ BINARY: wrong length.
-    assert_eq!(raw(&mut card, &[0x00, 0xB0, 0x00, 0x00]).sw, StatusWord::WrongLength);
+    assert_eq!(
+        raw(&mut card, &[0x00, 0xB0, 0x00, 0x00]).sw,
+        StatusWord::WrongLength
+    );
     assert_eq!(
         raw(&mut card, &[0x00, 0xB0, 0x00, 0x00, 0x01, 0x00, 0x10]).sw,
         StatusWord::WrongLength
@@ -217,7 +247,10 @@ fn signing_certificate_needs_the_password() {
     // Verification survives EF selections inside the DF.
     select(&mut card, jpki::TOKEN_INFO);
     select(&mut card, jpki::SIGNING_CERTIFICATE);
-    assert_eq!(sw(&mut card, &Command::read_binary(0, Le::Short(4))), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::read_binary(0, Le::Short(4))),
+        StatusWord::Ok
+    );
     // A reset loses it.
     card.reset();
     select_jpki(&mut card);
@@ -236,7 +269,10 @@ fn extended_read_binary_reads_a_certificate_in_one_apdu() {
     verify_sign(&mut card, SIGN_PASSWORD);
     select(&mut card, jpki::SIGNING_CERTIFICATE);
     let cmd = Command::read_binary(0, Le::MAX_EXTENDED);
-    assert_eq!(&*cmd.to_bytes().unwrap(), &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    assert_eq!(
+        &*cmd.to_bytes().unwrap(),
+        &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]
+    );
     let r = tx(&mut card, &cmd);
     assert_eq!((r.data, r.sw), (sign_cert(), StatusWord::Ok));
     // Extended Le smaller than the file.
@@ -246,7 +282,10 @@ fn extended_read_binary_reads_a_certificate_in_one_apdu() {
     // A card without extended length refuses it.
     card.options_mut().extended_length = false;
     assert_eq!(sw(&mut card, &cmd), StatusWord::WrongLength);
-    assert_eq!(sw(&mut card, &Command::read_binary(0, Le::MAX_SHORT)), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::read_binary(0, Le::MAX_SHORT)),
+        StatusWord::Ok
+    );
 }
 
 #[test]
@@ -260,7 +299,10 @@ fn read_binary_with_sfi() {
     select_jpki(&mut card);
     // P1 = 80 | SFI 6 (token), P2 = offset.
     let r = raw(&mut card, &[0x00, 0xB0, 0x86, 0x00, 0x20]);
-    assert_eq!((&r.data[..], r.sw), (&b"JPKIAPICCTOKEN2                 "[..], StatusWord::Ok));
+    assert_eq!(
+        (&r.data[..], r.sw),
+        (&b"JPKIAPICCTOKEN2                 "[..], StatusWord::Ok)
+    );
     let r = raw(&mut card, &[0x00, 0xB0, 0x86, 0x04, 0x04]);
     assert_eq!(&r.data, b"APIC");
     // The EF became current.
@@ -275,13 +317,22 @@ fn read_binary_with_sfi() {
         StatusWord::SecurityStatusNotSatisfied
     );
     // No such file; an IEF; bad P1 bits; SFI 0.
-    assert_eq!(raw(&mut card, &[0x00, 0xB0, 0x85, 0x00, 0x00]).sw, StatusWord::FileNotFound);
+    assert_eq!(
+        raw(&mut card, &[0x00, 0xB0, 0x85, 0x00, 0x00]).sw,
+        StatusWord::FileNotFound
+    );
     assert_eq!(
         raw(&mut card, &[0x00, 0xB0, 0x9B, 0x00, 0x00]).sw,
         StatusWord::Other(0x69, 0x81)
     );
-    assert_eq!(raw(&mut card, &[0x00, 0xB0, 0xA6, 0x00, 0x00]).sw, StatusWord::IncorrectP1P2);
-    assert_eq!(raw(&mut card, &[0x00, 0xB0, 0x80, 0x00, 0x00]).sw, StatusWord::IncorrectP1P2);
+    assert_eq!(
+        raw(&mut card, &[0x00, 0xB0, 0xA6, 0x00, 0x00]).sw,
+        StatusWord::IncorrectP1P2
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0xB0, 0x80, 0x00, 0x00]).sw,
+        StatusWord::IncorrectP1P2
+    );
     // Offset past the end of a 160-byte EF.
     assert_eq!(
         raw(&mut card, &[0x00, 0xB0, 0x86, 0xA0, 0x01]).sw,
@@ -296,25 +347,54 @@ fn verify_counts_down_and_success_resets() {
     select(&mut card, jpki::SIGNING_PASSWORD);
     let query = Command::verify_query();
     assert_eq!(sw(&mut card, &query), StatusWord::TriesLeft(5));
-    assert_eq!(sw(&mut card, &query), StatusWord::TriesLeft(5), "the query spends nothing");
-    assert_eq!(sw(&mut card, &Command::verify(b"WRONG1")), StatusWord::TriesLeft(4));
-    assert_eq!(sw(&mut card, &Command::verify(b"abc123")), StatusWord::TriesLeft(3));
+    assert_eq!(
+        sw(&mut card, &query),
+        StatusWord::TriesLeft(5),
+        "the query spends nothing"
+    );
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"WRONG1")),
+        StatusWord::TriesLeft(4)
+    );
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"abc123")),
+        StatusWord::TriesLeft(3)
+    );
     // A value of another length is a wrong entry too.
-    assert_eq!(sw(&mut card, &Command::verify(b"ABC1234")), StatusWord::TriesLeft(2));
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"ABC1234")),
+        StatusWord::TriesLeft(2)
+    );
     assert_eq!(sw(&mut card, &query), StatusWord::TriesLeft(2));
     assert_eq!(card.tries_left(PinKind::SigningPassword), Some(2));
-    assert_eq!(sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
+        StatusWord::Ok
+    );
     assert!(card.is_verified(PinKind::SigningPassword));
-    assert_eq!(sw(&mut card, &query), StatusWord::TriesLeft(5), "success resets the counter");
+    assert_eq!(
+        sw(&mut card, &query),
+        StatusWord::TriesLeft(5),
+        "success resets the counter"
+    );
     // A wrong entry drops the verified state.
-    assert_eq!(sw(&mut card, &Command::verify(b"WRONG1")), StatusWord::TriesLeft(4));
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"WRONG1")),
+        StatusWord::TriesLeft(4)
+    );
     assert!(!card.is_verified(PinKind::SigningPassword));
 
     // The authentication PIN has its own counter (3).
     select(&mut card, jpki::AUTHENTICATION_PIN);
     assert_eq!(sw(&mut card, &query), StatusWord::TriesLeft(3));
-    assert_eq!(sw(&mut card, &Command::verify(b"0000")), StatusWord::TriesLeft(2));
-    assert_eq!(sw(&mut card, &Command::verify(AUTH_PIN.as_bytes())), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"0000")),
+        StatusWord::TriesLeft(2)
+    );
+    assert_eq!(
+        sw(&mut card, &Command::verify(AUTH_PIN.as_bytes())),
+        StatusWord::Ok
+    );
     assert_eq!(card.tries_left(PinKind::SigningPassword), Some(4));
 }
 
@@ -324,7 +404,10 @@ fn lock_at_zero() {
     select_jpki(&mut card);
     select(&mut card, jpki::SIGNING_PASSWORD);
     for left in (0..5).rev() {
-        assert_eq!(sw(&mut card, &Command::verify(b"WRONG1")), StatusWord::TriesLeft(left));
+        assert_eq!(
+            sw(&mut card, &Command::verify(b"WRONG1")),
+            StatusWord::TriesLeft(left)
+        );
     }
     // Locked: every later VERIFY answers 69 84, even the right password;
     // the empty query answers 63 C0.
@@ -333,7 +416,10 @@ fn lock_at_zero() {
             sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
             StatusWord::ReferenceDataNotUsable
         );
-        assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(0));
+        assert_eq!(
+            sw(&mut card, &Command::verify_query()),
+            StatusWord::TriesLeft(0)
+        );
     }
     assert_eq!(card.tries_left(PinKind::SigningPassword), Some(0));
     assert_eq!(
@@ -347,7 +433,10 @@ fn lock_at_zero() {
     );
     // The other secrets are untouched.
     select(&mut card, jpki::AUTHENTICATION_PIN);
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(3));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(3)
+    );
 }
 
 #[test]
@@ -360,22 +449,49 @@ fn verify_by_sfi_and_bad_parameters() {
     );
     select_jpki(&mut card);
     // P2 = 80 with no current EF, or a current EF that is not an IEF.
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::CommandNotAllowed);
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::CommandNotAllowed
+    );
     select(&mut card, jpki::TOKEN_INFO);
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::CommandNotAllowed);
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::CommandNotAllowed
+    );
     // 80|SFI without selecting the IEF.
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x9B]).sw, StatusWord::TriesLeft(5));
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x98]).sw, StatusWord::TriesLeft(3));
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x9B]).sw,
+        StatusWord::TriesLeft(5)
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x98]).sw,
+        StatusWord::TriesLeft(3)
+    );
     let mut v = vec![0x00, 0x20, 0x00, 0x98, 0x04];
     v.extend(AUTH_PIN.as_bytes());
     assert_eq!(raw(&mut card, &v).sw, StatusWord::Ok);
     assert!(card.is_verified(PinKind::AuthenticationPin));
     // The SFI of a non-IEF, P2 00, P1 ≠ 00, Le present.
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x8A]).sw, StatusWord::Other(0x6A, 0x88));
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x00]).sw, StatusWord::IncorrectP1P2);
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x9F]).sw, StatusWord::IncorrectP1P2);
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x01, 0x9B]).sw, StatusWord::IncorrectP1P2);
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x9B, 0x00]).sw, StatusWord::WrongLength);
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x8A]).sw,
+        StatusWord::Other(0x6A, 0x88)
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x00]).sw,
+        StatusWord::IncorrectP1P2
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x9F]).sw,
+        StatusWord::IncorrectP1P2
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x01, 0x9B]).sw,
+        StatusWord::IncorrectP1P2
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x9B, 0x00]).sw,
+        StatusWord::WrongLength
+    );
     assert_eq!(card.tries_left(PinKind::SigningPassword), Some(5));
 }
 
@@ -389,7 +505,10 @@ fn verified_query_option() {
     card.reset();
     select_jpki(&mut card);
     select(&mut card, jpki::SIGNING_PASSWORD);
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(5));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(5)
+    );
 }
 
 fn sign_apdu(card: &mut VirtualCard, data: &[u8]) -> madoguchi_card::Response {
@@ -403,19 +522,28 @@ fn signature_with_the_signing_key() {
     let di = digest_info(b"request document");
     // Key selected but password not verified.
     select(&mut card, jpki::SIGNING_KEY);
-    assert_eq!(sign_apdu(&mut card, &di).sw, StatusWord::SecurityStatusNotSatisfied);
+    assert_eq!(
+        sign_apdu(&mut card, &di).sw,
+        StatusWord::SecurityStatusNotSatisfied
+    );
     // Verified with the auth PIN only: still not the signing key.
     select(&mut card, jpki::AUTHENTICATION_PIN);
     sw(&mut card, &Command::verify(AUTH_PIN.as_bytes()));
     select(&mut card, jpki::SIGNING_KEY);
-    assert_eq!(sign_apdu(&mut card, &di).sw, StatusWord::SecurityStatusNotSatisfied);
+    assert_eq!(
+        sign_apdu(&mut card, &di).sw,
+        StatusWord::SecurityStatusNotSatisfied
+    );
 
     assert_eq!(verify_sign(&mut card, SIGN_PASSWORD), StatusWord::Ok);
     // No key selected (the IEF is current).
     assert_eq!(sign_apdu(&mut card, &di).sw, StatusWord::CommandNotAllowed);
     select(&mut card, jpki::SIGNING_KEY);
     let cmd = Command::compute_digital_signature(&di);
-    assert_eq!(&cmd.to_bytes().unwrap()[..5], &[0x80, 0x2A, 0x00, 0x80, 0x33]);
+    assert_eq!(
+        &cmd.to_bytes().unwrap()[..5],
+        &[0x80, 0x2A, 0x00, 0x80, 0x33]
+    );
     let r = tx(&mut card, &cmd);
     assert_eq!(r.sw, StatusWord::Ok);
     assert_eq!(r.data.len(), 256);
@@ -430,12 +558,20 @@ fn signature_with_the_signing_key() {
             &r.data,
         )
         .expect("a standard RSASSA-PKCS1-v1_5 SHA-256 signature");
-    assert!(auth_public().verify(Pkcs1v15Sign::new_unprefixed(), &di, &r.data).is_err());
+    assert!(
+        auth_public()
+            .verify(Pkcs1v15Sign::new_unprefixed(), &di, &r.data)
+            .is_err()
+    );
     // More signatures after one VERIFY.
     let r2 = sign_apdu(&mut card, &digest_info(b"second"));
     assert_eq!(r2.sw, StatusWord::Ok);
     public
-        .verify(Pkcs1v15Sign::new_unprefixed(), &digest_info(b"second"), &r2.data)
+        .verify(
+            Pkcs1v15Sign::new_unprefixed(),
+            &digest_info(b"second"),
+            &r2.data,
+        )
         .unwrap();
     // Case 3 (no Le) is accepted as well.
     let mut no_le = Command::compute_digital_signature(&di);
@@ -455,9 +591,15 @@ fn signature_lengths_and_parameters() {
     sign_public()
         .verify(Pkcs1v15Sign::new_unprefixed(), &[0x5A; 245], &ok.data)
         .unwrap();
-    assert_eq!(sign_apdu(&mut card, &[0x5A; 246]).sw, StatusWord::WrongLength);
+    assert_eq!(
+        sign_apdu(&mut card, &[0x5A; 246]).sw,
+        StatusWord::WrongLength
+    );
     // No data at all.
-    assert_eq!(raw(&mut card, &[0x80, 0x2A, 0x00, 0x80, 0x00]).sw, StatusWord::WrongLength);
+    assert_eq!(
+        raw(&mut card, &[0x80, 0x2A, 0x00, 0x80, 0x00]).sw,
+        StatusWord::WrongLength
+    );
     // Le too small for the signature.
     let mut short_le = Command::compute_digital_signature(&digest_info(b"x"));
     short_le.le = Some(Le::Short(16));
@@ -496,21 +638,33 @@ fn signature_schemes_by_p1() {
     };
     // 01: the card hashes, signs the bare hash.
     let r = with_p1(&mut card, 0x01, message);
-    public.verify(Pkcs1v15Sign::new_unprefixed(), &hash, &r.data).unwrap();
+    public
+        .verify(Pkcs1v15Sign::new_unprefixed(), &hash, &r.data)
+        .unwrap();
     // 02: a 32-byte hash, the card adds the DigestInfo.
     let r = with_p1(&mut card, 0x02, &hash);
-    public.verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &r.data).unwrap();
-    assert_eq!(with_p1(&mut card, 0x02, &hash[..31]).sw, StatusWord::WrongLength);
+    public
+        .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &r.data)
+        .unwrap();
+    assert_eq!(
+        with_p1(&mut card, 0x02, &hash[..31]).sw,
+        StatusWord::WrongLength
+    );
     // 03: the card hashes and adds the DigestInfo.
     let r = with_p1(&mut card, 0x03, message);
-    public.verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &r.data).unwrap();
+    public
+        .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &r.data)
+        .unwrap();
     // 04: PSS over a given hash; 05: the card hashes, PSS.
     let r = with_p1(&mut card, 0x04, &hash);
     assert_eq!(r.sw, StatusWord::Ok);
     public.verify(Pss::new::<Sha256>(), &hash, &r.data).unwrap();
     let r = with_p1(&mut card, 0x05, message);
     public.verify(Pss::new::<Sha256>(), &hash, &r.data).unwrap();
-    assert_eq!(with_p1(&mut card, 0x04, message).sw, StatusWord::WrongLength);
+    assert_eq!(
+        with_p1(&mut card, 0x04, message).sw,
+        StatusWord::WrongLength
+    );
 }
 
 #[test]
@@ -519,13 +673,22 @@ fn signature_with_the_authentication_key() {
     select_jpki(&mut card);
     let di = digest_info(b"login challenge");
     select(&mut card, jpki::AUTHENTICATION_KEY);
-    assert_eq!(sign_apdu(&mut card, &di).sw, StatusWord::SecurityStatusNotSatisfied);
+    assert_eq!(
+        sign_apdu(&mut card, &di).sw,
+        StatusWord::SecurityStatusNotSatisfied
+    );
     // The signing password does not open the authentication key.
     verify_sign(&mut card, SIGN_PASSWORD);
     select(&mut card, jpki::AUTHENTICATION_KEY);
-    assert_eq!(sign_apdu(&mut card, &di).sw, StatusWord::SecurityStatusNotSatisfied);
+    assert_eq!(
+        sign_apdu(&mut card, &di).sw,
+        StatusWord::SecurityStatusNotSatisfied
+    );
     select(&mut card, jpki::AUTHENTICATION_PIN);
-    assert_eq!(sw(&mut card, &Command::verify(AUTH_PIN.as_bytes())), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::verify(AUTH_PIN.as_bytes())),
+        StatusWord::Ok
+    );
     select(&mut card, jpki::AUTHENTICATION_KEY);
     let r = sign_apdu(&mut card, &di);
     assert_eq!(r.sw, StatusWord::Ok);
@@ -549,29 +712,50 @@ fn change_reference_data() {
         sw(&mut card, &Command::change_reference_data(b"NEWPASS1")),
         StatusWord::SecurityStatusNotSatisfied
     );
-    assert_eq!(sw(&mut card, &Command::verify(b"WRONG1")), StatusWord::TriesLeft(4));
-    assert_eq!(sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"WRONG1")),
+        StatusWord::TriesLeft(4)
+    );
+    assert_eq!(
+        sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
+        StatusWord::Ok
+    );
     // Length rules (6..16 for the signing password), P1 00 not supported.
-    assert_eq!(sw(&mut card, &Command::change_reference_data(b"SHORT")), StatusWord::WrongLength);
+    assert_eq!(
+        sw(&mut card, &Command::change_reference_data(b"SHORT")),
+        StatusWord::WrongLength
+    );
     assert_eq!(
         sw(&mut card, &Command::change_reference_data(&[b'A'; 17])),
         StatusWord::WrongLength
     );
-    assert_eq!(raw(&mut card, &[0x00, 0x24, 0x01, 0x80]).sw, StatusWord::WrongLength);
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x24, 0x01, 0x80]).sw,
+        StatusWord::WrongLength
+    );
     let mut p1 = Command::change_reference_data(b"NEWPASS1");
     p1.p1 = 0x00;
     assert_eq!(tx(&mut card, &p1).sw, StatusWord::IncorrectP1P2);
-    assert_eq!(sw(&mut card, &Command::change_reference_data(b"NEWPASS1")), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::change_reference_data(b"NEWPASS1")),
+        StatusWord::Ok
+    );
     // Still verified; the certificate stays readable.
     select(&mut card, jpki::SIGNING_CERTIFICATE);
-    assert_eq!(sw(&mut card, &Command::read_binary(0, Le::Short(4))), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::read_binary(0, Le::Short(4))),
+        StatusWord::Ok
+    );
     drop(card);
 
     // The new value persists across a reopen; the old one is wrong now.
     let mut card = f.open_with_state();
     select_jpki(&mut card);
     select(&mut card, jpki::SIGNING_PASSWORD);
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(5));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(5)
+    );
     assert_eq!(
         sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
         StatusWord::TriesLeft(4)
@@ -583,22 +767,43 @@ fn change_reference_data() {
     assert!(state.contains("4E45575041535331"), "{state}");
 
     // PIN by SFI: auth PIN is 4 digits.
-    assert_eq!(raw(&mut card, &[0x00, 0x24, 0x01, 0x98, 0x04, b'9', b'9', b'9', b'9']).sw,
-        StatusWord::SecurityStatusNotSatisfied);
+    assert_eq!(
+        raw(
+            &mut card,
+            &[0x00, 0x24, 0x01, 0x98, 0x04, b'9', b'9', b'9', b'9']
+        )
+        .sw,
+        StatusWord::SecurityStatusNotSatisfied
+    );
     let mut v = vec![0x00, 0x20, 0x00, 0x98, 0x04];
     v.extend(AUTH_PIN.as_bytes());
     assert_eq!(raw(&mut card, &v).sw, StatusWord::Ok);
     assert_eq!(
-        raw(&mut card, &[0x00, 0x24, 0x01, 0x98, 0x05, b'9', b'9', b'9', b'9', b'9']).sw,
+        raw(
+            &mut card,
+            &[0x00, 0x24, 0x01, 0x98, 0x05, b'9', b'9', b'9', b'9', b'9']
+        )
+        .sw,
         StatusWord::WrongLength
     );
     assert_eq!(
-        raw(&mut card, &[0x00, 0x24, 0x01, 0x98, 0x04, b'9', b'9', b'9', b'9']).sw,
+        raw(
+            &mut card,
+            &[0x00, 0x24, 0x01, 0x98, 0x04, b'9', b'9', b'9', b'9']
+        )
+        .sw,
         StatusWord::Ok
     );
     card.reset();
     select_jpki(&mut card);
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x98, 0x04, b'9', b'9', b'9', b'9']).sw, StatusWord::Ok);
+    assert_eq!(
+        raw(
+            &mut card,
+            &[0x00, 0x20, 0x00, 0x98, 0x04, b'9', b'9', b'9', b'9']
+        )
+        .sw,
+        StatusWord::Ok
+    );
 }
 
 #[test]
@@ -610,15 +815,30 @@ fn counters_persist_across_reopen() {
         select_jpki(&mut card);
         select(&mut card, jpki::SIGNING_PASSWORD);
         // Nothing changes on a query or a first-time success: no file yet.
-        assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(5));
-        assert_eq!(sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())), StatusWord::Ok);
+        assert_eq!(
+            sw(&mut card, &Command::verify_query()),
+            StatusWord::TriesLeft(5)
+        );
+        assert_eq!(
+            sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
+            StatusWord::Ok
+        );
         assert!(!f.state_path().exists());
-        assert_eq!(sw(&mut card, &Command::verify(b"WRONG1")), StatusWord::TriesLeft(4));
+        assert_eq!(
+            sw(&mut card, &Command::verify(b"WRONG1")),
+            StatusWord::TriesLeft(4)
+        );
         // Written before the answer came back.
         assert!(f.state_path().exists());
-        assert_eq!(sw(&mut card, &Command::verify(b"WRONG2")), StatusWord::TriesLeft(3));
+        assert_eq!(
+            sw(&mut card, &Command::verify(b"WRONG2")),
+            StatusWord::TriesLeft(3)
+        );
         select(&mut card, jpki::AUTHENTICATION_PIN);
-        assert_eq!(sw(&mut card, &Command::verify(b"0000")), StatusWord::TriesLeft(2));
+        assert_eq!(
+            sw(&mut card, &Command::verify(b"0000")),
+            StatusWord::TriesLeft(2)
+        );
     }
     {
         let mut card = f.open_with_state();
@@ -627,12 +847,22 @@ fn counters_persist_across_reopen() {
         assert_eq!(card.tries_left(PinKind::CardInfoPin), Some(3));
         select_jpki(&mut card);
         select(&mut card, jpki::SIGNING_PASSWORD);
-        assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(3));
-        assert_eq!(sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())), StatusWord::Ok);
+        assert_eq!(
+            sw(&mut card, &Command::verify_query()),
+            StatusWord::TriesLeft(3)
+        );
+        assert_eq!(
+            sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
+            StatusWord::Ok
+        );
     }
     {
         let card = f.open_with_state();
-        assert_eq!(card.tries_left(PinKind::SigningPassword), Some(5), "reset persisted");
+        assert_eq!(
+            card.tries_left(PinKind::SigningPassword),
+            Some(5),
+            "reset persisted"
+        );
         // Without the state file the profile's values apply.
         let fresh = f.open();
         assert_eq!(fresh.tries_left(PinKind::AuthenticationPin), Some(3));
@@ -661,7 +891,10 @@ fn lock_persists_across_reopen() {
     let mut card = f.open_with_state();
     select_jpki(&mut card);
     select(&mut card, jpki::SIGNING_PASSWORD);
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(0));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(0)
+    );
     assert_eq!(
         sw(&mut card, &Command::verify(SIGN_PASSWORD.as_bytes())),
         StatusWord::ReferenceDataNotUsable
@@ -675,9 +908,15 @@ fn failed_state_write_answers_memory_failure() {
     let mut card = f.open().with_state_file(&bad).unwrap();
     select_jpki(&mut card);
     select(&mut card, jpki::SIGNING_PASSWORD);
-    assert_eq!(sw(&mut card, &Command::verify(b"WRONG1")), StatusWord::MemoryFailure);
+    assert_eq!(
+        sw(&mut card, &Command::verify(b"WRONG1")),
+        StatusWord::MemoryFailure
+    );
     // The try is spent all the same.
-    assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(4));
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(4)
+    );
 }
 
 #[test]
@@ -702,7 +941,10 @@ fn selecting_another_df_clears_verification_unless_configured() {
     sw(&mut card, &Command::select_df(&ids::AID_CARD_INFO));
     select_jpki(&mut card);
     select(&mut card, jpki::SIGNING_CERTIFICATE);
-    assert_eq!(sw(&mut card, &Command::read_binary(0, Le::Short(4))), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::read_binary(0, Le::Short(4))),
+        StatusWord::Ok
+    );
 }
 
 #[test]
@@ -711,7 +953,10 @@ fn class_and_instruction_checks() {
     let aid = ids::AID_JPKI;
     let mut select_sm = vec![0x0C, 0xA4, 0x04, 0x0C, 0x0A];
     select_sm.extend(aid);
-    assert_eq!(raw(&mut card, &select_sm).sw, StatusWord::SecureMessagingNotSupported);
+    assert_eq!(
+        raw(&mut card, &select_sm).sw,
+        StatusWord::SecureMessagingNotSupported
+    );
     select_jpki(&mut card);
     select(&mut card, jpki::TOKEN_INFO);
     assert_eq!(
@@ -741,10 +986,22 @@ fn class_and_instruction_checks() {
         StatusWord::Other(0x68, 0x84)
     );
     // Wrong class for a known instruction; unknown instructions.
-    assert_eq!(raw(&mut card, &[0x80, 0xB0, 0x00, 0x00, 0x20]).sw, StatusWord::ClaNotSupported);
-    assert_eq!(raw(&mut card, &[0x00, 0x2A, 0x00, 0x80, 0x01, 0x00]).sw, StatusWord::ClaNotSupported);
-    assert_eq!(raw(&mut card, &[0xFF, 0xB0, 0x00, 0x00, 0x20]).sw, StatusWord::ClaNotSupported);
-    assert_eq!(raw(&mut card, &[0xA0, 0xB0, 0x00, 0x00, 0x20]).sw, StatusWord::ClaNotSupported);
+    assert_eq!(
+        raw(&mut card, &[0x80, 0xB0, 0x00, 0x00, 0x20]).sw,
+        StatusWord::ClaNotSupported
+    );
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x2A, 0x00, 0x80, 0x01, 0x00]).sw,
+        StatusWord::ClaNotSupported
+    );
+    assert_eq!(
+        raw(&mut card, &[0xFF, 0xB0, 0x00, 0x00, 0x20]).sw,
+        StatusWord::ClaNotSupported
+    );
+    assert_eq!(
+        raw(&mut card, &[0xA0, 0xB0, 0x00, 0x00, 0x20]).sw,
+        StatusWord::ClaNotSupported
+    );
     for ins in [0x84, 0xCA, 0xB1, 0xC0, 0x88, 0x00] {
         assert_eq!(
             raw(&mut card, &[0x00, ins, 0x00, 0x00, 0x00]).sw,
@@ -752,7 +1009,10 @@ fn class_and_instruction_checks() {
             "{ins:02X}"
         );
     }
-    assert_eq!(raw(&mut card, &[0x80, 0xA2, 0x00, 0x00]).sw, StatusWord::InsNotSupported);
+    assert_eq!(
+        raw(&mut card, &[0x80, 0xA2, 0x00, 0x00]).sw,
+        StatusWord::InsNotSupported
+    );
     // Too short, and Lc that does not match.
     for bytes in [&[][..], &[0x00], &[0x00, 0xA4, 0x04]] {
         assert_eq!(raw(&mut card, bytes).sw, StatusWord::WrongLength);
@@ -792,7 +1052,10 @@ fn juki_and_smartphone_tokens() {
     assert_eq!(&r.data, b"JPKIAPICCTOKEN                  ");
     // Juki-card passwords may be 4..16 long.
     verify_sign(&mut card, SIGN_PASSWORD);
-    assert_eq!(sw(&mut card, &Command::change_reference_data(b"AB12")), StatusWord::Ok);
+    assert_eq!(
+        sw(&mut card, &Command::change_reference_data(b"AB12")),
+        StatusWord::Ok
+    );
 
     // Smartphone JPKI: the authentication certificate needs the PIN.
     let phone = fixture_with(&PROFILE.replace("JPKIAPICCTOKEN2", "JPKIAPGPSETOKEN"));
@@ -824,13 +1087,22 @@ fn card_without_optional_sections() {
         StatusWord::FileNotFound
     );
     select_jpki(&mut card);
-    assert_eq!(select(&mut card, jpki::AUTHENTICATION_CERTIFICATE), StatusWord::FileNotFound);
-    assert_eq!(select(&mut card, jpki::AUTHENTICATION_PIN), StatusWord::FileNotFound);
+    assert_eq!(
+        select(&mut card, jpki::AUTHENTICATION_CERTIFICATE),
+        StatusWord::FileNotFound
+    );
+    assert_eq!(
+        select(&mut card, jpki::AUTHENTICATION_PIN),
+        StatusWord::FileNotFound
+    );
     select(&mut card, jpki::CERTIFICATE_FLAGS);
     assert_eq!(
         tx(&mut card, &Command::read_binary(0, Le::Short(3))).data,
         vec![0x8F, 0x00, 0x00]
     );
     // SFI of the missing auth PIN.
-    assert_eq!(raw(&mut card, &[0x00, 0x20, 0x00, 0x98]).sw, StatusWord::Other(0x6A, 0x88));
+    assert_eq!(
+        raw(&mut card, &[0x00, 0x20, 0x00, 0x98]).sw,
+        StatusWord::Other(0x6A, 0x88)
+    );
 }

@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use madoguchi_card::PinKind;
 use madoguchi_sim::{Profile, ProfileError, SimError, VirtualCard};
-use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs1::EncodeRsaPublicKey;
 use rsa::pkcs8::LineEnding;
 
 fn load_err(text: &str) -> ProfileError {
@@ -39,7 +39,10 @@ fn absolute_paths_work_too() {
     std::fs::remove_file(other.path().join("sign.der")).unwrap();
     let profile = other.path().join("p.toml");
     std::fs::write(&profile, text).unwrap();
-    assert_eq!(Profile::load(&profile).unwrap().signing.certificate, sign_cert());
+    assert_eq!(
+        Profile::load(&profile).unwrap().signing.certificate,
+        sign_cert()
+    );
 }
 
 #[test]
@@ -75,7 +78,13 @@ fn missing_files_are_named() {
     }
     let e = load_err(&PROFILE.replace("auth-key.pem", "gone.pem"));
     assert!(
-        matches!(e, ProfileError::MissingFile { field: "authentication.private_key", .. }),
+        matches!(
+            e,
+            ProfileError::MissingFile {
+                field: "authentication.private_key",
+                ..
+            }
+        ),
         "{e}"
     );
     let e = Profile::load("/nonexistent/profile.toml").unwrap_err();
@@ -88,7 +97,16 @@ fn bad_keys_are_reported() {
     let f = fixture();
     std::fs::write(f.dir.path().join("sign-key.pem"), "not a key").unwrap();
     let e = Profile::load(&f.profile).unwrap_err();
-    assert!(matches!(e, ProfileError::BadKey { field: "signing.private_key", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ProfileError::BadKey {
+                field: "signing.private_key",
+                ..
+            }
+        ),
+        "{e}"
+    );
 
     // PKCS#1 PEM is not PKCS#8.
     let pkcs1 = keys().0.to_pkcs1_pem(LineEnding::LF).unwrap();
@@ -103,10 +121,20 @@ fn bad_keys_are_reported() {
 #[test]
 fn bad_certificates_are_reported() {
     let f = fixture();
-    std::fs::write(f.dir.path().join("auth.der"), b"-----BEGIN CERTIFICATE-----").unwrap();
+    std::fs::write(
+        f.dir.path().join("auth.der"),
+        b"-----BEGIN CERTIFICATE-----",
+    )
+    .unwrap();
     let e = Profile::load(&f.profile).unwrap_err();
     assert!(
-        matches!(e, ProfileError::BadCertificate { field: "authentication.certificate", .. }),
+        matches!(
+            e,
+            ProfileError::BadCertificate {
+                field: "authentication.certificate",
+                ..
+            }
+        ),
         "{e}"
     );
     // Truncated DER.
@@ -119,7 +147,9 @@ fn bad_certificates_are_reported() {
 fn key_must_match_a_real_certificate() {
     // A certificate-like blob that carries an RSA SubjectPublicKeyInfo of
     // the *authentication* key: the signing key does not match it.
-    let oid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+    let oid = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01,
+    ];
     let make = |public: &rsa::RsaPublicKey| {
         let mut body = oid.to_vec();
         body.extend(public.to_pkcs1_der().unwrap().as_bytes());
@@ -131,7 +161,16 @@ fn key_must_match_a_real_certificate() {
     let f = fixture();
     std::fs::write(f.dir.path().join("sign.der"), make(&auth_public())).unwrap();
     let e = Profile::load(&f.profile).unwrap_err();
-    assert!(matches!(e, ProfileError::KeyMismatch { field: "signing.private_key", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            ProfileError::KeyMismatch {
+                field: "signing.private_key",
+                ..
+            }
+        ),
+        "{e}"
+    );
     // Allowed on request.
     std::fs::write(
         &f.profile,
@@ -161,12 +200,32 @@ fn schema_is_strict() {
 fn values_are_checked() {
     let cases = [
         ("tries_left = 5", "tries_left = 6", "signing.tries_left"),
-        ("tries_left = 3\n[card_info]", "tries_left = 4\n[card_info]", "authentication.tries_left"),
-        ("birth_date = \"19581201\"", "birth_date = \"S33.12.1\"", "card_info.birth_date"),
+        (
+            "tries_left = 3\n[card_info]",
+            "tries_left = 4\n[card_info]",
+            "authentication.tries_left",
+        ),
+        (
+            "birth_date = \"19581201\"",
+            "birth_date = \"S33.12.1\"",
+            "card_info.birth_date",
+        ),
         ("sex = \"1\"", "sex = \"male\"", "card_info.sex"),
-        ("my_number = \"123456789018\"", "my_number = \"1234\"", "card_info.my_number"),
-        ("password = \"ABC123\"", "password = \"\"", "signing.password"),
-        ("token = \"JPKIAPICCTOKEN2\"", "token = \"THIS TOKEN LABEL IS MUCH TOO LONG FOR EF\"", "token"),
+        (
+            "my_number = \"123456789018\"",
+            "my_number = \"1234\"",
+            "card_info.my_number",
+        ),
+        (
+            "password = \"ABC123\"",
+            "password = \"\"",
+            "signing.password",
+        ),
+        (
+            "token = \"JPKIAPICCTOKEN2\"",
+            "token = \"THIS TOKEN LABEL IS MUCH TOO LONG FOR EF\"",
+            "token",
+        ),
     ];
     for (from, to, field) in cases {
         let text = PROFILE.replacen(from, to, 1);
@@ -208,11 +267,17 @@ fn repository_fixture_profiles_load() {
             .unwrap_or_else(|e| panic!("{}: {e}", profile.display()));
         let tries = card.tries_left(PinKind::SigningPassword).unwrap();
         assert_eq!(
-            sw(&mut card, &Command::select_df(&madoguchi_card::ids::AID_JPKI)),
+            sw(
+                &mut card,
+                &Command::select_df(&madoguchi_card::ids::AID_JPKI)
+            ),
             StatusWord::Ok
         );
         sw(&mut card, &Command::select_ef(jpki::SIGNING_PASSWORD));
-        assert_eq!(sw(&mut card, &Command::verify_query()), StatusWord::TriesLeft(tries));
+        assert_eq!(
+            sw(&mut card, &Command::verify_query()),
+            StatusWord::TriesLeft(tries)
+        );
         if tries == 0 {
             continue;
         }
@@ -222,7 +287,10 @@ fn repository_fixture_profiles_load() {
             .find_map(|l| l.strip_prefix("password = "))
             .unwrap()
             .trim_matches('"');
-        assert_eq!(sw(&mut card, &Command::verify(password.as_bytes())), StatusWord::Ok);
+        assert_eq!(
+            sw(&mut card, &Command::verify(password.as_bytes())),
+            StatusWord::Ok
+        );
         sw(&mut card, &Command::select_ef(jpki::SIGNING_CERTIFICATE));
         let cert = tx(&mut card, &Command::read_binary(0, Le::MAX_EXTENDED));
         assert_eq!(cert.sw, StatusWord::Ok);

@@ -3,110 +3,16 @@
 
 mod common;
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use common::fake_vpcd::FakeVpcd;
 use common::*;
 use madoguchi_card::ids::{self, jpki};
-use madoguchi_card::{Command, Le, PinKind, Response, StatusWord};
+use madoguchi_card::{Command, Le, PinKind, StatusWord};
 use madoguchi_sim::channel::lock;
-use madoguchi_sim::vpcd::{control, read_frame, write_frame};
+use madoguchi_sim::vpcd::{control, read_frame};
 use madoguchi_sim::{ATR, Bridge, BridgeHandle, FailRule, Faults, SharedCard, VirtualCard, share};
-
-struct FakeVpcd {
-    listener: TcpListener,
-}
-
-impl FakeVpcd {
-    fn new() -> FakeVpcd {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        FakeVpcd { listener }
-    }
-
-    fn addr(&self) -> String {
-        self.listener.local_addr().unwrap().to_string()
-    }
-
-    /// Wait for the card to connect.
-    fn accept(&self, timeout: Duration) -> Option<Slot> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.listener.accept() {
-                Ok((s, _)) => {
-                    s.set_nonblocking(false).unwrap();
-                    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                    return Some(Slot { s });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if Instant::now() > deadline {
-                        return None;
-                    }
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(e) => panic!("{e}"),
-            }
-        }
-    }
-}
-
-/// vpcd's end of one card connection.
-struct Slot {
-    s: TcpStream,
-}
-
-impl Slot {
-    fn control(&mut self, byte: u8) {
-        write_frame(&mut self.s, &[byte]).unwrap();
-    }
-
-    fn atr(&mut self) -> Vec<u8> {
-        self.control(control::GET_ATR);
-        read_frame(&mut self.s).unwrap()
-    }
-
-    fn send(&mut self, apdu: &[u8]) {
-        write_frame(&mut self.s, apdu).unwrap();
-    }
-
-    fn apdu(&mut self, cmd: &Command) -> Response {
-        self.send(&cmd.to_bytes().unwrap());
-        Response::from_bytes(&read_frame(&mut self.s).unwrap()).unwrap()
-    }
-
-    /// The card closed the connection (eject) within `timeout`.
-    fn closed(&mut self, timeout: Duration) -> bool {
-        self.s.set_read_timeout(Some(timeout)).unwrap();
-        let mut b = [0u8; 256];
-        loop {
-            match self.s.read(&mut b) {
-                Ok(0) => return true,
-                Ok(_) => continue,
-                Err(e) if is_timeout(&e) => return false,
-                Err(_) => return true,
-            }
-        }
-    }
-
-    /// Nothing arrives within `timeout`.
-    fn silent(&mut self, timeout: Duration) -> bool {
-        self.s.set_read_timeout(Some(timeout)).unwrap();
-        let mut b = [0u8; 1];
-        let r = self.s.read(&mut b);
-        self.s
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        matches!(r, Err(ref e) if is_timeout(e))
-    }
-}
-
-fn is_timeout(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-    )
-}
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -131,9 +37,18 @@ fn power_atr_and_apdus() {
     }
     slot.control(control::POWER_ON);
     assert_eq!(slot.atr(), ATR.to_vec());
-    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
-    assert_eq!(slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw, StatusWord::Ok);
-    assert_eq!(slot.apdu(&Command::verify_query()).sw, StatusWord::TriesLeft(5));
+    assert_eq!(
+        slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw,
+        StatusWord::Ok
+    );
+    assert_eq!(
+        slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw,
+        StatusWord::Ok
+    );
+    assert_eq!(
+        slot.apdu(&Command::verify_query()).sw,
+        StatusWord::TriesLeft(5)
+    );
     assert_eq!(slot.atr(), ATR.to_vec());
     assert_eq!(
         slot.apdu(&Command::verify(SIGN_PASSWORD.as_bytes())).sw,
@@ -161,7 +76,10 @@ fn power_atr_and_apdus() {
     // Power off loses the security state.
     slot.control(control::POWER_OFF);
     slot.control(control::POWER_ON);
-    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
+    assert_eq!(
+        slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw,
+        StatusWord::Ok
+    );
     slot.apdu(&Command::select_ef(jpki::SIGNING_CERTIFICATE));
     assert_eq!(
         slot.apdu(&Command::read_binary(0, Le::Short(4))).sw,
@@ -262,8 +180,14 @@ fn fault_removal_after_apdu_n_closes_the_connection() {
     let mut slot = vpcd.accept(WAIT).unwrap();
     slot.control(control::POWER_ON);
     faults.remove_after(3);
-    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
-    assert_eq!(slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw, StatusWord::Ok);
+    assert_eq!(
+        slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw,
+        StatusWord::Ok
+    );
+    assert_eq!(
+        slot.apdu(&Command::select_ef(jpki::SIGNING_PASSWORD)).sw,
+        StatusWord::Ok
+    );
     // The third is answered, then the card is gone.
     assert_eq!(
         slot.apdu(&Command::verify(b"WRONG1")).sw,
@@ -304,7 +228,10 @@ fn fault_delay_and_status_word() {
     slot.control(control::POWER_ON);
     faults.delay(1, Duration::from_millis(200));
     let t = Instant::now();
-    assert_eq!(slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw, StatusWord::Ok);
+    assert_eq!(
+        slot.apdu(&Command::select_df(&ids::AID_JPKI)).sw,
+        StatusWord::Ok
+    );
     assert!(t.elapsed() >= Duration::from_millis(200));
     faults.fail("A4:6A82:02".parse::<FailRule>().unwrap());
     assert_eq!(

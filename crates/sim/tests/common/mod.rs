@@ -2,6 +2,8 @@
 //! purpose, DER-shaped certificate bytes and a profile TOML.
 #![allow(dead_code)]
 
+pub mod fake_vpcd;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
