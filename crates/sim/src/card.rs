@@ -356,9 +356,21 @@ impl VirtualCard {
             return sw(StatusWord::WrongLength);
         }
         let (class, ins) = (apdu[0], apdu[1]);
+        // Rejected before decoding: log the header only (the body may hold
+        // a password).
+        let rejected = |e: StatusWord| {
+            tracing::debug!(
+                target: "madoguchi::sim",
+                "> {class:02X} {ins:02X} {:02X} {:02X} ({} bytes): rejected",
+                apdu[2],
+                apdu[3],
+                apdu.len()
+            );
+            sw(e)
+        };
         let proprietary = match classify(class) {
             Ok(p) => p,
-            Err(e) => return sw(e),
+            Err(e) => return rejected(e),
         };
         let secure_messaging = class & 0x0C != 0;
         let channel = class & 0x03;
@@ -380,36 +392,33 @@ impl VirtualCard {
             } else {
                 ins == ins::COMPUTE_DIGITAL_SIGNATURE
             };
-            return sw(if other_class {
+            return rejected(if other_class {
                 StatusWord::ClaNotSupported
             } else {
                 StatusWord::InsNotSupported
             });
         }
         if channel != 0 {
-            return sw(StatusWord::LogicalChannelNotSupported);
+            return rejected(StatusWord::LogicalChannelNotSupported);
         }
         if secure_messaging {
             // Reference §3: SM CLA → 68 82 on SELECT, 69 FC on READ BINARY
             // and VERIFY.
-            return sw(match ins {
+            return rejected(match ins {
                 ins::READ_BINARY | ins::VERIFY => StatusWord::SecureMessagingRejected,
                 _ => StatusWord::SecureMessagingNotSupported,
             });
         }
         if chaining {
-            return sw(CHAINING_NOT_SUPPORTED);
+            return rejected(CHAINING_NOT_SUPPORTED);
         }
         let extended = apdu.len() > 5 && apdu[4] == 0;
         if extended && !self.options.extended_length {
-            return sw(StatusWord::WrongLength);
+            return rejected(StatusWord::WrongLength);
         }
         let cmd = match Command::parse(apdu) {
             Ok(c) => c,
-            Err(_) => {
-                tracing::debug!(target: "madoguchi::sim", "> {class:02X} {ins:02X}: bad length");
-                return sw(StatusWord::WrongLength);
-            }
+            Err(_) => return rejected(StatusWord::WrongLength),
         };
         // Command's Debug masks VERIFY / CHANGE REFERENCE DATA data.
         tracing::debug!(target: "madoguchi::sim", "> {cmd:?}");
@@ -724,7 +733,7 @@ fn sign(key: &RsaPrivateKey, p1: u8, data: &[u8]) -> SignResult {
     match p1 {
         0x00 => {
             // PKCS#1 v1.5 type 1 needs 11 bytes of overhead: ≤ 245 on RSA-2048.
-            if data.is_empty() || data.len() > k - 11 {
+            if data.is_empty() || data.len() > k.saturating_sub(11) {
                 return Err(StatusWord::WrongLength);
             }
             key.sign(Pkcs1v15Sign::new_unprefixed(), data).map_err(fail)

@@ -309,8 +309,15 @@ fn run(shared: &Shared) {
             c.inserted = false;
         }
         shared.changed.notify_all();
+        let why = if c.stop {
+            "bridge stopped"
+        } else if !c.inserted {
+            "card removed"
+        } else {
+            "vpcd closed the connection; reconnecting"
+        };
         drop(c);
-        tracing::info!(target: "madoguchi::sim", "disconnected from vpcd: card removed");
+        tracing::info!(target: "madoguchi::sim", "disconnected from vpcd: {why}");
         // A connection that lived a while was healthy: reconnect promptly.
         // One closed at once (vpcd going down) backs off like a refused one.
         if connected_at.elapsed() > Duration::from_secs(1) {
