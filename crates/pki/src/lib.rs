@@ -1,5 +1,14 @@
 //! madoguchi-pki
 
+pub mod certificate;
+pub mod checks;
 pub mod cms;
+pub mod era;
+pub mod holder;
 pub mod request;
 pub mod wire;
+
+pub use certificate::{PkiError, SigningCertificate, ValidityState};
+pub use checks::{Addressee, IssuerCheck, KnownCa};
+pub use era::{Era, JapaneseDate};
+pub use holder::{BirthDate, HolderError, HolderFacts, Sex};
