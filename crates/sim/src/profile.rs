@@ -265,9 +265,11 @@ impl Profile {
 
     /// Parse profile text; relative paths resolve against `base`.
     pub fn from_toml_str(text: &str, base: &Path) -> Result<Profile, ProfileError> {
+        // The message names the line but never quotes it: the line may hold
+        // a password.
         let raw: RawProfile = toml::from_str(text).map_err(|e| ProfileError::Parse {
             path: PathBuf::from("<string>"),
-            message: e.message().to_string(),
+            message: crate::state::describe_toml_error(text, &e),
         })?;
         let RawProfile {
             token,

@@ -79,8 +79,25 @@ pub(crate) fn load(path: &Path) -> Result<Option<StateDoc>, StateError> {
         .map(Some)
         .map_err(|e| StateError::Parse {
             path: path.to_path_buf(),
-            message: e.message().to_string(),
+            message: describe_toml_error(&text, &e),
         })
+}
+
+/// A TOML error as "line N: message", never quoting the line (it may hold a
+/// secret).
+pub(crate) fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => format!(
+            "line {}: {}",
+            text.as_bytes()[..span.start.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1,
+            e.message()
+        ),
+        None => e.message().to_string(),
+    }
 }
 
 /// Write the state file atomically.

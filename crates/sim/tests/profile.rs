@@ -190,6 +190,11 @@ fn schema_is_strict() {
     assert!(matches!(e, ProfileError::Parse { .. }), "{e}");
     let e = load_err(&PROFILE.replace("pin = \"1234\"", "pin = \"1234\"\npuk = \"0000\""));
     assert!(matches!(e, ProfileError::Parse { .. }), "{e}");
+    // The error names the line, never quotes it (it may hold a secret).
+    let e = load_err(&PROFILE.replace("password = \"ABC123\"", "password = ABC123"));
+    let text = e.to_string();
+    assert!(text.contains("line 7"), "{text}");
+    assert!(!text.contains("ABC123"), "{text}");
     let e = load_err(&PROFILE.replace("token = \"JPKIAPICCTOKEN2\"\n", ""));
     assert!(matches!(e, ProfileError::Parse { .. }), "{e}");
     let e = load_err(&format!("{PROFILE}\n[options]\nunknown_switch = true\n"));

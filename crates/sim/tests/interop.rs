@@ -1,0 +1,100 @@
+//! madoguchi-card's JPKI operations against the virtual card: the client we
+//! ship and the card we test it with agree.
+
+mod common;
+
+use common::*;
+use madoguchi_card::jpki::{ExtendedRead, JpkiCard, PinStatus, TokenKind};
+use madoguchi_card::{CardError, PinKind, Secret};
+use madoguchi_sim::SimChannel;
+use madoguchi_sim::channel::lock;
+use rsa::pkcs1v15::Pkcs1v15Sign;
+use sha2::{Digest, Sha256};
+
+fn card() -> (Fixture, JpkiCard<SimChannel>) {
+    let f = fixture();
+    let ch = SimChannel::open(&f.profile, None).unwrap();
+    (f, JpkiCard::new(ch))
+}
+
+#[test]
+fn jpki_operations() {
+    let (_f, mut card) = card();
+    assert_eq!(card.token().unwrap(), TokenKind::MyNumberCard);
+    assert_eq!(
+        card.tries_left(PinKind::SigningPassword).unwrap(),
+        PinStatus::TriesLeft(5)
+    );
+    assert_eq!(
+        card.tries_left(PinKind::AuthenticationPin).unwrap(),
+        PinStatus::TriesLeft(3)
+    );
+    assert_eq!(
+        card.tries_left(PinKind::CardInfoPin).unwrap(),
+        PinStatus::TriesLeft(3)
+    );
+    assert_eq!(card.read_signing_ca_certificate().unwrap(), sign_ca_cert());
+    assert_eq!(card.extended_read(), ExtendedRead::Works);
+    assert_eq!(card.read_authentication_certificate().unwrap(), auth_cert());
+    assert_eq!(
+        card.read_signing_certificate(),
+        Err(CardError::SecurityStatusNotSatisfied)
+    );
+    assert_eq!(
+        card.verify(PinKind::SigningPassword, &Secret::new("WRONG1")),
+        Err(CardError::WrongPassword {
+            kind: PinKind::SigningPassword,
+            tries_left: 4
+        })
+    );
+    card.verify(PinKind::SigningPassword, &Secret::new(SIGN_PASSWORD))
+        .unwrap();
+    let before = card.stats();
+    assert_eq!(card.read_signing_certificate().unwrap(), sign_cert());
+    let read = card.stats().since(before);
+    // SELECT EF + one extended READ BINARY.
+    assert_eq!(read.apdus, 2);
+    let digest: [u8; 32] = Sha256::digest(b"document").into();
+    let sig = card.sign_sha256(&digest).unwrap();
+    sign_public()
+        .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &sig)
+        .unwrap();
+    card.change_reference_data(PinKind::SigningPassword, &Secret::new("NEWPASS1"))
+        .unwrap();
+    card.reset().unwrap();
+    card.verify(PinKind::SigningPassword, &Secret::new("NEWPASS1"))
+        .unwrap();
+}
+
+#[test]
+fn short_reads_when_extended_length_is_refused() {
+    let (_f, mut card) = card();
+    lock(&card.channel().card()).options_mut().extended_length = false;
+    assert_eq!(card.read_signing_ca_certificate().unwrap(), sign_ca_cert());
+    assert_eq!(card.extended_read(), ExtendedRead::Refused);
+    assert_eq!(card.read_authentication_certificate().unwrap(), auth_cert());
+}
+
+#[test]
+fn lock_and_removal_as_typed_errors() {
+    let (_f, mut card) = card();
+    for left in (1..5).rev() {
+        assert_eq!(
+            card.verify(PinKind::SigningPassword, &Secret::new("WRONG1")),
+            Err(CardError::WrongPassword {
+                kind: PinKind::SigningPassword,
+                tries_left: left
+            })
+        );
+    }
+    assert_eq!(
+        card.verify(PinKind::SigningPassword, &Secret::new("WRONG1")),
+        Err(CardError::Locked(PinKind::SigningPassword))
+    );
+    assert_eq!(
+        card.tries_left(PinKind::SigningPassword).unwrap(),
+        PinStatus::Locked
+    );
+    card.channel().handle().remove();
+    assert_eq!(card.token(), Err(CardError::CardRemoved));
+}
