@@ -352,8 +352,10 @@ impl PasswordGuard {
         password: &Secret,
         confirmation: Option<LastTryConfirmation>,
     ) -> Result<VerifyOutcome, GuardError> {
+        // A confirmation is good for exactly one call, whatever its outcome.
+        let expected = self.confirmed.take();
         let checked = check_format(self.kind, password).map_err(GuardError::Format)?;
-        match self.prepare(card, &checked, confirmation)? {
+        match self.prepare(card, &checked, confirmation, expected)? {
             Some(request) => Ok(VerifyOutcome::NeedsLastTryConfirmation(request)),
             None => {
                 self.send(card, &checked)?;
@@ -374,9 +376,10 @@ impl PasswordGuard {
         new: &Secret,
         confirmation: Option<LastTryConfirmation>,
     ) -> Result<ChangeOutcome, GuardError> {
+        let expected = self.confirmed.take();
         let checked_old = check_format(self.kind, old).map_err(GuardError::Format)?;
         let checked_new = check_format(self.kind, new).map_err(GuardError::NewFormat)?;
-        if let Some(request) = self.prepare(card, &checked_old, confirmation)? {
+        if let Some(request) = self.prepare(card, &checked_old, confirmation, expected)? {
             return Ok(ChangeOutcome::NeedsLastTryConfirmation(request));
         }
         self.send(card, &checked_old)?;
@@ -396,9 +399,8 @@ impl PasswordGuard {
         card: &mut JpkiCard<C>,
         checked: &CheckedPassword,
         confirmation: Option<LastTryConfirmation>,
+        expected: Option<u64>,
     ) -> Result<Option<LastTryRequest>, GuardError> {
-        // A confirmation is good for exactly one call.
-        let expected = self.confirmed.take();
         let confirmed = match confirmation {
             None => false,
             Some(c) if c.kind == self.kind && Some(c.nonce) == expected => true,
@@ -703,6 +705,29 @@ mod tests {
     }
 
     #[test]
+    fn any_call_uses_up_the_confirmation() {
+        let (fake, mut card, mut g) = setup(1);
+        let VerifyOutcome::NeedsLastTryConfirmation(req) =
+            g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap()
+        else {
+            panic!()
+        };
+        let conf = g.confirm_last_try(req).unwrap();
+        // A malformed entry in between costs no try but ends the
+        // confirmation's life.
+        assert!(matches!(
+            g.verify(&mut card, &s("x"), None),
+            Err(GuardError::Format(_))
+        ));
+        assert_eq!(
+            g.verify(&mut card, &s(SIGN_PASSWORD), Some(conf))
+                .unwrap_err(),
+            GuardError::InvalidConfirmation
+        );
+        assert_eq!(sent(&fake), 0);
+    }
+
+    #[test]
     fn already_verified_card_is_reset_to_read_the_count() {
         let (fake, mut card, mut g) = setup(5);
         fake.state().query_ok_when_verified = true;
@@ -777,6 +802,65 @@ mod tests {
         let _ = g.verify(&mut card, &s("WRONG1"), None);
         let text = format!("{g:?} {:?}", g.verify(&mut card, &s("WRONG1"), None));
         assert!(!text.contains("WRONG1"));
+    }
+
+    /// The figures in docs/benchmarks.md ("Card I/O"), for a 1,804-byte
+    /// signing certificate (`30 82 07 08` + 1,800) and a 6-character
+    /// password.
+    #[test]
+    fn benchmark_figures() {
+        let with_cert = |refuse: bool| {
+            let (fake, card, g) = setup(5);
+            fake.state().files.insert(
+                (JPKI, ids::jpki::SIGNING_CERTIFICATE),
+                crate::testcard::der_blob(1800, 1),
+            );
+            if refuse {
+                fake.state().extended_refusal = Some(crate::sw::StatusWord::WrongLength);
+                fake.state().max_read = 256;
+            }
+            (fake, card, g)
+        };
+        let io = |c: &JpkiCard<FakeCard>| {
+            let s = c.stats();
+            (s.apdus, s.bytes_sent, s.bytes_received)
+        };
+        // Fresh connection: guard verify + read signing certificate.
+        for (refuse, first, again) in [
+            (false, (6, 51, 1816), (1, 7, 1806)),
+            (true, (14, 91, 1832), (8, 40, 1820)),
+        ] {
+            let (_, mut card, mut g) = with_cert(refuse);
+            assert!(matches!(
+                g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap(),
+                VerifyOutcome::Verified { .. }
+            ));
+            assert_eq!(card.read_signing_certificate().unwrap().len(), 1804);
+            assert_eq!(io(&card), first, "refuse={refuse}");
+            let before = card.stats();
+            card.read_signing_certificate().unwrap();
+            let d = card.stats().since(before);
+            assert_eq!(
+                (d.apdus, d.bytes_sent, d.bytes_received),
+                again,
+                "refuse={refuse}"
+            );
+        }
+        // Sign: fresh connection, guard verify + SHA-256 signature.
+        let (_, mut card, mut g) = with_cert(false);
+        let _ = g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap();
+        card.sign_sha256(&[9; 32]).unwrap();
+        assert_eq!(io(&card), (6, 101, 268));
+        // The manual's second entry before signing (2.1.7), after the
+        // certificate was read: guard verify again, then sign.
+        let (_, mut card, mut g) = with_cert(false);
+        let _ = g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap();
+        card.read_signing_certificate().unwrap();
+        let before = card.stats();
+        let _ = g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap();
+        card.sign_sha256(&[9; 32]).unwrap();
+        let d = card.stats().since(before);
+        assert_eq!((d.apdus, d.bytes_sent, d.bytes_received), (5, 86, 266));
     }
 
     // ---- property test: random call sequences against a card model ----
@@ -889,7 +973,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(400))]
+        #![proptest_config(ProptestConfig::with_cases(1000))]
         #[test]
         fn guard_never_spends_a_try_it_should_not(
             start in 0u8..=5,
