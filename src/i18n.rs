@@ -51,12 +51,22 @@ pub fn loader_for(language: Language) -> FluentLanguageLoader {
     loader
 }
 
+static CURRENT: std::sync::Mutex<Language> = std::sync::Mutex::new(Language::Ja);
+
+/// The language [`LOADER`] speaks now.
+pub fn current() -> Language {
+    *CURRENT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Switch every later lookup to `language` (falling back to Japanese for a
 /// message a catalogue lacks).
 pub fn set_language(language: Language) {
+    *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = language;
     LOADER
         .load_languages(&Localizations, &[language.id(), Language::Ja.id()])
         .expect("the bundled catalogues load");
+    // Loading makes new bundles, which isolate arguments again.
+    LOADER.set_use_isolating(false);
 }
 
 /// Look up a message by id at run time (for ids built from data, such as

@@ -1,5 +1,8 @@
-//! Madoguchi, the app: CLI and (later) GUI drivers over the card, PKI and
-//! protocol crates, plus the translations and the error catalogue they share.
+//! Madoguchi, the app: the command line (and, to come, the procedure engine
+//! and the GUI) over the card, PKI and protocol crates, plus the
+//! translations and the error catalogue they share.
 
+pub mod card_source;
+pub mod cli;
 pub mod errors;
 pub mod i18n;

@@ -2,7 +2,7 @@
 
 app-name = Madoguchi
 demo-badge = Demo (virtual card)
-demo-banner = Demo mode: using the virtual card "{ $profile }". Its signing password is { $password }.
+demo-banner = Demo mode: using the virtual card "{ $profile }" (no card reader needed). The demo card's password is in the README.
 
 ## Card status (madoguchi status)
 

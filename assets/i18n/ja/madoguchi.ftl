@@ -2,7 +2,7 @@
 
 app-name = 窓口 Madoguchi
 demo-badge = デモ (仮想カード)
-demo-banner = デモモード: 仮想カード「{ $profile }」を使います。署名用パスワードは { $password } です。
+demo-banner = デモモード: 仮想カード「{ $profile }」を使います (カードリーダーは不要です)。デモカードのパスワードは README に書いてあります。
 
 ## カードの状態 (madoguchi status)
 

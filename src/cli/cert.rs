@@ -1,0 +1,191 @@
+//! `madoguchi cert`: verify the signing password through the guard, read
+//! the signing certificate, and show it with the holder's four facts.
+
+use madoguchi_card::{
+    JpkiCard, Normalisation, PasswordGuard, PasswordState, PinKind, TokenKind, VerifyOutcome,
+};
+use madoguchi_pki::{HolderFacts, Sex, SigningCertificate};
+use serde_json::{Value, json};
+
+use super::{CertArgs, Failure, exit, password};
+use crate::card_source::CardSource;
+use crate::fl;
+use crate::i18n::{self, Language};
+
+pub fn run(source: &CardSource, args: &CertArgs) -> Result<(), Failure> {
+    let (_reader, channel) = source.open()?;
+    let mut card = JpkiCard::new(channel);
+    card.select_jpki_ap()?;
+    if let TokenKind::Other(_) = card.token()? {
+        return Err(Failure::from(madoguchi_card::CardError::NotJpki));
+    }
+
+    let mut guard = PasswordGuard::new(PinKind::SigningPassword);
+    let state = guard.status(&mut card)?;
+    announce(state);
+    if state == PasswordState::Locked {
+        return Err(Failure::from(madoguchi_card::CardError::Locked(
+            PinKind::SigningPassword,
+        )));
+    }
+    if state != PasswordState::AlreadyVerified {
+        let password = password::read(args.pin_stdin)?;
+        let outcome = match guard.verify(&mut card, &password, None)? {
+            VerifyOutcome::NeedsLastTryConfirmation(request) => {
+                let confirmed = args.confirm_last_try
+                    || (!args.pin_stdin && password::confirm_last_try_interactively());
+                if !confirmed {
+                    eprintln!("{}", fl!("password-last-try-needs-flag"));
+                    return Err(Failure {
+                        number: 115,
+                        exit: exit::REFUSED,
+                        detail: None,
+                    });
+                }
+                let confirmation = guard.confirm_last_try(request)?;
+                guard.verify(&mut card, &password, Some(confirmation))?
+            }
+            verified => verified,
+        };
+        if let VerifyOutcome::Verified {
+            normalisation: Some(Normalisation::UpperCased),
+        } = outcome
+        {
+            eprintln!("{}", fl!("password-uppercased"));
+        }
+    }
+
+    let der = card.read_signing_certificate()?;
+    let cert = SigningCertificate::from_der(&der).map_err(|e| Failure {
+        number: 117,
+        exit: exit::CARD,
+        detail: Some(e.to_string()),
+    })?;
+    let holder = cert.holder().map_err(|e| Failure {
+        number: 117,
+        exit: exit::CARD,
+        detail: Some(e.to_string()),
+    })?;
+    let now = time::OffsetDateTime::now_utc();
+    if args.json {
+        println!("{:#}", to_json(&cert, &holder, now));
+    } else {
+        print_text(&cert, &holder, now);
+    }
+    Ok(())
+}
+
+/// Show the card's own count before the password is asked for (guard rule 3).
+fn announce(state: PasswordState) {
+    match state {
+        PasswordState::Normal { tries_left } => eprintln!(
+            "{}",
+            i18n::text_args("password-tries-left", &[("tries", tries_left.to_string())])
+        ),
+        PasswordState::Warning { .. } => eprintln!("{}", fl!("password-warning-two-left")),
+        PasswordState::LastTry => eprintln!("{}", fl!("password-last-try")),
+        PasswordState::Locked | PasswordState::AlreadyVerified => {}
+    }
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+fn colon_hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+pub fn sex_key(sex: &Sex) -> &'static str {
+    match sex {
+        Sex::Male => "male",
+        Sex::Female => "female",
+        Sex::NotApplicable => "not_applicable",
+        Sex::Other(_) => "other",
+    }
+}
+
+fn sex_text(sex: &Sex) -> String {
+    match sex {
+        Sex::Male => fl!("sex-male"),
+        Sex::Female => fl!("sex-female"),
+        Sex::NotApplicable => fl!("sex-not-applicable"),
+        Sex::Other(code) => fl!("sex-other", code = code.clone()),
+    }
+}
+
+fn to_json(cert: &SigningCertificate, holder: &HolderFacts, now: time::OffsetDateTime) -> Value {
+    json!({
+        "subject": cert.subject(),
+        "issuer": cert.issuer(),
+        "serial": cert.serial_hex(),
+        "not_before": rfc3339(cert.not_before()),
+        "not_after": rfc3339(cert.not_after()),
+        "expired": cert.is_expired(now),
+        "sha256_fingerprint": colon_hex(&cert.sha256_fingerprint()),
+        "holder": {
+            "name": holder.name,
+            "name_substitute": holder.name_substitute,
+            "address": holder.address,
+            "address_substitute": holder.address_substitute,
+            "sex": sex_key(&holder.sex),
+            "sex_code": holder.sex.code(),
+            "birth_date": {
+                "gregorian": holder.birth_date.to_iso_string(),
+                "japanese": holder.birth_date.to_ja_string(),
+                "english": holder.birth_date.to_en_string(),
+                "era_code": holder.birth_date.raw().get(..1),
+            },
+        },
+    })
+}
+
+fn print_text(cert: &SigningCertificate, holder: &HolderFacts, now: time::OffsetDateTime) {
+    let english = i18n::current() == Language::En;
+    println!("{}", fl!("cert-title"));
+    println!("  {}: {}", fl!("cert-subject"), cert.subject());
+    println!("  {}: {}", fl!("cert-issuer"), cert.issuer());
+    println!("  {}: {}", fl!("cert-serial"), cert.serial_hex());
+    println!(
+        "  {}: {}",
+        fl!("cert-valid-from"),
+        rfc3339(cert.not_before())
+    );
+    println!(
+        "  {}: {}",
+        fl!("cert-valid-until"),
+        rfc3339(cert.not_after())
+    );
+    println!(
+        "  {}: {}",
+        fl!("cert-fingerprint"),
+        colon_hex(&cert.sha256_fingerprint())
+    );
+    if cert.is_expired(now) {
+        println!("  {}", fl!("cert-expired"));
+    }
+    println!();
+    println!("{}", fl!("holder-title"));
+    println!("  {}: {}", fl!("holder-name"), holder.name);
+    println!("  {}: {}", fl!("holder-address"), holder.address);
+    println!("  {}: {}", fl!("holder-sex"), sex_text(&holder.sex));
+    let birth = if english {
+        format!(
+            "{} ({})",
+            holder.birth_date.to_en_string(),
+            holder.birth_date.to_iso_string()
+        )
+    } else {
+        format!(
+            "{} ({})",
+            holder.birth_date.to_ja_string(),
+            holder.birth_date.to_iso_string()
+        )
+    };
+    println!("  {}: {birth}", fl!("holder-birth-date"));
+}

@@ -1,0 +1,187 @@
+//! `madoguchi status`: readers, card type and the tries left of each
+//! password, read with empty VERIFYs: no try is spent.
+
+use madoguchi_card::{JpkiCard, PinKind, PinStatus, ReaderInfo, TokenKind, ids};
+use serde_json::{Value, json};
+
+use super::{Failure, StatusArgs};
+use crate::card_source::CardSource;
+use crate::fl;
+use crate::i18n;
+
+/// What `status` found on the card.
+struct CardStatus {
+    reader: String,
+    token: TokenKind,
+    pins: Vec<(PinKind, Result<PinStatus, madoguchi_card::CardError>)>,
+}
+
+pub fn run(source: &CardSource, args: &StatusArgs) -> Result<(), Failure> {
+    let readers = source.readers()?;
+    let card = if readers.iter().any(|r| r.card_present) || args.reader.is_some() {
+        Some(read_card(source)?)
+    } else {
+        None
+    };
+    if args.json {
+        println!("{:#}", to_json(&readers, card.as_ref()));
+    } else {
+        print_text(&readers, card.as_ref());
+    }
+    if readers.is_empty() {
+        return Err(Failure::from(madoguchi_card::CardError::NoReader));
+    }
+    if card.is_none() {
+        return Err(Failure::from(madoguchi_card::CardError::NoCard));
+    }
+    Ok(())
+}
+
+fn read_card(source: &CardSource) -> Result<CardStatus, Failure> {
+    let (reader, channel) = source.open()?;
+    let mut card = JpkiCard::new(channel);
+    card.select_jpki_ap()?;
+    let token = card.token()?;
+    let pins = [
+        PinKind::SigningPassword,
+        PinKind::AuthenticationPin,
+        PinKind::CardInfoPin,
+    ]
+    .into_iter()
+    .map(|kind| (kind, card.tries_left(kind)))
+    .collect();
+    Ok(CardStatus {
+        reader,
+        token,
+        pins,
+    })
+}
+
+fn max_tries(kind: PinKind) -> u8 {
+    match kind {
+        PinKind::SigningPassword => ids::SIGNING_PASSWORD_TRIES,
+        PinKind::AuthenticationPin => ids::AUTHENTICATION_PIN_TRIES,
+        PinKind::CardInfoPin => ids::CARD_INFO_PIN_TRIES,
+    }
+}
+
+fn pin_key(kind: PinKind) -> &'static str {
+    match kind {
+        PinKind::SigningPassword => "signing_password",
+        PinKind::AuthenticationPin => "authentication_pin",
+        PinKind::CardInfoPin => "card_info_pin",
+    }
+}
+
+pub fn token_key(token: &TokenKind) -> &'static str {
+    match token {
+        TokenKind::MyNumberCard => "my_number_card",
+        TokenKind::JukiCard => "juki_card",
+        TokenKind::SmartphoneAndroid => "smartphone_android",
+        TokenKind::SmartphoneIphone => "smartphone_iphone",
+        TokenKind::Other(_) => "other",
+    }
+}
+
+fn token_label(token: &TokenKind) -> String {
+    match token {
+        TokenKind::MyNumberCard => ids::token::MY_NUMBER_CARD.into(),
+        TokenKind::JukiCard => ids::token::JUKI_CARD.into(),
+        TokenKind::SmartphoneAndroid => ids::token::ANDROID.into(),
+        TokenKind::SmartphoneIphone => ids::token::IPHONE.into(),
+        TokenKind::Other(l) => l.clone(),
+    }
+}
+
+pub fn token_text(token: &TokenKind) -> String {
+    match token {
+        TokenKind::MyNumberCard => fl!("card-kind-my-number-card"),
+        TokenKind::JukiCard => fl!("card-kind-juki-card"),
+        TokenKind::SmartphoneAndroid => fl!("card-kind-smartphone-android"),
+        TokenKind::SmartphoneIphone => fl!("card-kind-smartphone-iphone"),
+        TokenKind::Other(l) => fl!("card-kind-other", label = l.clone()),
+    }
+}
+
+fn pin_name(kind: PinKind) -> String {
+    match kind {
+        PinKind::SigningPassword => fl!("pin-signing-password"),
+        PinKind::AuthenticationPin => fl!("pin-authentication-pin"),
+        PinKind::CardInfoPin => fl!("pin-card-info-pin"),
+    }
+}
+
+fn pin_json(kind: PinKind, status: &Result<PinStatus, madoguchi_card::CardError>) -> Value {
+    let max = max_tries(kind);
+    match status {
+        Ok(PinStatus::TriesLeft(n)) => {
+            json!({"state": "tries_left", "tries_left": n, "max_tries": max})
+        }
+        Ok(PinStatus::Locked) => json!({"state": "locked", "tries_left": 0, "max_tries": max}),
+        Ok(PinStatus::AlreadyVerified) => json!({"state": "already_verified", "max_tries": max}),
+        Err(e) => json!({"state": "error", "error": {
+            "number": e.catalogue_number(),
+            "title": crate::errors::texts(e.catalogue_number()).title,
+        }}),
+    }
+}
+
+fn to_json(readers: &[ReaderInfo], card: Option<&CardStatus>) -> Value {
+    let readers: Vec<Value> = readers
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "card_present": r.card_present,
+                "atr": r.atr.as_ref().map(hex::encode_upper),
+            })
+        })
+        .collect();
+    let card = card.map(|c| {
+        let mut v = json!({
+            "reader": c.reader,
+            "kind": token_key(&c.token),
+            "token_label": token_label(&c.token),
+        });
+        for (kind, status) in &c.pins {
+            v[pin_key(*kind)] = pin_json(*kind, status);
+        }
+        v
+    });
+    json!({ "readers": readers, "card": card })
+}
+
+fn print_text(readers: &[ReaderInfo], card: Option<&CardStatus>) {
+    println!("{}", fl!("status-readers"));
+    if readers.is_empty() {
+        println!("  {}", fl!("status-no-readers"));
+    }
+    for r in readers {
+        let state = if r.card_present {
+            fl!("status-reader-card-present")
+        } else {
+            fl!("status-reader-empty")
+        };
+        println!("  {}: {state}", r.name);
+    }
+    let Some(c) = card else { return };
+    println!();
+    println!("{} ({})", fl!("status-card"), c.reader);
+    println!("  {}: {}", fl!("status-card-kind"), token_text(&c.token));
+    for (kind, status) in &c.pins {
+        let text = match status {
+            Ok(PinStatus::TriesLeft(n)) => i18n::text_args(
+                "pin-tries-left",
+                &[
+                    ("tries", n.to_string()),
+                    ("max", max_tries(*kind).to_string()),
+                ],
+            ),
+            Ok(PinStatus::Locked) => fl!("pin-locked"),
+            Ok(PinStatus::AlreadyVerified) => fl!("pin-already-verified"),
+            Err(e) => format!("E{}", e.catalogue_number()),
+        };
+        println!("  {}: {text}", pin_name(*kind));
+    }
+    println!("  {}", fl!("status-no-try-spent"));
+}
