@@ -465,11 +465,19 @@ impl PasswordGuard {
         }
     }
 
+    /// SHA-256 over one full 64-byte block: salt (16), kind (1), the
+    /// password zero-padded to 47 bytes (passwords are at most 16). A full
+    /// block is compressed at once, so the hasher's buffer never keeps
+    /// password bytes; the block itself is zeroized.
     fn hash(&self, checked: &CheckedPassword) -> Zeroizing<[u8; 32]> {
+        let pw = checked.secret().expose().as_bytes();
+        let mut block = Zeroizing::new([0u8; 64]);
+        block[..16].copy_from_slice(&self.salt);
+        block[16] = self.kind as u8;
+        let n = pw.len().min(47);
+        block[17..17 + n].copy_from_slice(&pw[..n]);
         let mut h = Sha256::new();
-        h.update(self.salt);
-        h.update([self.kind as u8]);
-        h.update(checked.secret().expose().as_bytes());
+        h.update(&block[..]);
         Zeroizing::new(h.finalize().into())
     }
 

@@ -104,7 +104,8 @@ pub fn list_readers() -> Result<Vec<ReaderInfo>, TransportError> {
     list_with(&establish()?)
 }
 
-/// A card connection through PC/SC.
+/// A card connection through PC/SC (shared mode). Dropping it disconnects
+/// with a card reset, so no verified state outlives the connection.
 pub struct PcscChannel {
     card: pcsc::Card,
     reader: String,
