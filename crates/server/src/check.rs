@@ -1,0 +1,130 @@
+//! The checks a signed request goes through before the challenge and status, in the order
+//! DESIGN.md fixes:
+//!
+//! 1. well-formed: DER CMS SignedData of the required shape, and a canonical request document
+//!    for this endpoint's procedure that names the signing certificate → else
+//!    `malformed_request`;
+//! 2. the signer certificate is issued by a configured JPKI signing CA: issuer name
+//!    (`issuer_mismatch`), then the CA's signature (`certificate_invalid`);
+//! 3. not expired (`certificate_expired`);
+//! 4. the holder's signature over the content (`request_signature_invalid`).
+//!
+//! The challenge and the status are decided by the committer (`commit.rs`).
+
+use std::time::SystemTime;
+
+use der::Encode;
+use madoguchi_pki::cms::{self, CmsError};
+use madoguchi_pki::request::{CertificateRef, Procedure, RequestDocument, serial_hex};
+use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
+
+use crate::clock::rfc3339;
+use crate::commit::Submission;
+use crate::material::{CertificateProblem, TrustedCa, check_certificate};
+
+/// A request refused before the challenge: the outcome and its answer.
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The answer body.
+    pub answer: OutcomeAnswer,
+}
+
+fn refuse(
+    outcome: Outcome,
+    procedure: Procedure,
+    certificate: Option<CertificateRef>,
+    now: SystemTime,
+    detail: impl Into<String>,
+) -> Box<Refusal> {
+    let mut answer = OutcomeAnswer::new(outcome, rfc3339(now)).with_detail(detail);
+    answer.procedure = Some(procedure);
+    answer.certificate = certificate;
+    Box::new(Refusal { outcome, answer })
+}
+
+/// Runs checks 1–4 on a request body received at `now` on the endpoint of `procedure`.
+pub fn check_request(
+    procedure: Procedure,
+    body: &[u8],
+    cas: &[TrustedCa],
+    max_body: usize,
+    now: SystemTime,
+) -> Result<Submission, Box<Refusal>> {
+    let malformed = |cert: Option<CertificateRef>, detail: String| {
+        refuse(Outcome::MalformedRequest, procedure, cert, now, detail)
+    };
+    // 1. Well-formed.
+    let parsed = cms::parse_limited(body, max_body).map_err(|e| malformed(None, e.to_string()))?;
+    let cert = parsed.certificate();
+    let cert_ref = CertificateRef {
+        issuer: cert.tbs_certificate.issuer.to_string(),
+        serial: serial_hex(cert.tbs_certificate.serial_number.as_bytes()),
+    };
+    let document = RequestDocument::parse(parsed.content())
+        .map_err(|e| malformed(Some(cert_ref.clone()), format!("request document: {e}")))?;
+    if document.procedure != procedure {
+        return Err(malformed(
+            Some(cert_ref),
+            format!(
+                "the document asks for `{}` but was sent to the `{}` endpoint",
+                document.procedure, procedure
+            ),
+        ));
+    }
+    if document.certificate != cert_ref {
+        return Err(malformed(
+            Some(cert_ref),
+            "the document names another certificate than the one that signed it".into(),
+        ));
+    }
+    let issuer_der = cert
+        .tbs_certificate
+        .issuer
+        .to_der()
+        .map_err(|e| malformed(Some(cert_ref.clone()), e.to_string()))?;
+
+    // 2.–3. The certificate.
+    if let Err(p) = check_certificate(cert, cas, now) {
+        let (outcome, detail) = match p {
+            CertificateProblem::UnknownIssuer => (
+                Outcome::IssuerMismatch,
+                "the certificate's issuer is not a JPKI signing CA known to this window",
+            ),
+            CertificateProblem::BadSignature => (
+                Outcome::CertificateInvalid,
+                "the CA's signature on the certificate does not verify",
+            ),
+            CertificateProblem::NotYetValid => (
+                Outcome::CertificateInvalid,
+                "the certificate is not valid yet",
+            ),
+            CertificateProblem::Expired => {
+                (Outcome::CertificateExpired, "the certificate has expired")
+            }
+        };
+        return Err(refuse(outcome, procedure, Some(cert_ref), now, detail));
+    }
+
+    // 4. The holder's signature.
+    let verified = parsed.verify_signature().map_err(|e: CmsError| {
+        refuse(
+            Outcome::RequestSignatureInvalid,
+            procedure,
+            Some(cert_ref.clone()),
+            now,
+            e.to_string(),
+        )
+    })?;
+
+    Ok(Submission {
+        procedure,
+        document_hash: cms::sha256(&verified.content),
+        document,
+        document_bytes: verified.content,
+        issuer_der,
+        cms: body.to_vec(),
+        received_at: now,
+    })
+}

@@ -1,0 +1,217 @@
+//! Loading keys and certificates named by the configuration, and the X.509 checks the
+//! server makes on a signer's certificate.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use const_oid::db::rfc5912;
+use der::{Decode, Encode};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+
+/// A loading problem, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct MaterialError {
+    /// The file.
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn err(path: &Path, message: impl Into<String>) -> MaterialError {
+    MaterialError {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+/// Reads a certificate file, DER or PEM (first certificate).
+pub fn read_certificate(path: &Path) -> Result<(Certificate, Vec<u8>), MaterialError> {
+    let bytes = std::fs::read(path).map_err(|e| err(path, e.to_string()))?;
+    let der = if bytes.starts_with(b"-----BEGIN") {
+        CertificateDer::from_pem_slice(&bytes)
+            .map_err(|e| err(path, format!("no PEM certificate: {e}")))?
+            .to_vec()
+    } else {
+        bytes
+    };
+    let cert =
+        Certificate::from_der(&der).map_err(|e| err(path, format!("not a certificate: {e}")))?;
+    Ok((cert, der))
+}
+
+/// Reads a PKCS#8 PEM RSA private key.
+pub fn read_rsa_private_key(path: &Path) -> Result<RsaPrivateKey, MaterialError> {
+    let text = std::fs::read_to_string(path).map_err(|e| err(path, e.to_string()))?;
+    RsaPrivateKey::from_pkcs8_pem(&text)
+        .map_err(|e| err(path, format!("not a PKCS#8 PEM RSA private key: {e}")))
+}
+
+/// A signing CA the window accepts.
+#[derive(Clone, Debug)]
+pub struct TrustedCa {
+    /// The CA certificate.
+    pub certificate: Certificate,
+    /// Its public key.
+    pub key: RsaPublicKey,
+    /// Its subject, RFC 4514.
+    pub name: String,
+}
+
+impl TrustedCa {
+    /// Loads a CA certificate file.
+    pub fn load(path: &Path) -> Result<TrustedCa, MaterialError> {
+        let (certificate, _) = read_certificate(path)?;
+        let key = madoguchi_pki::cms::rsa_key(&certificate)
+            .map_err(|_| err(path, "the CA key is not a usable RSA key"))?;
+        let name = certificate.tbs_certificate.subject.to_string();
+        Ok(TrustedCa {
+            certificate,
+            key,
+            name,
+        })
+    }
+}
+
+/// Why a signer certificate is not acceptable, in the order the checks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// No configured CA has the certificate's issuer name (manual 2.2.11 / 3.1.10).
+    UnknownIssuer,
+    /// The issuer name matches, but no such CA's signature verifies (2.2.12 / 3.2.11).
+    BadSignature,
+    /// Not valid yet (2.2.12 / 3.2.11: the certificate cannot be verified).
+    NotYetValid,
+    /// Expired (2.2.9 / 3.2.9).
+    Expired,
+}
+
+/// Verifies a signature over DER `tbs` made with sha256WithRSAEncryption.
+pub fn verify_sha256_rsa(key: &RsaPublicKey, tbs: &[u8], signature: &[u8]) -> bool {
+    let hash = Sha256::digest(tbs);
+    key.verify(Pkcs1v15Sign::new::<Sha256>(), &hash, signature)
+        .is_ok()
+}
+
+fn signed_by(cert: &Certificate, ca: &TrustedCa) -> bool {
+    if cert.signature_algorithm.oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+        || cert.tbs_certificate.signature.oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+    {
+        return false;
+    }
+    let Some(sig) = cert.signature.as_bytes() else {
+        return false;
+    };
+    match cert.tbs_certificate.to_der() {
+        Ok(tbs) => verify_sha256_rsa(&ca.key, &tbs, sig),
+        Err(_) => false,
+    }
+}
+
+/// Runs the certificate checks in their fixed order: issuer name, CA signature, validity.
+pub fn check_certificate(
+    cert: &Certificate,
+    cas: &[TrustedCa],
+    now: SystemTime,
+) -> Result<(), CertificateProblem> {
+    let issuer = &cert.tbs_certificate.issuer;
+    let mut candidates = cas
+        .iter()
+        .filter(|ca| &ca.certificate.tbs_certificate.subject == issuer)
+        .peekable();
+    if candidates.peek().is_none() {
+        return Err(CertificateProblem::UnknownIssuer);
+    }
+    if !candidates.any(|ca| signed_by(cert, ca)) {
+        return Err(CertificateProblem::BadSignature);
+    }
+    let v = &cert.tbs_certificate.validity;
+    if now < v.not_before.to_system_time() {
+        return Err(CertificateProblem::NotYetValid);
+    }
+    if now > v.not_after.to_system_time() {
+        return Err(CertificateProblem::Expired);
+    }
+    Ok(())
+}
+
+/// The CRL signer: its CA certificate and key.
+#[derive(Clone, Debug)]
+pub struct CrlSigner {
+    /// The CA certificate.
+    pub certificate: Certificate,
+    /// The private key.
+    pub key: RsaPrivateKey,
+}
+
+impl CrlSigner {
+    /// Loads and checks that the key belongs to the certificate.
+    pub fn load(certificate: &Path, private_key: &Path) -> Result<CrlSigner, MaterialError> {
+        let (cert, _) = read_certificate(certificate)?;
+        let key = read_rsa_private_key(private_key)?;
+        let cert_key = madoguchi_pki::cms::rsa_key(&cert)
+            .map_err(|_| err(certificate, "the CA key is not a usable RSA key"))?;
+        if cert_key != key.to_public_key() {
+            return Err(err(
+                private_key,
+                "this key does not belong to the crl_signer certificate",
+            ));
+        }
+        Ok(CrlSigner {
+            certificate: cert,
+            key,
+        })
+    }
+}
+
+/// Builds the rustls server configuration: TLS 1.2 and 1.3 only, the `ring` provider, ALPN
+/// h2 and http/1.1.
+pub fn tls_server_config(
+    chain_path: &Path,
+    key_path: &Path,
+) -> Result<Arc<rustls::ServerConfig>, MaterialError> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(chain_path)
+        .map_err(|e| err(chain_path, e.to_string()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| err(chain_path, format!("bad PEM: {e}")))?;
+    if chain.is_empty() {
+        return Err(err(chain_path, "no certificate in the PEM file"));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_path)
+        .map_err(|e| err(key_path, format!("no PEM private key: {e}")))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| err(chain_path, e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| err(key_path, format!("certificate and key do not fit: {e}")))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// A rustls client configuration trusting exactly the given CA certificate files (PEM or
+/// DER), TLS 1.2+ with `ring`: for tests, the load generator and the demo.
+pub fn tls_client_config(ca_paths: &[&Path]) -> Result<rustls::ClientConfig, MaterialError> {
+    let mut roots = rustls::RootCertStore::empty();
+    for p in ca_paths {
+        let (_, der) = read_certificate(p)?;
+        roots
+            .add(CertificateDer::from(der))
+            .map_err(|e| err(p, e.to_string()))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| err(Path::new("tls"), e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}

@@ -1,0 +1,623 @@
+//! Durable records: the [`Store`] trait and its SQLite implementation.
+//!
+//! Everything the window decides after the signature checks happens inside one store
+//! transaction ([`Transaction`]); the group committer (`commit.rs`) runs many submissions in
+//! one transaction and answers them only after [`Transaction::commit`] returned, which for
+//! SQLite (WAL, `synchronous = FULL`) means after the fsync of the write-ahead log.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A storage failure (→ `service_error`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer server.
+    #[error("database schema version {found} is newer than this server's {known}")]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One recorded request (a row of `requests list`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RequestRecord {
+    /// Receipt id given to the client.
+    pub receipt_id: String,
+    /// SHA-256 of the request document (hex): the idempotency key.
+    pub request_hash: String,
+    /// `revocation` or `validity_check`.
+    pub procedure: String,
+    /// The outcome answered.
+    pub outcome: String,
+    /// Certificate issuer (RFC 4514).
+    pub certificate_issuer: String,
+    /// Certificate serial (canonical hex).
+    pub certificate_serial: String,
+    /// Holder name from the request document.
+    pub holder_name: String,
+    /// When the window received and decided it (RFC 3339 UTC).
+    pub received_at: String,
+    /// For accepted revocations: `pending` until a CRL holds the certificate, then `revoked`;
+    /// `-` for everything else.
+    pub status: String,
+}
+
+/// A new record to insert.
+#[derive(Clone, Debug)]
+pub struct NewRecord<'a> {
+    /// Receipt id.
+    pub receipt_id: &'a str,
+    /// SHA-256 of the document.
+    pub request_hash: &'a [u8; 32],
+    /// `revocation` / `validity_check`.
+    pub procedure: &'a str,
+    /// Outcome name.
+    pub outcome: &'a str,
+    /// DER of the certificate's issuer name.
+    pub issuer_der: &'a [u8],
+    /// RFC 4514 issuer.
+    pub issuer_text: &'a str,
+    /// Canonical serial hex.
+    pub serial: &'a str,
+    /// Holder name.
+    pub holder_name: &'a str,
+    /// RFC 3339 UTC.
+    pub received_at: &'a str,
+    /// The JSON answer returned (and returned again for the same document).
+    pub answer_json: &'a str,
+    /// The request document.
+    pub document: &'a [u8],
+    /// The signed request as received.
+    pub cms: &'a [u8],
+}
+
+/// An accepted revocation on record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptedRevocation {
+    /// Receipt id.
+    pub receipt_id: String,
+    /// Serial (canonical hex).
+    pub serial: String,
+    /// When it was accepted (RFC 3339 UTC).
+    pub accepted_at: String,
+}
+
+/// A CRL to store.
+#[derive(Clone, Debug)]
+pub struct NewCrl<'a> {
+    /// DER of the issuer name.
+    pub issuer_der: &'a [u8],
+    /// RFC 4514 issuer.
+    pub issuer_text: &'a str,
+    /// cRLNumber, when present.
+    pub crl_number: Option<i64>,
+    /// thisUpdate, RFC 3339 UTC.
+    pub this_update: &'a str,
+    /// nextUpdate, RFC 3339 UTC.
+    pub next_update: Option<&'a str>,
+    /// `issued` or `imported`.
+    pub source: &'a str,
+    /// The CRL.
+    pub der: &'a [u8],
+    /// (serial hex, revocation date RFC 3339).
+    pub entries: &'a [(String, String)],
+    /// When it was stored.
+    pub added_at: &'a str,
+}
+
+/// A stored CRL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrlRecord {
+    /// cRLNumber.
+    pub crl_number: Option<i64>,
+    /// thisUpdate.
+    pub this_update: String,
+    /// The DER.
+    pub der: Vec<u8>,
+    /// `issued` / `imported`.
+    pub source: String,
+    /// Number of entries.
+    pub entries: usize,
+}
+
+/// The latest CRL held for an issuer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldCrl {
+    /// cRLNumber.
+    pub crl_number: Option<i64>,
+    /// thisUpdate (RFC 3339 UTC).
+    pub this_update: String,
+    /// (serial hex, revocation date RFC 3339).
+    pub entries: Vec<(String, String)>,
+}
+
+/// Reads and writes inside one atomic, durable transaction.
+pub trait Transaction {
+    /// The stored answer of the request with this document hash, if any.
+    fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError>;
+    /// The revocation date of `serial` on the latest CRL of `issuer_der`, if it is on it.
+    fn crl_revocation(
+        &mut self,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// The accepted revocation of this certificate, if any.
+    fn accepted_revocation(
+        &mut self,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Option<AcceptedRevocation>, StoreError>;
+    /// Records a request.
+    fn insert_request(&mut self, record: &NewRecord<'_>) -> Result<(), StoreError>;
+    /// Every accepted revocation for an issuer.
+    fn accepted_revocations(
+        &mut self,
+        issuer_der: &[u8],
+    ) -> Result<Vec<AcceptedRevocation>, StoreError>;
+    /// Entries (serial, date) of the latest CRL of an issuer, and its cRLNumber and thisUpdate.
+    fn latest_crl_entries(&mut self, issuer_der: &[u8]) -> Result<Option<HeldCrl>, StoreError>;
+    /// Stores a CRL and its entries.
+    fn insert_crl(&mut self, crl: &NewCrl<'_>) -> Result<(), StoreError>;
+    /// Makes everything durable; nothing is visible or durable before.
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// A store of requests and CRLs. SQLite is the embedded default; another database (e.g.
+/// PostgreSQL for deployments that outgrow one machine) implements the same trait.
+pub trait Store: Send + 'static {
+    /// Starts a write transaction.
+    fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError>;
+    /// Every recorded request, oldest first.
+    fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError>;
+    /// The latest CRL of an issuer (or of any issuer when `None`).
+    fn latest_crl(&mut self, issuer_der: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError>;
+}
+
+/// Schema migrations, applied in order; `PRAGMA user_version` holds how many ran.
+const MIGRATIONS: &[&str] = &[
+    // 1: requests, CRLs, CRL entries.
+    r#"
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        receipt_id TEXT NOT NULL UNIQUE,
+        request_hash BLOB NOT NULL UNIQUE,
+        procedure TEXT NOT NULL CHECK (procedure IN ('revocation', 'validity_check')),
+        outcome TEXT NOT NULL,
+        cert_issuer BLOB NOT NULL,
+        cert_issuer_text TEXT NOT NULL,
+        cert_serial TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        document BLOB NOT NULL,
+        cms BLOB NOT NULL
+    );
+    CREATE UNIQUE INDEX requests_one_accepted_revocation
+        ON requests (cert_issuer, cert_serial)
+        WHERE procedure = 'revocation' AND outcome = 'accepted';
+    CREATE INDEX requests_by_certificate ON requests (cert_issuer, cert_serial);
+    CREATE TABLE crls (
+        id INTEGER PRIMARY KEY,
+        issuer BLOB NOT NULL,
+        issuer_text TEXT NOT NULL,
+        crl_number INTEGER,
+        this_update TEXT NOT NULL,
+        next_update TEXT,
+        source TEXT NOT NULL CHECK (source IN ('issued', 'imported')),
+        der BLOB NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX crls_by_issuer ON crls (issuer, this_update);
+    CREATE TABLE crl_entries (
+        crl_id INTEGER NOT NULL REFERENCES crls (id),
+        serial TEXT NOT NULL,
+        revoked_at TEXT NOT NULL,
+        PRIMARY KEY (crl_id, serial)
+    ) WITHOUT ROWID;
+    "#,
+];
+
+/// The SQLite store: WAL journal, `synchronous = FULL`, foreign keys on.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::setup(conn)
+    }
+
+    /// An in-memory database (tests, demo).
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<SqliteStore, StoreError> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore { conn })
+    }
+
+    /// The schema version after migration.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// Number of migrations this build knows (the schema version it writes).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+struct SqliteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+}
+
+impl Transaction for SqliteTx<'_> {
+    fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT answer FROM requests WHERE request_hash = ?1")?
+            .query_row(params![request_hash.as_slice()], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn crl_revocation(
+        &mut self,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT e.revoked_at FROM crl_entries e
+                 WHERE e.serial = ?2 AND e.crl_id = (
+                     SELECT id FROM crls WHERE issuer = ?1
+                     ORDER BY this_update DESC, id DESC LIMIT 1)",
+            )?
+            .query_row(params![issuer_der, serial], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn accepted_revocation(
+        &mut self,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Option<AcceptedRevocation>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT receipt_id, cert_serial, received_at FROM requests
+                 WHERE cert_issuer = ?1 AND cert_serial = ?2
+                   AND procedure = 'revocation' AND outcome = 'accepted'",
+            )?
+            .query_row(params![issuer_der, serial], |r| {
+                Ok(AcceptedRevocation {
+                    receipt_id: r.get(0)?,
+                    serial: r.get(1)?,
+                    accepted_at: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn insert_request(&mut self, rec: &NewRecord<'_>) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO requests (receipt_id, request_hash, procedure, outcome, cert_issuer,
+                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                rec.receipt_id,
+                rec.request_hash.as_slice(),
+                rec.procedure,
+                rec.outcome,
+                rec.issuer_der,
+                rec.issuer_text,
+                rec.serial,
+                rec.holder_name,
+                rec.received_at,
+                rec.answer_json,
+                rec.document,
+                rec.cms,
+            ])?;
+        Ok(())
+    }
+
+    fn accepted_revocations(
+        &mut self,
+        issuer_der: &[u8],
+    ) -> Result<Vec<AcceptedRevocation>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT receipt_id, cert_serial, received_at FROM requests
+             WHERE cert_issuer = ?1 AND procedure = 'revocation' AND outcome = 'accepted'
+             ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![issuer_der], |r| {
+            Ok(AcceptedRevocation {
+                receipt_id: r.get(0)?,
+                serial: r.get(1)?,
+                accepted_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn latest_crl_entries(&mut self, issuer_der: &[u8]) -> Result<Option<HeldCrl>, StoreError> {
+        let head: Option<(i64, Option<i64>, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT id, crl_number, this_update FROM crls WHERE issuer = ?1
+                 ORDER BY this_update DESC, id DESC LIMIT 1",
+            )?
+            .query_row(params![issuer_der], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let Some((id, number, this_update)) = head else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT serial, revoked_at FROM crl_entries WHERE crl_id = ?1")?;
+        let entries = stmt
+            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(HeldCrl {
+            crl_number: number,
+            this_update,
+            entries,
+        }))
+    }
+
+    fn insert_crl(&mut self, crl: &NewCrl<'_>) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO crls (issuer, issuer_text, crl_number, this_update, next_update, source,
+                der, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                crl.issuer_der,
+                crl.issuer_text,
+                crl.crl_number,
+                crl.this_update,
+                crl.next_update,
+                crl.source,
+                crl.der,
+                crl.added_at
+            ],
+        )?;
+        let id = self.tx.last_insert_rowid();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO crl_entries (crl_id, serial, revoked_at) VALUES (?1, ?2, ?3)",
+        )?;
+        for (serial, date) in crl.entries {
+            stmt.execute(params![id, serial, date])?;
+        }
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+impl Store for SqliteStore {
+    fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.receipt_id, r.request_hash, r.procedure, r.outcome, r.cert_issuer_text,
+                    r.cert_serial, r.holder_name, r.received_at,
+                    CASE WHEN r.procedure = 'revocation' AND r.outcome = 'accepted' THEN
+                        CASE WHEN EXISTS (
+                            SELECT 1 FROM crl_entries e WHERE e.serial = r.cert_serial
+                              AND e.crl_id = (SELECT id FROM crls c WHERE c.issuer = r.cert_issuer
+                                              ORDER BY this_update DESC, id DESC LIMIT 1))
+                        THEN 'revoked' ELSE 'pending' END
+                    ELSE '-' END
+             FROM requests r ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let hash: Vec<u8> = r.get(1)?;
+            Ok(RequestRecord {
+                receipt_id: r.get(0)?,
+                request_hash: hex::encode(hash),
+                procedure: r.get(2)?,
+                outcome: r.get(3)?,
+                certificate_issuer: r.get(4)?,
+                certificate_serial: r.get(5)?,
+                holder_name: r.get(6)?,
+                received_at: r.get(7)?,
+                status: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn latest_crl(&mut self, issuer_der: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError> {
+        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<CrlRecord> {
+            let n: i64 = r.get(4)?;
+            Ok(CrlRecord {
+                crl_number: r.get(0)?,
+                this_update: r.get(1)?,
+                der: r.get(2)?,
+                source: r.get(3)?,
+                entries: n as usize,
+            })
+        };
+        let sql_any = "SELECT crl_number, this_update, der, source,
+                (SELECT COUNT(*) FROM crl_entries e WHERE e.crl_id = c.id)
+             FROM crls c ORDER BY this_update DESC, id DESC LIMIT 1";
+        let sql_issuer = "SELECT crl_number, this_update, der, source,
+                (SELECT COUNT(*) FROM crl_entries e WHERE e.crl_id = c.id)
+             FROM crls c WHERE issuer = ?1 ORDER BY this_update DESC, id DESC LIMIT 1";
+        Ok(match issuer_der {
+            None => self.conn.query_row(sql_any, [], map).optional()?,
+            Some(i) => self
+                .conn
+                .query_row(sql_issuer, params![i], map)
+                .optional()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec<'a>(hash: &'a [u8; 32], receipt: &'a str, outcome: &'a str) -> NewRecord<'a> {
+        NewRecord {
+            receipt_id: receipt,
+            request_hash: hash,
+            procedure: "revocation",
+            outcome,
+            issuer_der: b"issuer",
+            issuer_text: "CN=CA",
+            serial: "01",
+            holder_name: "吉田　太郎",
+            received_at: "2026-11-21T05:40:00Z",
+            answer_json: "{}",
+            document: b"{}",
+            cms: b"",
+        }
+    }
+
+    #[test]
+    fn migrations_are_versioned_and_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(s);
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = s
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = s
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "FULL");
+        s.conn
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(s);
+        assert!(matches!(
+            SqliteStore::open(&path),
+            Err(StoreError::TooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn one_accepted_revocation_per_certificate() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let mut tx = s.transaction().unwrap();
+        tx.insert_request(&rec(&[1; 32], "R1", "accepted")).unwrap();
+        assert!(tx.insert_request(&rec(&[2; 32], "R2", "accepted")).is_err());
+        tx.insert_request(&rec(&[3; 32], "R3", "duplicate_request"))
+            .unwrap();
+        assert!(tx.answer_for(&[1; 32]).unwrap().is_some());
+        assert!(tx.answer_for(&[9; 32]).unwrap().is_none());
+        let acc = tx.accepted_revocation(b"issuer", "01").unwrap().unwrap();
+        assert_eq!(acc.receipt_id, "R1");
+        tx.commit().unwrap();
+        let list = s.list_requests().unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].status, "pending");
+        assert_eq!(list[1].status, "-");
+    }
+
+    #[test]
+    fn latest_crl_decides() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let mut tx = s.transaction().unwrap();
+        tx.insert_request(&rec(&[1; 32], "R1", "accepted")).unwrap();
+        let entries = vec![("01".to_string(), "2026-11-21T00:00:00Z".to_string())];
+        tx.insert_crl(&NewCrl {
+            issuer_der: b"issuer",
+            issuer_text: "CN=CA",
+            crl_number: Some(1),
+            this_update: "2026-11-21T00:00:00Z",
+            next_update: None,
+            source: "issued",
+            der: b"crl1",
+            entries: &entries,
+            added_at: "2026-11-21T00:00:00Z",
+        })
+        .unwrap();
+        assert!(tx.crl_revocation(b"issuer", "01").unwrap().is_some());
+        assert!(tx.crl_revocation(b"other", "01").unwrap().is_none());
+        // A later CRL without the entry wins (e.g. an imported CRL that reinstated it).
+        tx.insert_crl(&NewCrl {
+            issuer_der: b"issuer",
+            issuer_text: "CN=CA",
+            crl_number: Some(2),
+            this_update: "2026-11-22T00:00:00Z",
+            next_update: None,
+            source: "imported",
+            der: b"crl2",
+            entries: &[],
+            added_at: "2026-11-22T00:00:00Z",
+        })
+        .unwrap();
+        assert!(tx.crl_revocation(b"issuer", "01").unwrap().is_none());
+        let held = tx.latest_crl_entries(b"issuer").unwrap().unwrap();
+        assert_eq!((held.crl_number, held.entries.len()), (Some(2), 0));
+        tx.commit().unwrap();
+        let latest = s.latest_crl(None).unwrap().unwrap();
+        assert_eq!(latest.der, b"crl2");
+        assert_eq!(s.latest_crl(Some(b"nope")).unwrap(), None);
+    }
+
+    #[test]
+    fn uncommitted_transaction_leaves_nothing() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        {
+            let mut tx = s.transaction().unwrap();
+            tx.insert_request(&rec(&[1; 32], "R1", "accepted")).unwrap();
+        }
+        assert!(s.list_requests().unwrap().is_empty());
+    }
+}
