@@ -2,8 +2,8 @@
 //! DESIGN.md fixes:
 //!
 //! 1. well-formed: DER CMS SignedData of the required shape, and a canonical request document
-//!    for this endpoint's procedure that names the signing certificate → else
-//!    `malformed_request`;
+//!    for this endpoint's procedure that names the signing certificate, states its holder
+//!    facts and is addressed as its issuer requires → else `malformed_request`;
 //! 2. the signer certificate is issued by a configured JPKI signing CA: issuer name
 //!    (`issuer_mismatch`), then the CA's signature (`certificate_invalid`);
 //! 3. not expired (`certificate_expired`);
@@ -14,6 +14,7 @@
 use std::time::SystemTime;
 
 use der::Encode;
+use madoguchi_pki::SigningCertificate;
 use madoguchi_pki::cms::{self, CmsError};
 use madoguchi_pki::request::{CertificateRef, Procedure, RequestDocument, serial_hex};
 use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
@@ -77,6 +78,28 @@ pub fn check_request(
         return Err(malformed(
             Some(cert_ref),
             "the document names another certificate than the one that signed it".into(),
+        ));
+    }
+    // The document states the certificate's holder facts and is addressed as its issuer
+    // requires.
+    let signing_cert = SigningCertificate::from_der(parsed.certificate_der())
+        .map_err(|e| malformed(Some(cert_ref.clone()), format!("signing certificate: {e}")))?;
+    let facts = signing_cert.holder().map_err(|e| {
+        malformed(
+            Some(cert_ref.clone()),
+            format!("the certificate's holder facts cannot be read: {e}"),
+        )
+    })?;
+    if facts.to_request_holder() != document.holder {
+        return Err(malformed(
+            Some(cert_ref),
+            "the document's holder facts differ from the certificate's".into(),
+        ));
+    }
+    if signing_cert.addressee().salutation != document.addressee {
+        return Err(malformed(
+            Some(cert_ref),
+            "the document is not addressed to the certificate's issuer".into(),
         ));
     }
     let issuer_der = cert

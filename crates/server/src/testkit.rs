@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use der::asn1::Utf8StringRef;
 use der::{Any, Decode, Encode};
+use madoguchi_pki::SigningCertificate;
 use madoguchi_pki::cms;
 use madoguchi_pki::request::{
     CertificateRef, Procedure, RequestDocument, RequestHolder, serial_hex,
@@ -29,9 +30,6 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::{Time, Validity};
 
 use crate::material::{read_certificate, read_rsa_private_key};
-
-/// The addressee used in test documents.
-pub const TEST_ADDRESSEE: &str = "地方公共団体情報システム機構理事長殿";
 
 /// `fixtures/` of this repository (override with `MADOGUCHI_FIXTURES`).
 pub fn fixtures_dir() -> PathBuf {
@@ -246,11 +244,34 @@ impl TestHolder {
         }
     }
 
+    /// A holder from a fixture card profile (`fixtures/cards/<profile>/sign.der` +
+    /// `sign-key.pem`), its facts read from the certificate.
+    pub fn from_card(profile: &str) -> anyhow::Result<TestHolder> {
+        let dir = fixtures_dir().join("cards").join(profile);
+        let (_, certificate_der) = read_certificate(&dir.join("sign.der"))?;
+        let key = read_rsa_private_key(&dir.join("sign-key.pem"))?;
+        let holder = SigningCertificate::from_der(&certificate_der)?
+            .holder()?
+            .to_request_holder();
+        Ok(TestHolder {
+            certificate_der,
+            key,
+            holder,
+        })
+    }
+
+    /// The addressee the certificate's issuer calls for.
+    pub fn addressee(&self) -> String {
+        SigningCertificate::from_der(&self.certificate_der)
+            .map(|c| c.addressee().salutation)
+            .unwrap_or_default()
+    }
+
     /// A request document for this holder.
     pub fn document(&self, procedure: Procedure, challenge: &str) -> RequestDocument {
         RequestDocument::new(
             procedure,
-            TEST_ADDRESSEE,
+            self.addressee(),
             self.holder.clone(),
             self.certificate_ref(),
             challenge,

@@ -695,6 +695,17 @@ async fn bad_input_corpus_is_malformed_request() {
         "document names another certificate",
         sign_doc(&h, &other_cert),
     ));
+    // Holder facts that are not the certificate's.
+    let mut other_name = doc.clone();
+    other_name.holder.name = "別人　花子".into();
+    corpus.push((
+        "holder facts differ from the certificate",
+        sign_doc(&h, &other_name),
+    ));
+    // Addressed to someone else.
+    let mut other_addressee = doc.clone();
+    other_addressee.addressee = "東京都知事殿".into();
+    corpus.push(("wrong addressee", sign_doc(&h, &other_addressee)));
     // A validity check sent to the revocation endpoint.
     corpus.push((
         "procedure does not match the endpoint",
@@ -840,5 +851,68 @@ async fn health_and_tls_versions() {
     let mut out = Vec::new();
     let _ = tcp.read_to_end(&mut out).await;
     assert!(!out.starts_with(b"HTTP/"));
+    w.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixture_cards_reach_their_outcomes() {
+    let w = start_window(Limits::default(), None).await;
+    let cases = [
+        ("normal", Procedure::ValidityCheck, 200, Outcome::Valid),
+        ("rare-kanji", Procedure::Revocation, 200, Outcome::Accepted),
+        (
+            "rare-kanji",
+            Procedure::ValidityCheck,
+            200,
+            Outcome::RevocationAccepted,
+        ),
+        ("juki", Procedure::ValidityCheck, 200, Outcome::Valid),
+        (
+            "expired",
+            Procedure::Revocation,
+            422,
+            Outcome::CertificateExpired,
+        ),
+        (
+            "expired",
+            Procedure::ValidityCheck,
+            422,
+            Outcome::CertificateExpired,
+        ),
+        (
+            "foreign-ca",
+            Procedure::Revocation,
+            422,
+            Outcome::IssuerMismatch,
+        ),
+        (
+            "foreign-ca",
+            Procedure::ValidityCheck,
+            422,
+            Outcome::IssuerMismatch,
+        ),
+        (
+            "impostor-ca",
+            Procedure::Revocation,
+            422,
+            Outcome::CertificateInvalid,
+        ),
+        (
+            "impostor-ca",
+            Procedure::ValidityCheck,
+            422,
+            Outcome::CertificateInvalid,
+        ),
+    ];
+    for (profile, procedure, status, outcome) in cases {
+        let h = TestHolder::from_card(profile).unwrap();
+        let a = w.run(&h, procedure).await;
+        assert_eq!(
+            (a.status, a.answer.outcome),
+            (status, outcome),
+            "{profile}: {}",
+            a.body
+        );
+    }
     w.server.shutdown().await;
 }
