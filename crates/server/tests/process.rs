@@ -1,0 +1,363 @@
+//! The `madoguchi-server` binary: crash test (kill -9 under revocation load), CLI commands,
+//! configuration errors, demo mode.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use madoguchi_pki::request::Procedure;
+use madoguchi_pki::wire::{MEDIA_TYPE_CMS, Outcome, OutcomeAnswer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_madoguchi-server");
+
+fn write_config(dir: &Path, extra: &str) -> PathBuf {
+    let pki = pki_dir().canonicalize().unwrap();
+    let text = format!(
+        "listen = \"127.0.0.1:0\"\n\
+         tls_certificate = \"{p}/server.pem\"\n\
+         tls_key = \"{p}/server-key.pem\"\n\
+         signing_cas = [\"{p}/sign-ca.der\"]\n\
+         database = \"window.db\"\n\
+         {extra}\n\
+         [crl_signer]\n\
+         certificate = \"{p}/sign-ca.der\"\n\
+         private_key = \"{p}/sign-ca-key.pem\"\n",
+        p = pki.display()
+    );
+    let path = dir.join("server.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Starts `serve`, returns the child and its URL (read from its first line).
+fn spawn_server(args: &[&str]) -> (Child, String, Vec<String>) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let url = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first}"))
+        .to_owned();
+    let mut rest = Vec::new();
+    if args.contains(&"--demo") {
+        for _ in 0..3 {
+            rest.push(lines.next().unwrap().unwrap());
+        }
+    }
+    (child, url, rest)
+}
+
+fn run_cli(args: &[&str]) -> (bool, String, String) {
+    let o = Command::new(BIN).args(args).output().unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    receipt_id: String,
+    outcome: String,
+    procedure: String,
+    certificate_serial: String,
+    status: String,
+}
+
+fn list(config: &Path) -> Vec<Row> {
+    let (ok, out, err) = run_cli(&[
+        "requests",
+        "list",
+        "--config",
+        config.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_under_revocation_load_loses_no_accepted_revocation() {
+    const N: u64 = 400;
+    const KILL_AFTER: usize = 120;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let (mut child, url, _) = spawn_server(&["serve", "--config", config.to_str().unwrap()]);
+    let client = client();
+
+    // Pre-sign N revocations of N different certificates.
+    let mut requests = Vec::new();
+    for i in 0..N {
+        let h = holder(0xC000 + i);
+        let r = client
+            .post(format!("{url}/v1/challenges"))
+            .send()
+            .await
+            .unwrap();
+        let c: madoguchi_pki::wire::ChallengeAnswer =
+            serde_json::from_str(&r.text().await.unwrap()).unwrap();
+        requests.push(h.signed_request(Procedure::Revocation, &c.challenge));
+    }
+
+    let accepted: Arc<Mutex<Vec<(String, String, Vec<u8>)>>> = Arc::default();
+    let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let queue = Arc::new(Mutex::new(requests));
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let queue = queue.clone();
+        let accepted = accepted.clone();
+        let client = client.clone();
+        let url = url.clone();
+        let kill_tx = kill_tx.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Some(body) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let r = client
+                    .post(format!("{url}/v1/revocations"))
+                    .header("content-type", MEDIA_TYPE_CMS)
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let Ok(r) = r else { continue };
+                let Ok(text) = r.text().await else { continue };
+                let a: OutcomeAnswer = serde_json::from_str(&text).unwrap();
+                if a.outcome == Outcome::Accepted {
+                    let mut acc = accepted.lock().unwrap();
+                    acc.push((a.receipt_id.unwrap(), text, body));
+                    if acc.len() == KILL_AFTER {
+                        let _ = kill_tx.send(());
+                    }
+                }
+            }
+        }));
+    }
+    drop(kill_tx);
+    kill_rx
+        .recv()
+        .await
+        .expect("enough revocations accepted before the kill");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    let accepted = accepted.lock().unwrap().clone();
+    let rows = list(&config);
+    let mut receipts: Vec<&str> = rows.iter().map(|r| r.receipt_id.as_str()).collect();
+    receipts.sort();
+    let total = receipts.len();
+    receipts.dedup();
+    assert_eq!(receipts.len(), total, "a receipt listed twice");
+    for (receipt, _, _) in &accepted {
+        let found: Vec<&Row> = rows.iter().filter(|r| &r.receipt_id == receipt).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "accepted {receipt} listed {} times",
+            found.len()
+        );
+        assert_eq!(found[0].outcome, "accepted");
+        assert_eq!(found[0].procedure, "revocation");
+        assert_eq!(found[0].status, "pending");
+    }
+    eprintln!(
+        "crash test: {} answered accepted before/around kill -9, {} recorded after restart, \
+         {} of {} requests unanswered",
+        accepted.len(),
+        rows.len(),
+        N as usize - accepted.len(),
+        N
+    );
+    assert!(rows.len() >= accepted.len());
+
+    // After a restart the same signed request gets the same answer, and no new record.
+    let (mut child, url, _) = spawn_server(&["serve", "--config", config.to_str().unwrap()]);
+    let (receipt, first_body, body) = &accepted[0];
+    let r = client
+        .post(format!("{url}/v1/revocations"))
+        .header("content-type", MEDIA_TYPE_CMS)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&r.text().await.unwrap(), first_body);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after = list(&config);
+    assert_eq!(after.len(), rows.len());
+    assert_eq!(after.iter().filter(|r| &r.receipt_id == receipt).count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_requests_list_and_crl_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let cfg = config.to_str().unwrap();
+    let (mut child, url, _) = spawn_server(&["serve", "--config", cfg]);
+    let client = client();
+    let h = madoguchi_server::testkit::TestHolder::from_card("normal").unwrap();
+    let r = client
+        .post(format!("{url}/v1/challenges"))
+        .send()
+        .await
+        .unwrap();
+    let c: madoguchi_pki::wire::ChallengeAnswer =
+        serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let r = client
+        .post(format!("{url}/v1/revocations"))
+        .header("content-type", MEDIA_TYPE_CMS)
+        .body(h.signed_request(Procedure::Revocation, &c.challenge))
+        .send()
+        .await
+        .unwrap();
+    let a: OutcomeAnswer = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(a.outcome, Outcome::Accepted);
+
+    // Table form names the columns and shows the holder.
+    let (ok, out, _) = run_cli(&["requests", "list", "--config", cfg]);
+    assert!(ok);
+    for col in [
+        "RECEIPT",
+        "SERIAL",
+        "HOLDER",
+        "PROCEDURE",
+        "OUTCOME",
+        "RECEIVED AT",
+        "STATUS",
+    ] {
+        assert!(out.contains(col), "{out}");
+    }
+    assert!(
+        out.contains("吉田　太郎") && out.contains("pending"),
+        "{out}"
+    );
+    assert!(out.contains(a.receipt_id.as_deref().unwrap()));
+
+    // crl issue while the server runs; the server sees it.
+    let crl_path = dir.path().join("issued.crl");
+    let (ok, out, err) = run_cli(&[
+        "crl",
+        "issue",
+        "--config",
+        cfg,
+        "--out",
+        crl_path.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("issued CRL number 1 with 1 revoked"), "{out}");
+    let rows = list(&config);
+    assert_eq!(rows[0].status, "revoked");
+    assert_eq!(rows[0].certificate_serial, "1001");
+    let r = client.get(format!("{url}/v1/crl")).send().await.unwrap();
+    assert_eq!(
+        r.bytes().await.unwrap().to_vec(),
+        std::fs::read(&crl_path).unwrap()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // crl import into another window's database.
+    let other = tempfile::tempdir().unwrap();
+    let other_cfg = write_config(other.path(), "");
+    let (ok, out, err) = run_cli(&[
+        "crl",
+        "import",
+        "--config",
+        other_cfg.to_str().unwrap(),
+        crl_path.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("imported CRL number 1 with 1 revoked"),
+        "{out}"
+    );
+    // A tampered CRL is refused.
+    let mut bad = std::fs::read(&crl_path).unwrap();
+    let n = bad.len();
+    bad[n - 3] ^= 1;
+    let bad_path = other.path().join("bad.crl");
+    std::fs::write(&bad_path, bad).unwrap();
+    let (ok, _, err) = run_cli(&[
+        "crl",
+        "import",
+        "--config",
+        other_cfg.to_str().unwrap(),
+        bad_path.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("signature"), "{err}");
+}
+
+#[test]
+fn configuration_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "unexpected = true");
+    let (ok, _, err) = run_cli(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("unexpected"), "{err}");
+
+    let text = std::fs::read_to_string(write_config(dir.path(), ""))
+        .unwrap()
+        .replace("server-key.pem", "no-such-key.pem");
+    std::fs::write(&config, text).unwrap();
+    let (ok, _, err) = run_cli(&["serve", "--config", config.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("tls_key") && err.contains("no-such-key.pem"),
+        "{err}"
+    );
+
+    let (ok, _, err) = run_cli(&["requests", "list", "--config", "/nonexistent/server.toml"]);
+    assert!(!ok);
+    assert!(err.contains("/nonexistent/server.toml"), "{err}");
+
+    // crl issue needs [crl_signer].
+    let text = std::fs::read_to_string(write_config(dir.path(), "")).unwrap();
+    let cut = text.find("[crl_signer]").unwrap();
+    std::fs::write(&config, &text[..cut]).unwrap();
+    let (ok, _, err) = run_cli(&["crl", "issue", "--config", config.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("crl_signer"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_prints_url_and_ca() {
+    let (mut child, url, rest) = spawn_server(&["serve", "--demo", "--listen", "127.0.0.1:0"]);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    assert!(rest[0].contains("tls-ca.pem"), "{rest:?}");
+    let r = client().get(format!("{url}/healthz")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let h = madoguchi_server::testkit::TestHolder::from_card("normal").unwrap();
+    let r = client()
+        .post(format!("{url}/v1/challenges"))
+        .send()
+        .await
+        .unwrap();
+    let c: madoguchi_pki::wire::ChallengeAnswer =
+        serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let r = client()
+        .post(format!("{url}/v1/validity-checks"))
+        .header("content-type", MEDIA_TYPE_CMS)
+        .body(h.signed_request(Procedure::ValidityCheck, &c.challenge))
+        .send()
+        .await
+        .unwrap();
+    let a: OutcomeAnswer = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(a.outcome, Outcome::Valid);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
