@@ -66,6 +66,9 @@ fn run_cli(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// (receipt id, answer body, signed request) of an `accepted` answer.
+type Accepted = (String, String, Vec<u8>);
+
 #[derive(serde::Deserialize)]
 struct Row {
     receipt_id: String,
@@ -110,7 +113,7 @@ async fn kill_9_under_revocation_load_loses_no_accepted_revocation() {
         requests.push(h.signed_request(Procedure::Revocation, &c.challenge));
     }
 
-    let accepted: Arc<Mutex<Vec<(String, String, Vec<u8>)>>> = Arc::default();
+    let accepted: Arc<Mutex<Vec<Accepted>>> = Arc::default();
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let queue = Arc::new(Mutex::new(requests));
     let mut tasks = Vec::new();
