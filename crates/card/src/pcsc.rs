@@ -165,7 +165,30 @@ fn card_atr(card: &pcsc::Card, reader: &str) -> Result<Vec<u8>, TransportError> 
     Ok(status.atr().to_vec())
 }
 
+/// How long a command without an answer waits for the service to notice a
+/// removal. Only on that failure path; PC/SC services poll slots a few
+/// times a second.
+const REMOVAL_SETTLE: std::time::Duration = std::time::Duration::from_millis(600);
+
 impl PcscChannel {
+    /// Removed (the slot empties within [`REMOVAL_SETTLE`]) or mute.
+    fn why_no_answer(&self) -> TransportError {
+        let deadline = std::time::Instant::now() + REMOVAL_SETTLE;
+        loop {
+            match self.card.status2_owned() {
+                Err(e) => return map_pcsc_error(e, Some(&self.reader)),
+                Ok(s) if !s.status().contains(pcsc::Status::PRESENT) => {
+                    return TransportError::CardRemoved;
+                }
+                Ok(_) => {}
+            }
+            if std::time::Instant::now() >= deadline {
+                return TransportError::Timeout;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// The reader this channel is connected through.
     pub fn reader_name(&self) -> &str {
         &self.reader
@@ -174,11 +197,25 @@ impl PcscChannel {
 
 impl CardChannel for PcscChannel {
     fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let answer = self
-            .card
-            .transmit(command, &mut self.receive)
-            .map_err(|e| map_pcsc_error(e, Some(&self.reader)))?;
-        Ok(answer.to_vec())
+        let answer = match self.card.transmit(command, &mut self.receive) {
+            Ok(answer) => answer.to_vec(),
+            // The driver failed the exchange: most often the card left
+            // mid-command. Say so when the slot confirms it.
+            Err(e @ (pcsc::Error::NotTransacted | pcsc::Error::CommError)) => {
+                return Err(match self.why_no_answer() {
+                    TransportError::CardRemoved => TransportError::CardRemoved,
+                    _ => map_pcsc_error(e, Some(&self.reader)),
+                });
+            }
+            Err(e) => return Err(map_pcsc_error(e, Some(&self.reader))),
+        };
+        if answer.len() < 2 {
+            // No status word. Some drivers (vpcd among them) report a card
+            // pulled mid-command this way, before the service marks the slot
+            // empty; tell removal apart from a mute card.
+            return Err(self.why_no_answer());
+        }
+        Ok(answer)
     }
 
     fn atr(&self) -> Vec<u8> {

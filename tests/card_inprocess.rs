@@ -1,0 +1,40 @@
+//! The JPKI suite against the in-process virtual card.
+
+mod support;
+
+use support::suite::{self, InProcess, Operation};
+
+#[test]
+fn token_and_tries() {
+    suite::token_and_tries(&InProcess::make);
+}
+
+#[test]
+fn certificates() {
+    suite::certificates(&InProcess::make);
+}
+
+#[test]
+fn verify_read_and_sign() {
+    suite::verify_read_and_sign(&InProcess::make);
+}
+
+#[test]
+fn change_password() {
+    suite::change_password(&InProcess::make);
+}
+
+#[test]
+fn locked_and_last_try() {
+    suite::locked_and_last_try(&InProcess::make);
+}
+
+#[test]
+fn removal_after_every_apdu_of_reading_the_signing_certificate() {
+    suite::removal_after_every_apdu(&InProcess::make, Operation::ReadSigningCertificate);
+}
+
+#[test]
+fn removal_after_every_apdu_of_signing() {
+    suite::removal_after_every_apdu(&InProcess::make, Operation::Sign);
+}

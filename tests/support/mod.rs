@@ -1,0 +1,209 @@
+//! Test harness shared by the end-to-end tests: fixtures, the in-process
+//! virtual card, and a real pcscd with the vpcd driver and the virtual card
+//! attached to it.
+//!
+//! pcscd is started here when it is not running. Under `CI=true` a missing
+//! prerequisite fails the test. Elsewhere it fails too, unless
+//! `MADOGUCHI_SKIP_PCSC=1` is set, in which case the test says it skipped.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use madoguchi_sim::{BridgeHandle, Faults, SimChannel, VirtualCard};
+
+pub mod suite;
+
+/// The reader pcscd's vpcd driver offers on its first slot.
+pub const VPCD_READER: &str = "Virtual PCD 00 00";
+/// Where that slot listens (Debian's /etc/reader.conf.d/vpcd).
+pub const VPCD_ADDR: &str = "127.0.0.1:35963";
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn profile_path(name: &str) -> PathBuf {
+    fixtures().join("cards").join(name).join("card.toml")
+}
+
+pub fn profile_file(name: &str, file: &str) -> Vec<u8> {
+    let p = fixtures().join("cards").join(name).join(file);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A fresh virtual card from a fixture profile, counters in memory.
+pub fn virtual_card(profile: &str) -> VirtualCard {
+    VirtualCard::open(profile_path(profile), None)
+        .unwrap_or_else(|e| panic!("profile {profile}: {e}"))
+}
+
+pub fn in_process(profile: &str) -> SimChannel {
+    SimChannel::open(profile_path(profile), None).unwrap_or_else(|e| panic!("{profile}: {e}"))
+}
+
+static PCSC_LOCK: Mutex<()> = Mutex::new(());
+
+/// One real-PC/SC test at a time: they share the one vpcd slot.
+pub fn pcsc_lock() -> MutexGuard<'static, ()> {
+    PCSC_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Report a missing prerequisite: fail, or (outside CI, when asked) skip
+/// loudly. Returns `false` when the caller should skip.
+pub fn prerequisite(ok: bool, what: &str) -> bool {
+    if ok {
+        return true;
+    }
+    if !in_ci() && std::env::var_os("MADOGUCHI_SKIP_PCSC").is_some() {
+        eprintln!("SKIPPED (MADOGUCHI_SKIP_PCSC is set): {what}");
+        return false;
+    }
+    panic!(
+        "missing test prerequisite: {what}. Install the Debian packages listed in the README \
+         (.ci/run does), or set MADOGUCHI_SKIP_PCSC=1 outside CI to skip these tests."
+    );
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+fn vpcd_reader_listed() -> Result<bool, String> {
+    match madoguchi_card::list_readers() {
+        Ok(readers) => Ok(readers.iter().any(|r| r.name == VPCD_READER)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Make sure pcscd runs with the vpcd driver; start it when it does not.
+/// `false`: skip (only outside CI, when asked).
+pub fn ensure_pcscd() -> bool {
+    if let Ok(true) = vpcd_reader_listed() {
+        return true;
+    }
+    if !prerequisite(
+        Path::new("/usr/lib/pcsc/drivers/serial/libifdvpcd.so").exists()
+            || Path::new("/etc/reader.conf.d/vpcd").exists(),
+        "the vpcd driver (Debian package vsmartcard-vpcd)",
+    ) {
+        return false;
+    }
+    let Some(pcscd) = which("pcscd") else {
+        return prerequisite(false, "pcscd (Debian package pcscd)");
+    };
+    if vpcd_reader_listed().is_err() {
+        // No service: start one. It leaves by itself a minute after its
+        // last client.
+        let _ = Command::new(pcscd)
+            .args(["--foreground", "--auto-exit"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(true) = vpcd_reader_listed() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    prerequisite(
+        false,
+        &format!(
+            "pcscd with the vpcd reader {VPCD_READER:?} (readers now: {:?})",
+            madoguchi_card::list_readers()
+        ),
+    )
+}
+
+/// The virtual card attached to pcscd through vpcd.
+pub struct Attached {
+    pub bridge: Option<BridgeHandle>,
+    pub faults: Faults,
+}
+
+impl Attached {
+    pub fn bridge(&self) -> &BridgeHandle {
+        self.bridge.as_ref().expect("bridge running")
+    }
+}
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        if let Some(b) = self.bridge.take() {
+            b.stop();
+            // pcscd must see the card gone before the next test attaches.
+            wait_card_present(false, Duration::from_secs(5));
+        }
+    }
+}
+
+/// Whether pcscd reports a card in the vpcd reader.
+pub fn card_present() -> bool {
+    madoguchi_card::list_readers()
+        .ok()
+        .and_then(|rs| rs.into_iter().find(|r| r.name == VPCD_READER))
+        .is_some_and(|r| r.card_present)
+}
+
+pub fn wait_card_present(present: bool, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if card_present() == present {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Attach a fresh virtual card with `profile` to pcscd and wait until pcscd
+/// sees it. `None`: skip (only outside CI, when asked).
+pub fn attach(profile: &str) -> Option<Attached> {
+    attach_card(virtual_card(profile))
+}
+
+pub fn attach_card(card: VirtualCard) -> Option<Attached> {
+    if !ensure_pcscd() {
+        return None;
+    }
+    assert!(
+        wait_card_present(false, Duration::from_secs(5)),
+        "another card is already in {VPCD_READER}: is a madoguchi-sim running?"
+    );
+    let faults = Faults::new();
+    let bridge =
+        madoguchi_sim::Bridge::spawn(VPCD_ADDR, madoguchi_sim::share(card), faults.clone());
+    assert!(
+        bridge.wait_connected(true, Duration::from_secs(10)),
+        "the virtual card could not connect to vpcd at {VPCD_ADDR}"
+    );
+    assert!(
+        wait_card_present(true, Duration::from_secs(10)),
+        "pcscd does not see the virtual card in {VPCD_READER}"
+    );
+    Some(Attached {
+        bridge: Some(bridge),
+        faults,
+    })
+}
+
+/// A PC/SC channel to the card in the vpcd reader.
+pub fn pcsc_channel() -> madoguchi_card::PcscChannel {
+    madoguchi_card::connect(Some(VPCD_READER)).expect("connect to the virtual card over PC/SC")
+}
