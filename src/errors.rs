@@ -86,6 +86,118 @@ pub const CATALOGUE: &[Entry] = &[
         number: 117,
         manual: &["2.2.8", "3.2.8"],
     },
+    Entry {
+        number: 201,
+        manual: &["2.2.9", "3.2.9"],
+    },
+    Entry {
+        number: 202,
+        manual: &["2.2.11", "3.1.10"],
+    },
+    Entry {
+        number: 203,
+        manual: &["2.2.12", "3.2.11"],
+    },
+    Entry {
+        number: 204,
+        manual: &["2.2.8", "3.2.8"],
+    },
+    Entry {
+        number: 205,
+        manual: &["2.2.8", "3.2.8"],
+    },
+    Entry {
+        number: 207,
+        manual: &["2.2.13", "3.2.12"],
+    },
+    Entry {
+        number: 301,
+        manual: &[],
+    },
+    Entry {
+        number: 302,
+        manual: &[],
+    },
+    Entry {
+        number: 303,
+        manual: &["2.1.1", "3.1.1"],
+    },
+    Entry {
+        number: 304,
+        manual: &["2.1.1", "3.1.1"],
+    },
+    Entry {
+        number: 305,
+        manual: &["2.1.1", "3.1.1"],
+    },
+    Entry {
+        number: 306,
+        manual: &["2.1.1", "3.1.1"],
+    },
+    Entry {
+        number: 307,
+        manual: &[],
+    },
+    Entry {
+        number: 308,
+        manual: &[],
+    },
+    Entry {
+        number: 309,
+        manual: &[],
+    },
+    Entry {
+        number: 310,
+        manual: &[],
+    },
+    Entry {
+        number: 311,
+        manual: &[],
+    },
+    Entry {
+        number: 312,
+        manual: &[],
+    },
+    Entry {
+        number: 401,
+        manual: &["2.2.2", "3.2.2"],
+    },
+    Entry {
+        number: 402,
+        manual: &["2.2.3", "3.2.3"],
+    },
+    Entry {
+        number: 403,
+        manual: &["2.2.10", "3.2.10"],
+    },
+    Entry {
+        number: 404,
+        manual: &["2.2.11", "3.1.10"],
+    },
+    Entry {
+        number: 405,
+        manual: &["2.2.12", "3.2.11"],
+    },
+    Entry {
+        number: 406,
+        manual: &["2.2.13", "3.2.12"],
+    },
+    Entry {
+        number: 407,
+        manual: &["2.2.9", "3.2.9"],
+    },
+    Entry {
+        number: 408,
+        manual: &["2.2.14"],
+    },
+    Entry {
+        number: 409,
+        manual: &["2.2.15"],
+    },
+    Entry {
+        number: 410,
+        manual: &[],
+    },
 ];
 
 /// The entry with this number.

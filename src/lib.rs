@@ -4,5 +4,8 @@
 
 pub mod card_source;
 pub mod cli;
+pub mod client;
 pub mod errors;
+pub mod flow;
 pub mod i18n;
+pub mod local_window;

@@ -133,3 +133,207 @@ error-117-title = The card's data cannot be read
 error-117-cause = Data read from the card is malformed (the manual's "error importing the information needed").
 error-117-resident = Insert the card again and retry.
 error-117-staff = If it repeats, the card may be faulty: explain how to have it reissued.
+
+## Procedures (madoguchi revoke / check): screens and confirmations
+
+procedure-heading = JPKI online window
+procedure-revocation = Revocation of my own signing certificate
+procedure-validity-check = Validity check of my own signing certificate
+procedure-stopped = The procedure was stopped.
+screen-card-preparation = Import the information needed: check that the card reader is on and put your My Number card in it.
+screen-card-preparation-validity = Import the information needed for the check: check that the card reader is on and put your My Number card in it.
+screen-login = Login: enter the password of your signing certificate. Leave the card in the reader.
+screen-login-signing = Login (signature): to make the electronic signature, the password is checked once more.
+screen-review = Check the imported information
+review-procedure = Procedure
+review-certificate = Certificate (serial number / issuer)
+document-statement-revocation = I request the revocation of my own signing certificate.
+document-statement-validity = I request a validity check of my own signing certificate.
+document-addressed-to = addressed to { $to }
+document-name = Applicant's name
+document-address = Applicant's address
+document-sex = Applicant's sex
+document-birth-date = Applicant's date of birth
+screen-sign-confirmation-revocation = Signature: the revocation request will now be signed electronically.
+screen-sign-confirmation-validity = Signature: the validity-check request will now be signed electronically.
+screen-send-confirmation = Sending: the request, its signature and your certificate go to the online window. Once sent, this cannot be undone.
+send-to = Destination: { $url }
+password-again-for-signature = OK makes the signature. This takes a moment; leave the card in the reader.
+cli-yes-no = [y/N]
+cli-answered-yes = y (--yes)
+ask-card-ready = Is the card in the reader?
+ask-continue-despite-issuer = Go on anyway? (the online window decides)
+ask-sign = If everything shown is correct, make the electronic signature?
+ask-make-signature = Make the electronic signature now?
+ask-send = Send now? (this cannot be undone)
+ask-retry-card = Put the card in again and retry?
+ask-back-to-import = Start again from importing the information?
+ask-sign-again = Go back to the imported information and sign again?
+ask-retry-network = Connect again?
+ask-resend = Send the same request again? (it is never accepted twice)
+working-reading-card = Reading the card
+working-checking-password = Checking the password
+working-contacting = Contacting the online window
+working-signing = Making the electronic signature (leave the card in the reader)
+working-sending = Sending
+working-busy-wait = The online window is busy. Sending again in { $seconds } seconds (try { $wait } of { $of }).
+network-sent-unknown = The request may have arrived. Sending the same request again never gets it accepted twice.
+
+## Results (2.1.9, 2.2.14, 2.2.15, 3.1.9–3.1.12)
+
+result-accepted-title = Online revocation request accepted
+result-accepted-body = The revocation request was accepted. The certificate is actually revoked from the next certificate revocation list (CRL). The private key and the certificate stay on the card: ask the municipal office that issued the certificate to erase them.
+result-already-revoked-title = Revocation request for a certificate already revoked
+result-already-revoked-body = This certificate is already revoked. There is no need to request its revocation.
+result-duplicate-request-title = Second revocation request for the same certificate
+result-duplicate-request-body = An online revocation request for this certificate was already accepted and will be carried out. There is no need to request it again.
+result-valid-title = Online validity check: valid
+result-valid-body = The validity check was done. The certificate is not on the revocation records at this time: it is valid.
+result-issuer-error-title = Online validity check: issuer error
+result-issuer-error-body = The certificate was not issued by a JPKI certification authority. Start again with a certificate issued by the JPKI.
+result-revoked-title = Online validity check: revoked
+result-revoked-body = This certificate is already revoked.
+result-revocation-accepted-title = Online validity check: online revocation accepted
+result-revocation-accepted-body = An online revocation request for this certificate was already accepted; the revocation will be carried out as requested.
+result-checked-at = Checked at
+result-receipt = Receipt number
+result-accepted-at = Revocation request accepted at
+result-revoked-at = Revoked at
+result-remove-card = Take the card out of the reader.
+
+## Changing the password (madoguchi change-password)
+
+change-password-old = Current password:
+change-password-new = New password (6–16 capital letters and digits):
+change-password-new-again = New password again:
+change-password-mismatch = the two entries of the new password differ
+change-password-done = The signing certificate's password was changed.
+
+## The online window's certificate (madoguchi server-info)
+
+server-info-title = Server certificate of the online window
+server-info-url = Address
+server-info-tls = TLS
+server-info-anchor = Trusted root
+server-info-trusted = This server certificate chains to the trusted root.
+
+## Error catalogue: certificates (2xx)
+
+error-201-title = The certificate has expired
+error-201-cause = The signing certificate on the card is past its expiry date. No signature was made and nothing was sent.
+error-201-resident = An expired certificate is not valid and needs no revocation. Your municipal office issues a new one.
+error-201-staff = Check the validity dates (madoguchi cert) and help the resident renew the certificate.
+error-202-title = This may not be a JPKI certificate
+error-202-cause = The certificate's issuer is not a JPKI signing certification authority known to Madoguchi.
+error-202-resident = Check that you are using your My Number card (signing certificate). If you go on, the online window decides.
+error-202-staff = Check the issuer name. If a genuine card shows this, check Madoguchi's CA list (assets/jpki).
+error-203-title = The certificate's signature cannot be verified
+error-203-cause = The issuer's name is that of a JPKI certification authority, but its signature on the certificate does not verify. The certificate may be forged or damaged.
+error-203-resident = Do not go on with this card. Ask your municipal office.
+error-203-staff = Look at the certificate in a certificate viewer. The card may need to be reissued.
+error-204-title = The certificate cannot be read
+error-204-cause = The signing certificate read from the card is not well formed (import error).
+error-204-resident = Put the card in again and restart from the import.
+error-204-staff = If it repeats, check whether the JPKI user software can show the certificate; the card may be faulty.
+error-205-title = The holder's facts cannot be read
+error-205-cause = Name, address, sex and date of birth are not correctly recorded in the signing certificate (import error).
+error-205-resident = Put the card in again and restart from the import. If it repeats, ask your municipal office.
+error-205-staff = Check the certificate's subjectAltName; the certificate may need to be reissued.
+error-207-title = The card's signature does not match its certificate
+error-207-cause = The signature the card made does not verify with the card's certificate. Nothing was sent.
+error-207-resident = Put the card in again and restart from the import. If it repeats, ask your municipal office.
+error-207-staff = The private key and the certificate may not belong together; consider reissuing the certificate.
+
+## Error catalogue: network and TLS (3xx)
+
+error-301-title = Cannot connect to the online window
+error-301-cause = The online window's server could not be reached (name not found, connection refused, no network). Nothing was sent.
+error-301-resident = Check your internet connection and try again later.
+error-301-staff = Check the address, DNS, firewall and proxy settings.
+error-302-title = The online window does not answer
+error-302-cause = The online window did not answer in time.
+error-302-resident = Try again later.
+error-302-staff = Check the line and the proxy. After a timeout during sending, sending the same request again is safe: it is never accepted twice.
+error-303-title = The server's certificate is not trusted
+error-303-cause = The server's certificate does not chain to the trusted root. This may not be the real online window, so nothing was sent.
+error-303-resident = Stop the procedure. Check that the address is the one published on the JPKI portal site.
+error-303-staff = Check the address and the --anchor setting. If a corporate proxy intercepts TLS, review its configuration.
+error-304-title = The server's certificate has expired
+error-304-cause = The server's certificate is outside its validity period. The computer's clock may also be wrong. Nothing was sent.
+error-304-resident = Check the computer's date and time. If they are right, try again later.
+error-304-staff = Check the terminal's time synchronisation. If the time is right, tell the online window's operator.
+error-305-title = The server's name does not match its certificate
+error-305-cause = The server's certificate is not for the name that was contacted. Nothing was sent.
+error-305-resident = Check the address. If unsure, stop the procedure.
+error-305-staff = Check that the host name given with --server is a name in the certificate.
+error-306-title = Not an encrypted address
+error-306-cause = The online window's address does not start with https://. Nothing is ever sent over an unencrypted connection.
+error-306-resident = Use the correct address starting with https://.
+error-306-staff = Set --server or MADOGUCHI_SERVER to an https:// address.
+error-307-title = No secure connection
+error-307-cause = Encrypted communication (TLS 1.2 or later) with the server could not be started. Nothing was sent.
+error-307-resident = Try again later.
+error-307-staff = Check that the server supports TLS 1.2 or later and that nothing on the way rewrites the traffic.
+error-308-title = Proxy error
+error-308-cause = The proxy setting is wrong, or the proxy did not relay the connection.
+error-308-resident = Ask your network administrator.
+error-308-staff = Check --proxy (none / system / http://HOST:PORT) and the HTTPS_PROXY and NO_PROXY variables.
+error-309-title = The connection broke after sending
+error-309-cause = The connection broke after the request was sent, and the online window's answer did not arrive. The request may have arrived.
+error-309-resident = Sending the same request again never gets it accepted twice. Send it again, or later check the result with a validity check.
+error-309-staff = No new signature was made. Sending the same request again is safe (same answer, one record).
+error-310-title = Unexpected answer from the online window
+error-310-cause = The online window's answer was not in the prescribed form.
+error-310-resident = Start again later.
+error-310-staff = Check that the address is the online window and that no proxy rewrites its answers.
+error-311-title = No online window configured
+error-311-cause = The online window's address is missing or not a valid address.
+error-311-resident = Ask the counter staff or the administrator.
+error-311-staff = Set --server https://HOST[:PORT] or the MADOGUCHI_SERVER variable. The demo runs with --demo.
+error-312-title = The trusted root cannot be read
+error-312-cause = The trusted root certificate file cannot be read or holds no certificate.
+error-312-resident = Ask the counter staff or the administrator.
+error-312-staff = Check the file given with --anchor (PEM or DER).
+
+## Error catalogue: answers of the online window (4xx)
+
+error-401-title = The online window is busy
+error-401-cause = The online window was too busy to handle the request, and stayed busy after waiting and sending again.
+error-401-resident = Try again a little later.
+error-401-staff = Try again at another time. The request sent was not processed.
+error-402-title = Online window service error
+error-402-cause = The online window failed during the service and could not go on.
+error-402-resident = Start again from the beginning a little later.
+error-402-staff = If it persists, tell the online window's operator.
+error-403-title = Received data is malformed
+error-403-cause = The request, signature and certificate the online window received are not in the prescribed format.
+error-403-resident = Start again from importing the information.
+error-403-staff = If it repeats, check the versions of Madoguchi and of the online window and report it to the developers.
+error-404-title = Certificate validity check error
+error-404-cause = The certificate's issuer name does not match a JPKI certification authority, so the certificate does not seem to have been issued by the JPKI.
+error-404-resident = Start again with a certificate issued by the JPKI (the signing certificate of your My Number card).
+error-404-staff = Check the issuer name on the details tab of a certificate viewer.
+error-405-title = Certificate verification error
+error-405-cause = The certification authority's signature on the certificate could not be verified.
+error-405-resident = Start again from importing the information. If it shows again, ask your municipal office.
+error-405-staff = Check that a certificate viewer shows the certificate correctly.
+error-406-title = Request verification error
+error-406-cause = The applicant's signature on the request could not be verified.
+error-406-resident = Start again from importing the information. If it shows again, check the content on the review screen.
+error-406-staff = The card may be faulty or the data changed on the way. If it repeats, report it to the developers.
+error-407-title = Expired certificate
+error-407-cause = The online window found the certificate expired.
+error-407-resident = An expired certificate is not valid and needs no revocation. Also check the computer's date.
+error-407-staff = Check the certificate's validity and the terminal's clock.
+error-408-title = Revocation request for a certificate already revoked
+error-408-cause = The certificate attached to the request is already revoked.
+error-408-resident = It is already revoked; no revocation request is needed.
+error-408-staff = If a new certificate is needed, help with the issuing procedure.
+error-409-title = Second revocation request for the same certificate
+error-409-cause = An online revocation request for the same certificate was already accepted.
+error-409-resident = The accepted request will be carried out; there is no need to request it again.
+error-409-staff = The earlier request's receipt number is in the answer's details (--json).
+error-410-title = The request's time ran out
+error-410-cause = The online window's check number (challenge) in the request had expired or was already used. The request was not accepted.
+error-410-resident = Go back to the imported information, sign again and send.
+error-410-staff = This happens when more than 5 minutes pass between signing and sending. Also check the terminal's clock.

@@ -1,0 +1,594 @@
+//! The online window client (protocol in `docs/protocol.md`): HTTPS only,
+//! rustls with the `ring` provider, TLS 1.2+, trusting **only** the
+//! configured anchors (by default the one bundled in `assets/anchors/`).
+//!
+//! - [`Client::challenge`]: `POST /v1/challenges`.
+//! - [`Client::submit`]: `POST /v1/revocations` or `/v1/validity-checks`
+//!   with the signed request (CMS, DER). A connection lost after the request
+//!   may have left is answered by sending the **same bytes** again (the
+//!   window answers a repeated request with the same answer and keeps one
+//!   record), at most [`ClientConfig::resends`] times; a new signature is
+//!   never made here.
+//! - `busy` answers carry Retry-After; [`BusyPolicy`] bounds how long the
+//!   caller waits (the procedure engine shows the wait).
+//! - [`Client::identity`]: the server's certificate (subject, issuer,
+//!   fingerprint, validity), also captured from every answer.
+//!
+//! The client is async (reqwest); the engine's executor runs it on its own
+//! tokio runtime.
+
+mod error;
+mod identity;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use madoguchi_pki::request::Procedure;
+use madoguchi_pki::wire::{self, ChallengeAnswer, Outcome, OutcomeAnswer};
+use reqwest::Url;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+pub use error::{ClientError, Phase};
+pub use identity::{ServerIdentity, colon_hex};
+
+/// The online window's TLS trust anchor bundled with Madoguchi. For now this
+/// is the test PKI's TLS CA (`fixtures/pki/tls-ca.pem`), which the reference
+/// server's demo certificate chains to; a deployment replaces the file.
+pub const BUNDLED_ANCHOR_PEM: &[u8] = include_bytes!("../../assets/anchors/online-window.pem");
+
+/// Environment variable naming the online window when `--server` is absent.
+pub const SERVER_ENV: &str = "MADOGUCHI_SERVER";
+
+/// The certificates the client trusts for the online window.
+#[derive(Clone, Debug)]
+pub struct Anchors {
+    certs: Vec<CertificateDer<'static>>,
+    source: String,
+}
+
+impl Anchors {
+    /// The anchor bundled in `assets/anchors/online-window.pem`.
+    pub fn bundled() -> Anchors {
+        Anchors::from_bytes(BUNDLED_ANCHOR_PEM, "bundled")
+            .expect("the bundled anchor is a PEM certificate")
+    }
+
+    /// Anchors from a PEM (one or more certificates) or DER file.
+    pub fn from_file(path: &Path) -> Result<Anchors, ClientError> {
+        let bytes = std::fs::read(path).map_err(|e| ClientError::Anchor {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Anchors::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Anchors from PEM or DER bytes; `source` names them in errors.
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Anchors, ClientError> {
+        let bad = |reason: &str| ClientError::Anchor {
+            path: source.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut certs: Vec<CertificateDer<'static>> = Vec::new();
+        for c in CertificateDer::pem_slice_iter(bytes) {
+            certs.push(c.map_err(|e| bad(&format!("bad PEM: {e}")))?);
+        }
+        if certs.is_empty() && bytes.first() == Some(&0x30) {
+            certs.push(CertificateDer::from(bytes.to_vec()));
+        }
+        if certs.is_empty() {
+            return Err(bad("no certificate in the file"));
+        }
+        for c in &certs {
+            madoguchi_pki::SigningCertificate::from_der(c)
+                .map_err(|e| bad(&format!("not a certificate: {e}")))?;
+        }
+        Ok(Anchors {
+            certs,
+            source: source.to_owned(),
+        })
+    }
+
+    /// Both sets of anchors.
+    pub fn merge(mut self, other: Anchors) -> Anchors {
+        self.certs.extend(other.certs);
+        self.source = format!("{}, {}", self.source, other.source);
+        self
+    }
+
+    /// Number of certificates.
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    /// Where they came from (`bundled` or a path).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The anchors' subjects, for display.
+    pub fn subjects(&self) -> Vec<String> {
+        self.certs
+            .iter()
+            .filter_map(|c| madoguchi_pki::SigningCertificate::from_der(c).ok())
+            .map(|c| c.subject().to_owned())
+            .collect()
+    }
+}
+
+/// Which proxy to use.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// Connect directly, whatever the environment says.
+    None,
+    /// The system's proxy settings (`HTTPS_PROXY`/`NO_PROXY`, and on
+    /// Windows and macOS the OS settings).
+    #[default]
+    System,
+    /// This proxy (`http://host:port`, `socks5://…` is not supported).
+    Manual(String),
+}
+
+impl std::str::FromStr for ProxySetting {
+    type Err = String;
+    /// `none`, `system`, or a proxy URL.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "none" => Ok(ProxySetting::None),
+            "system" => Ok(ProxySetting::System),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(ProxySetting::Manual(url.to_owned()))
+            }
+            _ => Err("expected `none`, `system` or an http:// proxy URL".to_owned()),
+        }
+    }
+}
+
+/// How long the caller may wait on `busy` answers before giving up
+/// (manual 2.2.2 / 3.2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BusyPolicy {
+    /// Waits at most this many times.
+    pub max_waits: u32,
+    /// A Retry-After longer than this is not waited for.
+    pub max_wait: Duration,
+    /// Total waiting at most this long.
+    pub max_total: Duration,
+    /// Wait this long when the answer names no time.
+    pub default_wait: Duration,
+}
+
+impl Default for BusyPolicy {
+    fn default() -> Self {
+        BusyPolicy {
+            max_waits: 3,
+            max_wait: Duration::from_secs(30),
+            max_total: Duration::from_secs(60),
+            default_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+impl BusyPolicy {
+    /// The wait before the next try, or `None` when the caller should give
+    /// up and show the busy message. `waits` and `waited` count what was
+    /// already waited.
+    pub fn next_wait(
+        &self,
+        retry_after: Option<Duration>,
+        waits: u32,
+        waited: Duration,
+    ) -> Option<Duration> {
+        let wait = retry_after
+            .unwrap_or(self.default_wait)
+            .max(Duration::from_secs(1));
+        (waits < self.max_waits && wait <= self.max_wait && waited + wait <= self.max_total)
+            .then_some(wait)
+    }
+}
+
+/// Client settings.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// The online window, `https://host[:port][/prefix]`.
+    pub server: Option<String>,
+    /// Trusted anchors for the window's TLS certificate.
+    pub anchors: Anchors,
+    pub proxy: ProxySetting,
+    /// Time allowed to connect (TCP + TLS).
+    pub connect_timeout: Duration,
+    /// Time allowed between two reads of an answer.
+    pub read_timeout: Duration,
+    /// Resends of the same bytes after a connection lost mid-request.
+    pub resends: u32,
+    pub busy: BusyPolicy,
+}
+
+impl ClientConfig {
+    /// Defaults: bundled anchor, system proxy, 10 s to connect, 30 s to
+    /// read, 2 resends, [`BusyPolicy::default`].
+    pub fn new(server: Option<String>) -> ClientConfig {
+        ClientConfig {
+            server,
+            anchors: Anchors::bundled(),
+            proxy: ProxySetting::System,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            resends: 2,
+            busy: BusyPolicy::default(),
+        }
+    }
+}
+
+/// An answer of the window to a submission (or a refusal of a challenge).
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub answer: OutcomeAnswer,
+    pub http_status: u16,
+    /// Retry-After of a `busy` answer (header, else the body's field).
+    pub retry_after: Option<Duration>,
+    /// How many times the same bytes were sent again after a lost
+    /// connection.
+    pub resends: u32,
+}
+
+/// A challenge, with the moment it arrived (its lifetime counts from the
+/// window's clock; the client counts from its own arrival time).
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    pub answer: ChallengeAnswer,
+    pub received: Instant,
+}
+
+impl Challenge {
+    /// Whether it is still good for `margin` more (lifetime
+    /// [`wire::CHALLENGE_LIFETIME_SECS`] from arrival).
+    pub fn fresh_for(&self, margin: Duration) -> bool {
+        self.received.elapsed() + margin < Duration::from_secs(wire::CHALLENGE_LIFETIME_SECS)
+    }
+}
+
+/// Answer to [`Client::challenge`].
+#[derive(Clone, Debug)]
+pub enum ChallengeReply {
+    Issued(Challenge),
+    /// The window answered with an outcome instead (`busy`, `service_error`).
+    Refused(Reply),
+}
+
+/// The online window client. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    resends: u32,
+    busy: BusyPolicy,
+    identity: Arc<Mutex<Option<ServerIdentity>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("base", &self.base).finish()
+    }
+}
+
+/// The base URL: `https` only, with a trailing `/` so endpoints join under
+/// any path prefix.
+pub fn parse_server_url(server: &str) -> Result<Url, ClientError> {
+    let mut url = Url::parse(server).map_err(|e| ClientError::BadUrl(format!("{server}: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => return Err(ClientError::NotHttps(server.to_owned())),
+        other => return Err(ClientError::BadUrl(format!("{server}: scheme {other}"))),
+    }
+    if url.host_str().is_none() {
+        return Err(ClientError::BadUrl(format!("{server}: no host")));
+    }
+    if !url.path().ends_with('/') {
+        let p = format!("{}/", url.path());
+        url.set_path(&p);
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// The rustls configuration: TLS 1.3 and 1.2, `ring`, only `anchors`.
+pub fn tls_config(anchors: &Anchors) -> Result<rustls::ClientConfig, ClientError> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in &anchors.certs {
+        roots.add(c.clone()).map_err(|e| ClientError::Anchor {
+            path: anchors.source.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| ClientError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+impl Client {
+    /// A client for `config`. Nothing is sent yet; an `http://` address is
+    /// refused here.
+    pub fn new(config: &ClientConfig) -> Result<Client, ClientError> {
+        let server = config.server.as_deref().ok_or(ClientError::NoServer)?;
+        let base = parse_server_url(server)?;
+        let mut builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config(&config.anchors)?)
+            .https_only(true)
+            .tls_info(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.read_timeout)
+            .user_agent(concat!("madoguchi/", env!("CARGO_PKG_VERSION")));
+        builder = match &config.proxy {
+            ProxySetting::None => builder.no_proxy(),
+            ProxySetting::System => builder,
+            ProxySetting::Manual(p) => builder.proxy(
+                reqwest::Proxy::all(p.as_str()).map_err(|e| ClientError::Proxy(e.to_string()))?,
+            ),
+        };
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Tls(e.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            resends: config.resends,
+            busy: config.busy,
+            identity: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// The window's base address.
+    pub fn server_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The waiting rules for `busy`.
+    pub fn busy_policy(&self) -> BusyPolicy {
+        self.busy
+    }
+
+    /// The identity seen on the last answer, if any.
+    pub fn last_identity(&self) -> Option<ServerIdentity> {
+        self.identity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn endpoint(&self, path: &str) -> Url {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .expect("endpoint paths are relative")
+    }
+
+    fn remember_identity(&self, response: &reqwest::Response) {
+        let Some(info) = response.extensions().get::<reqwest::tls::TlsInfo>() else {
+            return;
+        };
+        let Some(der) = info.peer_certificate() else {
+            return;
+        };
+        let version = info.version().map(|v| {
+            if v == reqwest::tls::Version::TLS_1_3 {
+                "TLSv1.3".to_owned()
+            } else if v == reqwest::tls::Version::TLS_1_2 {
+                "TLSv1.2".to_owned()
+            } else {
+                "older than TLSv1.2".to_owned()
+            }
+        });
+        if let Some(id) = ServerIdentity::from_certificate(self.base.as_str(), der, version) {
+            *self.identity.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+        }
+    }
+
+    /// Connect and return the server's identity (`GET /healthz`).
+    pub async fn identity(&self) -> Result<ServerIdentity, ClientError> {
+        let r = self
+            .http
+            .get(self.endpoint(wire::PATH_HEALTH))
+            .send()
+            .await
+            .map_err(|e| ClientError::from_reqwest(&e))?;
+        self.remember_identity(&r);
+        self.last_identity()
+            .ok_or_else(|| ClientError::Tls("the server presented no certificate".into()))
+    }
+
+    /// `POST /v1/challenges`. Nothing personal is sent.
+    pub async fn challenge(&self) -> Result<ChallengeReply, ClientError> {
+        let r = self
+            .http
+            .post(self.endpoint(wire::PATH_CHALLENGES))
+            .header(reqwest::header::ACCEPT, wire::MEDIA_TYPE_JSON)
+            .send()
+            .await
+            .map_err(|e| ClientError::from_reqwest(&e))?;
+        self.remember_identity(&r);
+        let status = r.status().as_u16();
+        let retry_after = retry_after_header(&r);
+        let body = r.bytes().await.map_err(|e| ClientError::from_reqwest(&e))?;
+        if status == 200 {
+            let answer: ChallengeAnswer =
+                serde_json::from_slice(&body).map_err(|e| ClientError::UnexpectedAnswer {
+                    status,
+                    detail: format!("challenge answer: {e}"),
+                })?;
+            return Ok(ChallengeReply::Issued(Challenge {
+                answer,
+                received: Instant::now(),
+            }));
+        }
+        Ok(ChallengeReply::Refused(to_reply(
+            status,
+            retry_after,
+            &body,
+            0,
+        )?))
+    }
+
+    /// Submit a signed request. The same `body` is sent again (up to the
+    /// configured number of resends) when the connection is lost after it
+    /// may have left; the window's answer to a repeat is the same answer.
+    pub async fn submit(
+        &self,
+        procedure: Procedure,
+        body: &bytes_like::Body,
+    ) -> Result<Reply, ClientError> {
+        let path = match procedure {
+            Procedure::Revocation => wire::PATH_REVOCATIONS,
+            Procedure::ValidityCheck => wire::PATH_VALIDITY_CHECKS,
+        };
+        let url = self.endpoint(path);
+        let mut resends = 0;
+        let mut maybe_sent = false;
+        loop {
+            let attempt = self
+                .http
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, wire::MEDIA_TYPE_CMS)
+                .header(reqwest::header::ACCEPT, wire::MEDIA_TYPE_JSON)
+                .body(body.to_reqwest())
+                .send()
+                .await;
+            let e = match attempt {
+                Ok(r) => {
+                    self.remember_identity(&r);
+                    let status = r.status().as_u16();
+                    let retry_after = retry_after_header(&r);
+                    match r.bytes().await {
+                        Ok(b) => return to_reply(status, retry_after, &b, resends),
+                        Err(e) => ClientError::from_reqwest(&e),
+                    }
+                }
+                Err(e) => ClientError::from_reqwest(&e),
+            };
+            let lost = matches!(e.phase(), Phase::MaybeSent);
+            maybe_sent |= lost;
+            if lost && resends < self.resends {
+                resends += 1;
+                tracing::warn!(
+                    target: "madoguchi::client",
+                    "connection lost after sending ({e}); sending the same request again ({resends}/{})",
+                    self.resends
+                );
+                continue;
+            }
+            if maybe_sent && !lost {
+                // An earlier attempt may have arrived; this one did not
+                // connect. The answer to the request is unknown.
+                return Err(ClientError::LostAfterSending(e.to_string()));
+            }
+            return Err(e);
+        }
+    }
+}
+
+fn retry_after_header(r: &reqwest::Response) -> Option<Duration> {
+    r.headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Read an outcome answer. JSON answers are taken at their word whatever
+/// the status; an HTML error page of a proxy in front of the window becomes
+/// `busy` (503) or `service_error` (other 5xx).
+fn to_reply(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    resends: u32,
+) -> Result<Reply, ClientError> {
+    let answer = match serde_json::from_slice::<OutcomeAnswer>(body) {
+        Ok(a) => a,
+        Err(e) if status >= 500 => {
+            let outcome = if status == 503 {
+                Outcome::Busy
+            } else {
+                Outcome::ServiceError
+            };
+            let now = madoguchi_pki::request::format_time(time::OffsetDateTime::now_utc());
+            OutcomeAnswer::new(outcome, now)
+                .with_detail(format!("HTTP {status} without a protocol answer: {e}"))
+        }
+        Err(e) => {
+            return Err(ClientError::UnexpectedAnswer {
+                status,
+                detail: e.to_string(),
+            });
+        }
+    };
+    if answer.outcome.http_status() != status {
+        tracing::warn!(
+            target: "madoguchi::client",
+            "answer `{}` came with HTTP {status}",
+            answer.outcome
+        );
+    }
+    let retry_after = retry_after.or(answer.retry_after.map(|s| Duration::from_secs(s.into())));
+    Ok(Reply {
+        answer,
+        http_status: status,
+        retry_after,
+        resends,
+    })
+}
+
+/// The signed request's bytes, shared without copying between the engine,
+/// the executor and resends; zeroed when the last holder drops them.
+pub mod bytes_like {
+    use std::sync::Arc;
+
+    use zeroize::Zeroizing;
+
+    /// Immutable request bytes.
+    #[derive(Clone)]
+    pub struct Body(Arc<Zeroizing<Vec<u8>>>);
+
+    impl Body {
+        pub fn new(bytes: Vec<u8>) -> Body {
+            Body(Arc::new(Zeroizing::new(bytes)))
+        }
+
+        pub fn as_slice(&self) -> &[u8] {
+            &self.0
+        }
+
+        pub fn len(&self) -> usize {
+            self.0.len()
+        }
+
+        pub fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
+
+        /// A reqwest body (a copy: reqwest needs owned, `'static` bytes).
+        pub(crate) fn to_reqwest(&self) -> reqwest::Body {
+            reqwest::Body::from(self.0.to_vec())
+        }
+    }
+
+    impl std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "Body({} bytes)", self.0.len())
+        }
+    }
+}

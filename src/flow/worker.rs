@@ -1,0 +1,189 @@
+//! Card work: one session (channel, JPKI AP, password guard) driven by
+//! [`CardJob`]s. Runs on the executor's card thread; blocking.
+
+use std::time::SystemTime;
+
+use madoguchi_card::{
+    CardChannel, CardError, GuardError, JpkiCard, Normalisation, PasswordGuard, PinKind, Secret,
+    TokenKind, VerifyOutcome,
+};
+use madoguchi_pki::cms::{self, SignError};
+use zeroize::Zeroizing;
+
+use super::engine::{CardJob, Completion, JobFailure, Prepared};
+use crate::client::bytes_like::Body;
+
+/// Opens a connection to the card: the reader's name and the channel.
+pub type CardOpener =
+    Box<dyn FnMut() -> Result<(String, Box<dyn CardChannel>), CardError> + Send + 'static>;
+
+struct Session {
+    card: JpkiCard<Box<dyn CardChannel>>,
+    guard: PasswordGuard,
+}
+
+/// The card side of the executor.
+pub struct CardWorker {
+    opener: CardOpener,
+    session: Option<Session>,
+}
+
+impl CardWorker {
+    pub fn new(opener: CardOpener) -> CardWorker {
+        CardWorker {
+            opener,
+            session: None,
+        }
+    }
+
+    /// Disconnect (the guard's memory goes too: the next card may be
+    /// another one).
+    pub fn release(&mut self) {
+        self.session = None;
+    }
+
+    /// Run one job.
+    pub fn run(&mut self, job: CardJob) -> Completion {
+        let completion = match job {
+            CardJob::Prepare => Completion::Prepared(self.prepare()),
+            CardJob::Status => Completion::Status(self.status()),
+            CardJob::Login {
+                password,
+                last_try_confirmed,
+            } => Completion::LoggedIn(self.login(password, last_try_confirmed)),
+            CardJob::Sign {
+                password,
+                last_try_confirmed,
+                content,
+                certificate,
+            } => Completion::Signed(self.sign(password, last_try_confirmed, content, certificate)),
+        };
+        if removed(&completion) {
+            self.session = None;
+        }
+        completion
+    }
+
+    fn prepare(&mut self) -> Result<Prepared, CardError> {
+        self.session = None;
+        let (reader, channel) = (self.opener)()?;
+        let mut card = JpkiCard::new(channel);
+        card.select_jpki_ap()?;
+        let token = card.token()?;
+        if let TokenKind::Other(_) = token {
+            return Err(CardError::NotJpki);
+        }
+        let mut guard = PasswordGuard::new(PinKind::SigningPassword);
+        let password = guard.status(&mut card).map_err(card_error)?;
+        self.session = Some(Session { card, guard });
+        Ok(Prepared {
+            reader,
+            token,
+            password,
+        })
+    }
+
+    fn session(&mut self) -> Result<&mut Session, CardError> {
+        // The card went away since Prepare (or was released): the card must
+        // be prepared again from 2.1.3.
+        self.session.as_mut().ok_or(CardError::CardRemoved)
+    }
+
+    fn status(&mut self) -> Result<madoguchi_card::PasswordState, CardError> {
+        let s = self.session()?;
+        s.guard.status(&mut s.card).map_err(card_error)
+    }
+
+    /// One guarded VERIFY. With one try left, the guard's request is
+    /// confirmed only if the resident confirmed (`confirmed`); otherwise
+    /// nothing is sent.
+    fn verify(
+        s: &mut Session,
+        password: &Secret,
+        confirmed: bool,
+    ) -> Result<Option<Normalisation>, JobFailure> {
+        match s.guard.verify(&mut s.card, password, None) {
+            Ok(VerifyOutcome::Verified { normalisation }) => Ok(normalisation),
+            Ok(VerifyOutcome::NeedsLastTryConfirmation(request)) => {
+                if !confirmed {
+                    return Err(JobFailure::NeedsLastTryConfirmation);
+                }
+                let confirmation = s
+                    .guard
+                    .confirm_last_try(request)
+                    .map_err(JobFailure::Guard)?;
+                match s.guard.verify(&mut s.card, password, Some(confirmation)) {
+                    Ok(VerifyOutcome::Verified { normalisation }) => Ok(normalisation),
+                    Ok(VerifyOutcome::NeedsLastTryConfirmation(_)) => {
+                        Err(JobFailure::NeedsLastTryConfirmation)
+                    }
+                    Err(e) => Err(JobFailure::Guard(e)),
+                }
+            }
+            Err(e) => Err(JobFailure::Guard(e)),
+        }
+    }
+
+    fn login(
+        &mut self,
+        password: Secret,
+        confirmed: bool,
+    ) -> Result<(Zeroizing<Vec<u8>>, Option<Normalisation>), JobFailure> {
+        let s = self
+            .session()
+            .map_err(|e| JobFailure::Guard(GuardError::Card(e)))?;
+        let normalisation = Self::verify(s, &password, confirmed)?;
+        drop(password);
+        let der = s
+            .card
+            .read_signing_certificate()
+            .map_err(JobFailure::Read)?;
+        Ok((Zeroizing::new(der), normalisation))
+    }
+
+    fn sign(
+        &mut self,
+        password: Secret,
+        confirmed: bool,
+        content: Zeroizing<Vec<u8>>,
+        certificate: Zeroizing<Vec<u8>>,
+    ) -> Result<(Body, Option<Normalisation>), JobFailure> {
+        let s = self
+            .session()
+            .map_err(|e| JobFailure::Guard(GuardError::Card(e)))?;
+        let normalisation = Self::verify(s, &password, confirmed)?;
+        drop(password);
+        let card = &mut s.card;
+        let signed = cms::sign(&content, &certificate, SystemTime::now(), |digest_info| {
+            card.sign(digest_info)
+        })
+        .map_err(|e| match e {
+            SignError::Signer(c) => JobFailure::Sign(c),
+            SignError::SignatureMismatch => JobFailure::SignatureMismatch,
+            other => JobFailure::Cms(other.to_string()),
+        })?;
+        Ok((Body::new(signed), normalisation))
+    }
+}
+
+fn card_error(e: GuardError) -> CardError {
+    match e {
+        GuardError::Card(c) => c,
+        GuardError::Locked { kind, .. } => CardError::Locked(kind),
+        other => CardError::Transport(other.to_string()),
+    }
+}
+
+fn removed(c: &Completion) -> bool {
+    let is = |e: &CardError| matches!(e, CardError::CardRemoved);
+    match c {
+        Completion::Prepared(Err(e)) | Completion::Status(Err(e)) => is(e),
+        Completion::LoggedIn(Err(f)) | Completion::Signed(Err(f)) => match f {
+            JobFailure::Guard(GuardError::Card(e)) | JobFailure::Read(e) | JobFailure::Sign(e) => {
+                is(e)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}

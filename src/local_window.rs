@@ -1,0 +1,117 @@
+//! The reference online window (`madoguchi-server`) started in this process
+//! on 127.0.0.1, with the test PKI of `fixtures/`: what `--demo` talks to,
+//! and what the flow tests use.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use madoguchi_server::clock::Clock;
+use madoguchi_server::config::Limits;
+use madoguchi_server::material::{TrustedCa, tls_server_config};
+use madoguchi_server::{RunningServer, SqliteStore, Store, WindowSetup, start};
+
+use crate::card_source::fixtures_dir;
+
+/// Settings of a [`LocalWindow`].
+pub struct LocalWindowOptions {
+    /// TLS certificate name in `fixtures/pki/` (`server`, or a negative
+    /// one: `server-expired`, `server-wrong-host`, `server-untrusted`).
+    pub certificate: String,
+    pub limits: Limits,
+    /// The store; an in-memory SQLite database when `None`.
+    pub store: Option<Box<dyn Store>>,
+}
+
+impl Default for LocalWindowOptions {
+    fn default() -> Self {
+        LocalWindowOptions {
+            certificate: "server".into(),
+            limits: Limits::default(),
+            store: None,
+        }
+    }
+}
+
+/// A running in-process window. Stops when dropped.
+pub struct LocalWindow {
+    runtime: Option<tokio::runtime::Runtime>,
+    server: Option<RunningServer>,
+    url: String,
+    clock: Clock,
+}
+
+impl LocalWindow {
+    /// Start with the default settings (the `server` certificate, default
+    /// limits, an in-memory store).
+    pub fn start() -> anyhow::Result<LocalWindow> {
+        LocalWindow::start_with(LocalWindowOptions::default())
+    }
+
+    pub fn start_with(options: LocalWindowOptions) -> anyhow::Result<LocalWindow> {
+        let pki = pki_dir();
+        let tls = tls_server_config(
+            &pki.join(format!("{}.pem", options.certificate)),
+            &pki.join(format!("{}-key.pem", options.certificate)),
+        )?;
+        let sign_ca = pki.join("sign-ca.der");
+        let (ca_cert, _) = madoguchi_server::material::read_certificate(&sign_ca)?;
+        let clock = Clock::system();
+        let store = match options.store {
+            Some(s) => s,
+            None => Box::new(SqliteStore::open_in_memory()?),
+        };
+        let setup = WindowSetup {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            tls,
+            signing_cas: vec![TrustedCa::load(&sign_ca)?],
+            crl_issuer: Some(der::Encode::to_der(&ca_cert.tbs_certificate.subject)?),
+            limits: options.limits,
+            store,
+            clock: clock.clone(),
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("madoguchi-window")
+            .enable_all()
+            .build()?;
+        let server = runtime.block_on(start(setup))?;
+        let url = format!("https://127.0.0.1:{}", server.local_addr().port());
+        tracing::info!(target: "madoguchi::demo", "local online window at {url}");
+        Ok(LocalWindow {
+            runtime: Some(runtime),
+            server: Some(server),
+            url,
+            clock,
+        })
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The window's clock (tests move it).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The window's request limiter: holding its permits makes the window
+    /// answer `busy`.
+    pub fn limiter(&self) -> Arc<tokio::sync::Semaphore> {
+        self.server.as_ref().expect("running").state().limiter()
+    }
+}
+
+impl Drop for LocalWindow {
+    fn drop(&mut self) {
+        if let (Some(rt), Some(server)) = (self.runtime.take(), self.server.take()) {
+            rt.block_on(server.shutdown());
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// `fixtures/pki`.
+pub fn pki_dir() -> PathBuf {
+    fixtures_dir().join("pki")
+}
