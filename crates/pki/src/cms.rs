@@ -313,15 +313,34 @@ impl ParsedSignedData {
     }
 
     /// Checks the message digest against the content and the signature against the signing
-    /// certificate's key.
+    /// certificate's key (with the `rsa` crate).
     pub fn verify_signature(self) -> Result<VerifiedRequest, CmsError> {
+        let key = self.key.clone();
+        self.verify_signature_with(|_, message, signature| {
+            key.verify(Pkcs1v15Sign::new::<Sha256>(), &sha256(message), signature)
+                .is_ok()
+        })
+    }
+
+    /// Like [`ParsedSignedData::verify_signature`], with the RSA PKCS#1 v1.5 SHA-256
+    /// verification done by `rsa_verify(rsa_public_key_pkcs1_der, message, signature)`, e.g.
+    /// by a faster implementation on a server. The message is the DER of the signed
+    /// attributes; the verifier hashes it.
+    pub fn verify_signature_with<F>(self, rsa_verify: F) -> Result<VerifiedRequest, CmsError>
+    where
+        F: FnOnce(&[u8], &[u8], &[u8]) -> bool,
+    {
         if sha256(&self.content).as_slice() != self.message_digest.as_slice() {
             return Err(CmsError::MessageDigestMismatch);
         }
-        let hash = sha256(&self.signed_attrs_der);
-        self.key
-            .verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &self.signature)
-            .map_err(|_| CmsError::SignatureInvalid)?;
+        let spki = &self.certificate.tbs_certificate.subject_public_key_info;
+        let pkcs1 = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(CmsError::UnsupportedKey)?;
+        if !rsa_verify(pkcs1, &self.signed_attrs_der, &self.signature) {
+            return Err(CmsError::SignatureInvalid);
+        }
         Ok(VerifiedRequest {
             content: self.content,
             certificate: self.certificate,

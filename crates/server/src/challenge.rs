@@ -60,9 +60,14 @@ impl ChallengeBook {
     pub fn issue(&mut self, now: SystemTime) -> Option<(String, SystemTime)> {
         if self.entries.len() >= self.capacity {
             self.purge(now);
-            if self.entries.len() >= self.capacity {
-                return None;
-            }
+        }
+        if self.entries.len() >= self.capacity {
+            // Used challenges go next: a document that used one is on record and is answered
+            // from the record, before any challenge check.
+            self.entries.retain(|_, e| e.used_by.is_none());
+        }
+        if self.entries.len() >= self.capacity {
+            return None;
         }
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -148,6 +153,23 @@ mod tests {
             b.consume(&c2, &[3; 32], t0 + Duration::from_secs(300)),
             Ok(())
         );
+    }
+
+    #[test]
+    fn used_challenges_make_room_first() {
+        let mut b = ChallengeBook::new(2);
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let (c1, _) = b.issue(t0).unwrap();
+        let (c2, _) = b.issue(t0).unwrap();
+        b.consume(&c1, &[1; 32], t0).unwrap();
+        let (c3, _) = b.issue(t0).unwrap();
+        assert_eq!(b.consume(&c2, &[2; 32], t0), Ok(()));
+        assert_eq!(b.consume(&c1, &[1; 32], t0), Err(ChallengeProblem::Unknown));
+        // c2 is used and makes room; then c3 and c4 are live and unused: full.
+        let (c4, _) = b.issue(t0).unwrap();
+        assert!(b.issue(t0).is_none());
+        assert_eq!(b.consume(&c3, &[3; 32], t0), Ok(()));
+        assert_eq!(b.consume(&c4, &[4; 32], t0), Ok(()));
     }
 
     #[test]

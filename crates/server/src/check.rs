@@ -21,7 +21,7 @@ use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
 
 use crate::clock::rfc3339;
 use crate::commit::Submission;
-use crate::material::{CertificateProblem, TrustedCa, check_certificate};
+use crate::material::{CertificateProblem, TrustedCa, check_certificate, ring_verify_sha256_rsa};
 
 /// A request refused before the challenge: the outcome and its answer.
 #[derive(Clone, Debug)]
@@ -131,15 +131,17 @@ pub fn check_request(
     }
 
     // 4. The holder's signature.
-    let verified = parsed.verify_signature().map_err(|e: CmsError| {
-        refuse(
-            Outcome::RequestSignatureInvalid,
-            procedure,
-            Some(cert_ref.clone()),
-            now,
-            e.to_string(),
-        )
-    })?;
+    let verified = parsed
+        .verify_signature_with(ring_verify_sha256_rsa)
+        .map_err(|e: CmsError| {
+            refuse(
+                Outcome::RequestSignatureInvalid,
+                procedure,
+                Some(cert_ref.clone()),
+                now,
+                e.to_string(),
+            )
+        })?;
 
     Ok(Submission {
         procedure,

@@ -241,7 +241,7 @@ pub fn verify_crl<'a>(
     let sig = crl.signature.as_bytes().ok_or(CrlError::BadSignature)?;
     let tbs_der = tbs.to_der()?;
     candidates
-        .find(|ca| verify_sha256_rsa(&ca.key, &tbs_der, sig))
+        .find(|ca| verify_sha256_rsa(ca, &tbs_der, sig))
         .ok_or(CrlError::BadSignature)
 }
 
