@@ -117,6 +117,7 @@ impl Default for CardOptions {
 }
 
 /// A certificate + key pair on the card, with the secret guarding the key.
+#[derive(Clone)]
 pub struct KeySlot {
     /// DER certificate.
     pub certificate: Vec<u8>,
@@ -158,6 +159,7 @@ impl fmt::Debug for KeySlot {
 }
 
 /// The 券面事項入力補助AP contents.
+#[derive(Clone)]
 pub struct CardInfo {
     pub pin: Zeroizing<Vec<u8>>,
     pub tries_left: u8,
@@ -184,7 +186,7 @@ impl fmt::Debug for CardInfo {
 }
 
 /// A loaded card profile.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Profile {
     /// Token label written into EF 0006 (≤ 32 ASCII characters).
     pub token: String,
