@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Writes the third-party licence list of a binary package of this workspace.
+
+Usage: packaging/third-party-licenses.py [--package madoguchi] [--target TRIPLE] OUT.md
+
+Walks the resolved dependency graph (`cargo metadata`) from the package over normal
+dependencies only, for one target platform: what is linked into the binary, plus the
+procedural macros that generated part of it; build-only and dev-only dependencies are
+left out. Writes one table row per
+crate (name, version, SPDX licence, repository) and then the licence and notice files
+each crate ships (LICENSE*, LICENCE*, COPYING*, NOTICE*, COPYRIGHT*), identical texts
+printed once with the crates that share them. Workspace members are left out.
+"""
+
+import argparse
+import hashlib
+import json
+import pathlib
+import subprocess
+import sys
+
+LICENCE_PREFIXES = ("license", "licence", "copying", "notice", "copyright", "unlicense")
+
+
+def metadata(target: str) -> dict:
+    out = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--filter-platform", target],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def linked_packages(meta: dict, root_name: str) -> list:
+    packages = {p["id"]: p for p in meta["packages"]}
+    nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
+    root = next(
+        (p["id"] for p in meta["packages"] if p["name"] == root_name and p["id"] in meta["workspace_members"]),
+        None,
+    )
+    if root is None:
+        sys.exit(f"no workspace package named {root_name}")
+    seen, todo = {root}, [root]
+    while todo:
+        node = nodes[todo.pop()]
+        for dep in node["deps"]:
+            kinds = {k["kind"] for k in dep["dep_kinds"]}
+            if None in kinds:
+                if dep["pkg"] not in seen:
+                    seen.add(dep["pkg"])
+                    todo.append(dep["pkg"])
+    members = set(meta["workspace_members"])
+    return sorted(
+        (packages[i] for i in seen if i not in members),
+        key=lambda p: (p["name"], p["version"]),
+    )
+
+
+def licence_files(package: dict) -> list:
+    folder = pathlib.Path(package["manifest_path"]).parent
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name.lower().startswith(LICENCE_PREFIXES):
+            files.append(path)
+    if package.get("license_file"):
+        extra = folder / package["license_file"]
+        if extra.is_file() and extra not in files:
+            files.append(extra)
+    return files
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("--package", default="madoguchi")
+    parser.add_argument("--target", default="x86_64-unknown-linux-gnu")
+    args = parser.parse_args()
+
+    meta = metadata(args.target)
+    crates = linked_packages(meta, args.package)
+
+    texts = {}  # digest -> (text, [crate ids])
+    missing = []
+    for p in crates:
+        crate = f"{p['name']} {p['version']}"
+        found = licence_files(p)
+        if not found:
+            missing.append(crate)
+        for path in found:
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            texts.setdefault(digest, (text, []))[1].append(f"{crate} ({path.name})")
+
+    lines = [
+        f"# Third-party licences of {args.package}",
+        "",
+        f"The `{args.package}` binary links these {len(crates)} crates statically "
+        f"(target `{args.target}`). Generated from the crate metadata by "
+        "`packaging/third-party-licenses.py`; do not edit.",
+        "",
+        "The fonts embedded in the binary (BIZ UDPGothic, SIL Open Font License 1.1) are listed "
+        "in `fonts/OFL.txt` next to this file.",
+        "",
+        "| crate | version | licence | repository |",
+        "|---|---|---|---|",
+    ]
+    for p in crates:
+        licence = p.get("license") or (f"see {p['license_file']}" if p.get("license_file") else "?")
+        lines.append(f"| {p['name']} | {p['version']} | {licence} | {p.get('repository') or ''} |")
+    lines += ["", "## Licence and notice texts shipped by the crates", ""]
+    if missing:
+        lines += [
+            "These crates ship no licence file; their licence is the SPDX expression in the "
+            "table above, whose standard text applies: " + ", ".join(missing) + ".",
+            "",
+        ]
+    for text, users in sorted(texts.values(), key=lambda t: t[1][0]):
+        lines += [f"### {users[0]}" + (f" and {len(users) - 1} more" if len(users) > 1 else ""), ""]
+        if len(users) > 1:
+            lines += ["Used by: " + ", ".join(users), ""]
+        lines += ["```text", text.replace("```", "'''"), "```", ""]
+
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"{out}: {len(crates)} crates, {len(texts)} distinct licence texts, {len(missing)} without a file")
+
+
+if __name__ == "__main__":
+    main()
