@@ -21,12 +21,40 @@ pub const DEMO_PROFILES: &[&str] = &[
     "juki",
 ];
 
-/// Folder of the test PKI: `MADOGUCHI_FIXTURES` if set, else the source
-/// tree's `fixtures/`.
+/// Folder of the test PKI: `MADOGUCHI_FIXTURES` if set; else the copy an
+/// installed package put next to the binary (see [`installed_fixtures_dirs`]);
+/// else the source tree's `fixtures/`.
+///
+/// The installed copy comes before the source tree so that an installed
+/// binary uses the material of its own package even on the machine it was
+/// built on; a binary in `target/` has no such copy next to it.
 pub fn fixtures_dir() -> PathBuf {
-    std::env::var_os("MADOGUCHI_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")))
+    if let Some(dir) = std::env::var_os("MADOGUCHI_FIXTURES") {
+        return PathBuf::from(dir);
+    }
+    let source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+    installed_fixtures_dirs()
+        .into_iter()
+        .find(|dir| dir.join("cards").is_dir())
+        .unwrap_or(source)
+}
+
+/// Where the packages in `packaging/` install the demo material, relative to
+/// the running binary: Linux `/usr/bin/madoguchi` →
+/// `/usr/share/madoguchi/fixtures`; macOS `Madoguchi.app/Contents/MacOS/` →
+/// `Contents/Resources/fixtures`; Windows: `fixtures\` next to the `.exe`.
+pub fn installed_fixtures_dirs() -> Vec<PathBuf> {
+    let Some(bin) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(PathBuf::from))
+    else {
+        return Vec::new();
+    };
+    vec![
+        bin.join("../share/madoguchi/fixtures"),
+        bin.join("../Resources/fixtures"),
+        bin.join("fixtures"),
+    ]
 }
 
 /// A source of card channels.
