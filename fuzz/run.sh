@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Run every fuzz target for SECONDS each (default 15), seeded from the
-# fixtures. Needs cargo-fuzz; RUSTC_BOOTSTRAP lets the stable toolchain take
+# Run fuzz targets for SECONDS each (default 15), seeded from the fixtures:
+# the TARGETs named, or every target. `fuzz/run.sh 60` is the documented
+# longer run. Needs cargo-fuzz; RUSTC_BOOTSTRAP lets the stable toolchain take
 # the sanitizer-coverage flags cargo-fuzz passes.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-15}
+shift || true
 export RUSTC_BOOTSTRAP=1
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
@@ -15,8 +17,8 @@ for d in ../fixtures/cards/*/; do
   cp "$d/auth.der" "$seeds/card_data/$n-auth.der"
 done
 cp ../fixtures/pki/*.der "$seeds/certificate/"
-targets=$(cargo fuzz list)
-cargo fuzz build -s none
+if [ $# -gt 0 ]; then targets="$*"; else targets=$(cargo fuzz list); fi
+for t in $targets; do cargo fuzz build -s none "$t"; done
 for t in $targets; do
   mkdir -p "corpus/$t"
   extra=()
