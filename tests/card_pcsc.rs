@@ -180,3 +180,47 @@ fn base64_decode(s: &str) -> Vec<u8> {
         .decode(s.trim())
         .expect("PEM body is base64")
 }
+
+/// The smart-card service stops and comes back: the watch says so and
+/// re-establishes its context, with a fresh snapshot that shows the card.
+#[test]
+fn watch_survives_the_service_going_down_and_back() {
+    let _l = pcsc_lock();
+    let Some(attached) = support::attach("normal") else {
+        return;
+    };
+    let (watch, rx) = Watch::start().expect("watch starts");
+    assert!(wait_for(&rx, |e| matches!(e, WatchEvent::Snapshot(_))).is_some());
+
+    let stopped_at = Instant::now();
+    let killed = Command::new("pkill").args(["-x", "pcscd"]).status();
+    if !support::prerequisite(
+        killed.is_ok_and(|s| s.success()),
+        "permission to stop pcscd (run the tests as the user that started it, or root)",
+    ) {
+        return;
+    }
+    let down = wait_for(&rx, |e| matches!(e, WatchEvent::ServiceUnavailable))
+        .expect("the watch reports the service down");
+    eprintln!("service down seen after {:?}", down - stopped_at);
+
+    assert!(support::ensure_pcscd(), "pcscd restarts");
+    let up = wait_for(&rx, |e| matches!(e, WatchEvent::ServiceAvailable))
+        .expect("the watch reports the service back");
+    eprintln!("service up seen {:?} after the stop", up - stopped_at);
+    // The bridge reconnects to the new vpcd; the card shows in a snapshot or
+    // an insertion event.
+    let card_back = wait_for(&rx, |e| match e {
+        WatchEvent::Snapshot(readers) => readers
+            .iter()
+            .any(|r| r.name == VPCD_READER && r.card_present),
+        WatchEvent::CardInserted { reader, .. } => reader == VPCD_READER,
+        _ => false,
+    });
+    assert!(
+        card_back.is_some(),
+        "the card is seen again after the restart"
+    );
+    assert!(attached.bridge().is_connected());
+    watch.stop();
+}

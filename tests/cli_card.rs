@@ -44,8 +44,16 @@ fn assert_no_secret(o: &Output, secret: &str) {
         .bytes()
         .map(|b| format!("{b:02X}"))
         .collect::<String>();
-    for needle in [secret.to_string(), secret.to_lowercase(), hex.clone(), hex.to_lowercase()] {
-        assert!(!all.contains(&needle), "the password ({needle}) appears in the output");
+    for needle in [
+        secret.to_string(),
+        secret.to_lowercase(),
+        hex.clone(),
+        hex.to_lowercase(),
+    ] {
+        assert!(
+            !all.contains(&needle),
+            "the password ({needle}) appears in the output"
+        );
     }
 }
 
@@ -62,7 +70,10 @@ fn demo_status_json() {
 
 #[test]
 fn demo_cert_json_has_the_holder_facts() {
-    let o = run(&["--demo", "cert", "--pin-stdin", "--json"], Some("ABC123\n"));
+    let o = run(
+        &["--demo", "cert", "--pin-stdin", "--json"],
+        Some("ABC123\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["holder"]["name"], "吉田　太郎");
@@ -78,18 +89,33 @@ fn demo_cert_json_has_the_holder_facts() {
 #[test]
 fn demo_cert_rare_kanji_in_english() {
     let o = run(
-        &["--demo", "--demo-profile", "rare-kanji", "--lang", "en", "cert", "--pin-stdin"],
+        &[
+            "--demo",
+            "--demo-profile",
+            "rare-kanji",
+            "--lang",
+            "en",
+            "cert",
+            "--pin-stdin",
+        ],
         Some("ABCDEFGH12345678\n"),
     );
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("髙﨑　𠮷乃"), "{out}");
-    assert!(out.contains("Date of birth: 8 January Heisei 1 (1989) (1989-01-08)") || out.contains("Heisei"), "{out}");
+    assert!(
+        out.contains("Date of birth: 8 January Heisei 1 (1989) (1989-01-08)")
+            || out.contains("Heisei"),
+        "{out}"
+    );
 }
 
 #[test]
 fn wrong_password_exit_code_and_no_leak() {
-    let o = run(&["--demo", "cert", "--pin-stdin"], Some(&format!("{PLANTED}\n")));
+    let o = run(
+        &["--demo", "cert", "--pin-stdin"],
+        Some(&format!("{PLANTED}\n")),
+    );
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("E110"));
     assert_no_secret(&o, PLANTED);
@@ -110,14 +136,31 @@ fn locked_card_gets_nothing() {
 #[test]
 fn last_try_needs_confirmation() {
     let o = run(
-        &["--demo", "--demo-profile", "one-try-left", "cert", "--pin-stdin"],
+        &[
+            "--demo",
+            "--demo-profile",
+            "one-try-left",
+            "cert",
+            "--pin-stdin",
+        ],
         Some("ABC123\n"),
     );
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
     assert!(text(&o).contains("E115"));
-    assert!(!text(&o).contains("00 20 00 80 Lc="), "a password was sent: {}", text(&o));
+    assert!(
+        !text(&o).contains("00 20 00 80 Lc="),
+        "a password was sent: {}",
+        text(&o)
+    );
     let o = run(
-        &["--demo", "--demo-profile", "one-try-left", "cert", "--pin-stdin", "--confirm-last-try"],
+        &[
+            "--demo",
+            "--demo-profile",
+            "one-try-left",
+            "cert",
+            "--pin-stdin",
+            "--confirm-last-try",
+        ],
         Some("ABC123\n"),
     );
     assert!(o.status.success(), "{}", text(&o));
@@ -143,14 +186,32 @@ fn pcsc_status_and_cert_through_pcscd() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["card"]["reader"], VPCD_READER);
     assert_eq!(v["card"]["signing_password"]["tries_left"], 5);
-    assert!(v["readers"].as_array().unwrap().iter().any(|r| r["name"] == VPCD_READER
-        && r["atr"] == "3BE000FF8131FE4514"));
+    assert!(
+        v["readers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == VPCD_READER && r["atr"] == "3BE000FF8131FE4514")
+    );
 
-    let o = run(&["--lang", "en", "cert", "--reader", VPCD_READER, "--pin-stdin"], Some(&format!("{PLANTED}\n")));
+    let o = run(
+        &[
+            "--lang",
+            "en",
+            "cert",
+            "--reader",
+            VPCD_READER,
+            "--pin-stdin",
+        ],
+        Some(&format!("{PLANTED}\n")),
+    );
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert_no_secret(&o, PLANTED);
 
-    let o = run(&["cert", "--reader", VPCD_READER, "--pin-stdin", "--json"], Some("abc123\n"));
+    let o = run(
+        &["cert", "--reader", VPCD_READER, "--pin-stdin", "--json"],
+        Some("abc123\n"),
+    );
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["holder"]["birth_date"]["japanese"], "昭和33年8月10日");
