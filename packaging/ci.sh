@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Packaging checks run by .ci/run (Linux, as root or with sudo):
+#
+#  1. static checks of every packaging definition: the desktop entry and the AppStream
+#     metainfo validate, the WiX sources and macOS property lists parse, the example
+#     preset is TOML, the shell scripts parse;
+#  2. build the .deb (packaging/linux/build-deb.sh, pinned cargo-deb installed if missing);
+#  3. install it with dpkg -i, then run the INSTALLED binary as an unprivileged user with the
+#     source tree's demo material out of reach: --version, `--demo status --json`, and a
+#     whole `--demo check` against the in-process online window (TLS and signing CA from
+#     /usr/share/madoguchi/fixtures);
+#  4. validate the installed desktop entry and metainfo (appstreamcli validate-tree), list
+#     the package, remove it.
+#
+# Needs (Debian): dpkg-dev desktop-file-utils appstream python3, plus the build dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+ID=io.github.madoguchi.Madoguchi
+step() { echo "== packaging: $*"; }
+
+step "static checks"
+desktop-file-validate packaging/linux/$ID.desktop
+appstreamcli validate --no-net --explain packaging/linux/$ID.metainfo.xml
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python3 packaging/windows/fixtures-wxs.py "$tmp/fixtures.wxs"
+python3 - packaging/windows/main.wxs "$tmp/fixtures.wxs" packaging/macos/Info.plist \
+  packaging/macos/entitlements.plist packaging/linux/preset.toml <<'EOF'
+import plistlib, sys, tomllib, xml.etree.ElementTree as ET
+wxs_main, wxs_fixtures, info, entitlements, preset = sys.argv[1:]
+ns = {"w": "http://schemas.microsoft.com/wix/2006/wi"}
+main = ET.parse(wxs_main).getroot()
+fixtures = ET.parse(wxs_fixtures).getroot()
+# every ComponentRef / ComponentGroupRef of the feature tree is defined
+defined = {c.get("Id") for c in main.iter("{%s}Component" % ns["w"])}
+groups = {g.get("Id") for g in fixtures.iter("{%s}ComponentGroup" % ns["w"])}
+for ref in main.iter("{%s}ComponentRef" % ns["w"]):
+    assert ref.get("Id") in defined, f"ComponentRef {ref.get('Id')} is not defined"
+for ref in main.iter("{%s}ComponentGroupRef" % ns["w"]):
+    assert ref.get("Id") in groups, f"ComponentGroupRef {ref.get('Id')} is not defined"
+props = {p.get("Id") for p in main.iter("{%s}Property" % ns["w"])}
+for p in ("SERVER_URL", "ANCHOR", "COUNTER_MODE", "LANGUAGE", "LOCK_SETTINGS"):
+    assert p in props, f"public property {p} missing"
+plist = plistlib.load(open(info, "rb"))
+assert plist["CFBundleIdentifier"] == "io.github.madoguchi.Madoguchi"
+assert set(plist["CFBundleLocalizations"]) == {"ja", "en"}
+assert plistlib.load(open(entitlements, "rb"))["com.apple.security.smartcard"] is True
+tomllib.load(open(preset, "rb"))
+print(f"wxs: {len(defined)} components + {sum(1 for _ in fixtures.iter('{%s}File' % ns['w']))} demo files; plists and preset parse")
+EOF
+for script in packaging/linux/build-deb.sh packaging/macos/build-app.sh packaging/ci.sh assets/icons/render.sh; do
+  bash -n "$script"
+done
+
+step "build the .deb"
+start=$(date +%s)
+packaging/linux/build-deb.sh --install-tools
+echo "build-deb.sh: $(( $(date +%s) - start )) s"
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+version=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="madoguchi"))')
+deb="$target_dir/debian/madoguchi_${version}-1_amd64.deb"
+dpkg-deb --info "$deb"
+
+step "install it"
+if ! $SUDO dpkg -i "$deb"; then
+  $SUDO apt-get install -f -y --no-install-recommends
+fi
+dpkg -s madoguchi | grep -E '^(Status|Version|Depends):'
+test "$(command -v madoguchi)" = /usr/bin/madoguchi
+
+step "run the installed binary"
+# The installed binary runs as nobody (so nothing it needs may be written anywhere root
+# owns) with the source tree's demo material out of reach (so only
+# /usr/share/madoguchi/fixtures can serve it): a private mount namespace lays an empty
+# tmpfs over fixtures/; where namespaces are not allowed, fixtures/ is moved aside for the
+# duration (CI runs alone on its clone).
+hidden=""
+if $SUDO unshare -m true 2>/dev/null; then
+  as_nobody() {
+    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+    $SUDO unshare -m sh -c 'mount -t tmpfs -o ro,size=64k hidden "$0" &&
+      exec runuser -u nobody -- env -u MADOGUCHI_FIXTURES HOME=/nonexistent "$@"' "$PWD/fixtures" "$@"
+  }
+else
+  hidden=fixtures.ci-hidden
+  mv fixtures "$hidden"
+  trap 'mv "$hidden" fixtures; rm -rf "$tmp"' EXIT
+  as_nobody() { $SUDO runuser -u nobody -- env -u MADOGUCHI_FIXTURES HOME=/nonexistent "$@"; }
+fi
+
+reported=$(as_nobody /usr/bin/madoguchi --version)
+echo "$reported"
+case "$reported" in
+  "madoguchi $version"*) ;;
+  *) echo "unexpected --version: $reported (want madoguchi $version)" >&2; exit 1 ;;
+esac
+
+as_nobody /usr/bin/madoguchi --demo status --json >"$tmp/status.json"
+python3 - "$tmp/status.json" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+card = v["card"]
+assert card["kind"] == "my_number_card", card
+assert card["signing_password"]["tries_left"] == 5, card
+print("status: demo card", card["reader"], "signing password tries left", card["signing_password"]["tries_left"])
+EOF
+
+printf 'ABC123\nABC123\n' | as_nobody /usr/bin/madoguchi --demo check --pin-stdin --yes --json >"$tmp/check.json"
+python3 - "$tmp/check.json" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+assert v.get("outcome") == "valid", v
+print("check: validity check through the installed demo PKI:", v["outcome"])
+EOF
+if [ -n "$hidden" ]; then
+  mv "$hidden" fixtures
+  trap 'rm -rf "$tmp"' EXIT
+fi
+
+step "validate the installed files"
+desktop-file-validate /usr/share/applications/$ID.desktop
+appstreamcli validate --no-net /usr/share/metainfo/$ID.metainfo.xml
+mkdir -p "$tmp/root"
+dpkg-deb -x "$deb" "$tmp/root"
+appstreamcli validate-tree --no-net "$tmp/root"
+for f in /usr/share/icons/hicolor/scalable/apps/$ID.svg /usr/share/icons/hicolor/512x512/apps/$ID.png \
+  /usr/share/madoguchi/fixtures/cards/normal/card.toml /usr/share/doc/madoguchi/copyright \
+  /usr/share/doc/madoguchi/fonts/OFL.txt /usr/share/doc/madoguchi/THIRD-PARTY-LICENSES.md; do
+  test -f "$f" || { echo "missing after install: $f" >&2; exit 1; }
+done
+
+step "package contents"
+dpkg-deb -c "$deb" | awk '{ total += $3; files += ($1 !~ /^d/) } END { printf "%d files, %d bytes unpacked\n", files, total }'
+dpkg-deb -c "$deb" | awk '$1 !~ /^d/ && $3 > 100000 { print $3, $6 }'
+echo "$(stat -c %s "$deb") bytes: $deb"
+
+step "remove it"
+$SUDO dpkg -r madoguchi
+test ! -e /usr/bin/madoguchi
+echo "packaging checks passed"
