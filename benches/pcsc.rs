@@ -57,6 +57,7 @@ fn wait_for(rx: &std::sync::mpsc::Receiver<WatchEvent>, want: impl Fn(&WatchEven
 
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
+    let _slot = support::pcsc_lock();
     let Some(attached) = support::attach("normal") else {
         return;
     };

@@ -47,9 +47,30 @@ pub fn in_process(profile: &str) -> SimChannel {
 
 static PCSC_LOCK: Mutex<()> = Mutex::new(());
 
-/// One real-PC/SC test at a time: they share the one vpcd slot.
-pub fn pcsc_lock() -> MutexGuard<'static, ()> {
-    PCSC_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+/// Held while a test uses the vpcd slot: the thread lock within this test
+/// binary, and a file lock across processes (test binaries, benches, a
+/// second `cargo test` on the same machine) — they all share the one slot.
+pub struct PcscLock {
+    _file: std::fs::File,
+    _thread: MutexGuard<'static, ()>,
+}
+
+/// One real-PC/SC test at a time.
+pub fn pcsc_lock() -> PcscLock {
+    let thread = PCSC_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let path = std::env::temp_dir().join("madoguchi-vpcd-slot.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("locking {}: {e}", path.display()));
+    PcscLock {
+        _file: file,
+        _thread: thread,
+    }
 }
 
 fn in_ci() -> bool {
