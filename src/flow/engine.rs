@@ -597,7 +597,7 @@ impl Engine {
                             last_try_confirmed: confirmed,
                         },
                     ),
-                    PasswordStep::Signing => self.sign(password, confirmed),
+                    PasswordStep::Signing => self.sign(password, confirmed, true),
                 }
             }
             (Screen::LastTryConfirmation { step, .. }, Action::ConfirmLastTry) => {
@@ -700,12 +700,14 @@ impl Engine {
     }
 
     /// 2.1.7 [OK]: build the document with a fresh challenge and sign.
-    fn sign(&mut self, password: Secret, confirmed: bool) -> Vec<Effect> {
+    /// `renew`: fetch a new challenge first if the one held is stale (not
+    /// after a renewal: the challenge just fetched is used as it is).
+    fn sign(&mut self, password: Secret, confirmed: bool, renew: bool) -> Vec<Effect> {
         let fresh = self
             .challenge
             .as_ref()
             .is_some_and(|c| c.fresh_for(self.options.challenge_margin));
-        if !fresh {
+        if renew && !fresh {
             // Renew the challenge first; the password waits for it only.
             self.challenge = None;
             self.held = Some((password, confirmed));
@@ -764,7 +766,7 @@ impl Engine {
                 self.challenge = Some(c);
                 self.busy_reset();
                 match self.held.take() {
-                    Some((password, confirmed)) => self.sign(password, confirmed),
+                    Some((password, confirmed)) => self.sign(password, confirmed, false),
                     None => self.card(Activity::ReadingTries, CardJob::Status),
                 }
             }

@@ -1,0 +1,293 @@
+//! `madoguchi revoke|check|change-password|server-info` as a user runs them:
+//! the binary in demo mode (virtual card + in-process window) and against a
+//! window started by the test; exit codes, JSON, and no password anywhere in
+//! the output with `RUST_LOG=trace`.
+
+mod flow_support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use flow_support::*;
+use madoguchi::local_window::LocalWindow;
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .env_remove("MADOGUCHI_SERVER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Neither the password nor its bytes in hex appear anywhere.
+fn assert_no_password(o: &Output, password: &str) {
+    let all = text(o);
+    let hex: String = password.bytes().map(|b| format!("{b:02X}")).collect();
+    for needle in [
+        password.to_owned(),
+        password.to_lowercase(),
+        hex.clone(),
+        hex.to_lowercase(),
+    ] {
+        assert!(
+            !all.contains(&needle),
+            "the password ({needle}) appears in the output"
+        );
+    }
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+#[test]
+fn demo_revocation_is_accepted_and_no_password_is_logged() {
+    let pw = format!("{PASSWORD}\n{PASSWORD}\n");
+    let o = run(&["--demo", "revoke", "--pin-stdin", "--yes", "--json"], &pw);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(v["result"], "accepted");
+    assert_eq!(v["section"], "2.1.9");
+    assert_eq!(v["outcome"], "accepted");
+    assert_eq!(v["sent"], true);
+    assert!(v["answer"]["receipt_id"].is_string());
+    assert!(v["server"]["sha256_fingerprint"].is_string());
+    let trail: Vec<&str> = v["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            "2.1.3", "2.1.4", "2.1.5", "2.1.6", "2.1.7", "2.1.8", "2.1.9"
+        ]
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("TRACE"),
+        "trace logging was on"
+    );
+    assert_no_password(&o, PASSWORD);
+}
+
+#[test]
+fn demo_validity_check_in_english_shows_the_document() {
+    let o = run(
+        &[
+            "--demo",
+            "--demo-profile",
+            "rare-kanji",
+            "--lang",
+            "en",
+            "check",
+            "--pin-stdin",
+            "--yes",
+        ],
+        "ABCDEFGH12345678\nABCDEFGH12345678\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("髙﨑　𠮷乃"), "{out}");
+    assert!(out.contains("Online validity check: valid"), "{out}");
+    assert!(out.contains("[3.1.9]"), "{out}");
+    assert_no_password(&o, "ABCDEFGH12345678");
+}
+
+#[test]
+fn wrong_password_from_a_script_stops_without_a_second_try() {
+    let o = run(
+        &["--demo", "revoke", "--pin-stdin", "--yes", "--json"],
+        "QWERTY9\nQWERTY8\n",
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("E110"));
+    assert_no_password(&o, "QWERTY9");
+    assert_no_password(&o, "QWERTY8");
+    let v = json(&o);
+    assert_eq!(v["result"], "password");
+    assert_eq!(v["sent"], false);
+}
+
+#[test]
+fn exit_codes_of_the_demo_profiles() {
+    for (profile, procedure, code, result) in [
+        ("expired", "revoke", 12, "expired"),
+        ("locked", "check", 4, "locked"),
+        ("foreign-ca", "check", 13, "issuer_error"),
+        ("impostor-ca", "revoke", 13, "certificate_invalid"),
+    ] {
+        let o = run(
+            &[
+                "--demo",
+                "--demo-profile",
+                profile,
+                procedure,
+                "--pin-stdin",
+                "--yes",
+                "--json",
+            ],
+            &format!("{PASSWORD}\n{PASSWORD}\n"),
+        );
+        assert_eq!(o.status.code(), Some(code), "{profile}: {}", text(&o));
+        assert_eq!(json(&o)["result"], result, "{profile}");
+        assert_no_password(&o, PASSWORD);
+    }
+}
+
+#[test]
+fn last_try_is_not_confirmed_by_yes() {
+    let o = run(
+        &[
+            "--demo",
+            "--demo-profile",
+            "one-try-left",
+            "revoke",
+            "--pin-stdin",
+            "--yes",
+        ],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(text(&o).contains("E115"));
+    assert!(
+        !text(&o).contains("00 20 00 80 Lc="),
+        "no password was sent"
+    );
+    let o = run(
+        &[
+            "--demo",
+            "--demo-profile",
+            "one-try-left",
+            "revoke",
+            "--pin-stdin",
+            "--yes",
+            "--confirm-last-try",
+        ],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn declining_the_send_confirmation_sends_nothing() {
+    let window = LocalWindow::start().unwrap();
+    let anchor = pki_dir().join("tls-ca.pem");
+    // Card ready: y; sign: y; make signature: y; send: n (→ 2.1.5); sign: n → stop.
+    let o = run(
+        &[
+            "--demo",
+            "revoke",
+            "--server",
+            window.url(),
+            "--anchor",
+            anchor.to_str().unwrap(),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("y\n{PASSWORD}\ny\ny\n{PASSWORD}\nn\nn\n"),
+    );
+    assert_eq!(o.status.code(), Some(6), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(v["sent"], false);
+    assert_eq!(v["result"], "top");
+    let trail = v["trail"].as_array().unwrap();
+    assert!(trail.iter().any(|s| s == "2.1.8"));
+    assert_eq!(trail.last().unwrap(), "2.1.2");
+}
+
+#[test]
+fn plain_http_server_is_refused() {
+    let o = run(
+        &[
+            "--demo",
+            "check",
+            "--server",
+            "http://127.0.0.1:9",
+            "--pin-stdin",
+            "--yes",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(17), "{}", text(&o));
+    assert_eq!(json(&o)["error"]["number"], 306);
+    assert!(text(&o).contains("E306"));
+}
+
+#[test]
+fn untrusted_server_is_refused_before_signing() {
+    let fake = FakeWindow::start("server-untrusted", vec![]);
+    let o = run(
+        &[
+            "--demo",
+            "revoke",
+            "--server",
+            &fake.url(),
+            "--pin-stdin",
+            "--yes",
+            "--json",
+        ],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(17), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(v["error"]["number"], 303);
+    assert_eq!(v["sent"], false);
+    assert_eq!(fake.plaintext_bytes(), 0);
+    assert!(!text(&o).contains("80 2A"), "no signature was made");
+}
+
+#[test]
+fn server_info_shows_the_windows_certificate() {
+    let o = run(&["--demo", "server-info", "--json"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = json(&o);
+    let der = std::fs::read(pki_dir().join("server.der")).unwrap();
+    let fp = madoguchi::client::colon_hex(&madoguchi_pki::cms::sha256(&der));
+    assert_eq!(v["sha256_fingerprint"], fp);
+    assert!(v["subject"].as_str().unwrap().contains("Madoguchi Test"));
+    assert_eq!(v["anchors"]["source"], "bundled");
+
+    let fake = FakeWindow::start("server-expired", vec![]);
+    let o = run(&["server-info", "--server", &fake.url()], "");
+    assert_eq!(o.status.code(), Some(17), "{}", text(&o));
+    assert!(text(&o).contains("E304"), "{}", text(&o));
+}
+
+#[test]
+fn change_password_in_demo() {
+    let o = run(
+        &["--demo", "change-password", "--pin-stdin", "--json"],
+        &format!("{PASSWORD}\nnewpass99\nNEWPASS99\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["changed"], true);
+    assert_no_password(&o, PASSWORD);
+    assert_no_password(&o, "NEWPASS99");
+
+    let o = run(
+        &["--demo", "change-password", "--pin-stdin"],
+        &format!("{PASSWORD}\nNEWPASS99\nNEWPASS98\n"),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+}
