@@ -1,0 +1,219 @@
+//! `madoguchi revoke` and `madoguchi check`, the binary, through real
+//! pcscd + vpcd with the virtual card attached (the PC/SC harness of
+//! `tests/support`), against the reference online window over TLS on
+//! 127.0.0.1: the happy paths and the main errors, with `RUST_LOG=trace`
+//! and the output searched for the password.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use madoguchi::local_window::LocalWindow;
+use support::{VPCD_READER, attach, pcsc_lock};
+
+const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+const PASSWORD: &str = "ABC123";
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .env_remove("MADOGUCHI_SERVER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("madoguchi starts");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn assert_no_password(o: &Output, password: &str) {
+    let all = text(o);
+    let hex: String = password.bytes().map(|b| format!("{b:02X}")).collect();
+    for needle in [
+        password.to_owned(),
+        password.to_lowercase(),
+        hex.clone(),
+        hex.to_lowercase(),
+    ] {
+        assert!(
+            !all.contains(&needle),
+            "the password ({needle}) appears in the output"
+        );
+    }
+}
+
+/// `procedure` on the card in the vpcd reader against `window`.
+fn procedure(window: &LocalWindow, procedure: &str, stdin: &str) -> (Output, serde_json::Value) {
+    let o = run(
+        &[
+            "--lang",
+            "en",
+            procedure,
+            "--reader",
+            VPCD_READER,
+            "--server",
+            window.url(),
+            "--pin-stdin",
+            "--yes",
+            "--json",
+        ],
+        stdin,
+    );
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    (o, v)
+}
+
+fn both_passwords() -> String {
+    format!("{PASSWORD}\n{PASSWORD}\n")
+}
+
+#[test]
+fn pcsc_revocation_then_validity_check() {
+    let _slot = pcsc_lock();
+    let Some(_card) = attach("normal") else {
+        return;
+    };
+    let window = LocalWindow::start().unwrap();
+    let (o, v) = procedure(&window, "revoke", &both_passwords());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(v["result"], "accepted");
+    assert_eq!(v["section"], "2.1.9");
+    assert!(text(&o).contains("TRACE"), "trace logging was on");
+    assert_no_password(&o, PASSWORD);
+
+    // 3.1.12: the revocation is accepted and waits for the next CRL.
+    let (o, v) = procedure(&window, "check", &both_passwords());
+    assert_eq!(o.status.code(), Some(11), "{}", text(&o));
+    assert_eq!(v["result"], "revocation_accepted");
+    assert_eq!(v["section"], "3.1.12");
+    assert_no_password(&o, PASSWORD);
+
+    // 2.2.15: a second revocation request.
+    let (o, v) = procedure(&window, "revoke", &both_passwords());
+    assert_eq!(o.status.code(), Some(11), "{}", text(&o));
+    assert_eq!(v["result"], "duplicate_request");
+}
+
+#[test]
+fn pcsc_validity_check_valid() {
+    let _slot = pcsc_lock();
+    let Some(_card) = attach("rare-kanji") else {
+        return;
+    };
+    let window = LocalWindow::start().unwrap();
+    let pw = "ABCDEFGH12345678";
+    let (o, v) = procedure(&window, "check", &format!("{pw}\n{pw}\n"));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(v["result"], "valid");
+    assert!(text(&o).contains("髙﨑　𠮷乃"));
+    assert_no_password(&o, pw);
+}
+
+#[test]
+fn pcsc_wrong_password_stops_the_script() {
+    let _slot = pcsc_lock();
+    let Some(_card) = attach("normal") else {
+        return;
+    };
+    let window = LocalWindow::start().unwrap();
+    let (o, v) = procedure(&window, "revoke", "PLANTED7Q9X\nPLANTED7Q9Y\n");
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert_eq!(v["sent"], false);
+    assert!(text(&o).contains("E110"));
+    assert_no_password(&o, "PLANTED7Q9X");
+    assert_no_password(&o, "PLANTED7Q9Y");
+}
+
+#[test]
+fn pcsc_locked_and_expired_cards() {
+    let _slot = pcsc_lock();
+    let window = LocalWindow::start().unwrap();
+    {
+        let Some(_card) = attach("locked") else {
+            return;
+        };
+        let (o, v) = procedure(&window, "revoke", &both_passwords());
+        assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+        assert_eq!(v["section"], "2.2.7");
+        assert!(
+            !text(&o).contains("00 20 00 80 Lc="),
+            "no password was sent"
+        );
+    }
+    {
+        let Some(_card) = attach("expired") else {
+            return;
+        };
+        let (o, v) = procedure(&window, "check", &both_passwords());
+        assert_eq!(o.status.code(), Some(12), "{}", text(&o));
+        assert_eq!(v["section"], "3.2.9");
+        assert_eq!(v["sent"], false);
+        assert!(!text(&o).contains("80 2A"), "no signature was made");
+    }
+}
+
+/// APDUs the card answers up to and including the signature, counted on
+/// the in-process card (the same commands go through PC/SC).
+fn apdus_through_the_signature(window: &LocalWindow) -> u64 {
+    use madoguchi::flow::{Action, Driver, Engine, Options, Screen};
+    let channel = madoguchi_sim::SimChannel::open(support::profile_path("normal"), None).unwrap();
+    let handle = channel.handle();
+    let mut slot = Some(channel);
+    let opener: madoguchi::flow::CardOpener = Box::new(move || {
+        let c = slot.take().ok_or(madoguchi_card::CardError::NoCard)?;
+        Ok((
+            "in-process".into(),
+            Box::new(c) as Box<dyn madoguchi_card::CardChannel>,
+        ))
+    });
+    let mut config = madoguchi::client::ClientConfig::new(Some(window.url().to_owned()));
+    config.proxy = madoguchi::client::ProxySetting::None;
+    let client = madoguchi::client::Client::new(&config);
+    let engine = Engine::new(
+        madoguchi_pki::request::Procedure::ValidityCheck,
+        Options::default(),
+    );
+    let mut d = Driver::new(engine, opener, client).unwrap();
+    d.act(Action::Start).unwrap();
+    d.act(Action::Ok).unwrap();
+    d.act(Action::Password(madoguchi_card::Secret::new(PASSWORD)))
+        .unwrap();
+    d.act(Action::Sign).unwrap();
+    d.act(Action::Confirm).unwrap();
+    let end = d
+        .act(Action::Password(madoguchi_card::Secret::new(PASSWORD)))
+        .unwrap();
+    assert_eq!(*end, Screen::SendConfirmation);
+    handle.stats().apdus
+}
+
+#[test]
+fn pcsc_card_pulled_before_the_signature_shows_2_2_6() {
+    let _slot = pcsc_lock();
+    let window = LocalWindow::start().unwrap();
+    let total = apdus_through_the_signature(&window);
+    let Some(card) = attach("normal") else {
+        return;
+    };
+    // Answer everything up to the signature command, then the card is gone.
+    card.faults.remove_after(total - 1);
+    let (o, v) = procedure(&window, "check", &both_passwords());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(v["section"], "3.2.6", "{}", text(&o));
+    assert_eq!(v["result"], "unexpected");
+    assert_eq!(v["sent"], false);
+    assert_no_password(&o, PASSWORD);
+}
