@@ -9,3 +9,4 @@ pub mod errors;
 pub mod flow;
 pub mod i18n;
 pub mod local_window;
+pub mod ui;

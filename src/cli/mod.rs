@@ -32,6 +32,14 @@ pub struct Cli {
     /// Card profile of the demo card.
     #[arg(long, global = true, default_value = "normal", value_parser = clap::builder::PossibleValuesParser::new(DEMO_PROFILES))]
     pub demo_profile: String,
+    /// Counter mode (shared terminal at a municipal counter): the
+    /// resident's data is wiped after a result, on card removal and when
+    /// idle. The app only.
+    #[arg(long)]
+    pub counter: bool,
+    /// Open the app on this screen (screenshots and tests).
+    #[arg(long, hide = true)]
+    pub screen: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -302,21 +310,24 @@ pub fn run(cli: Cli) -> ExitCode {
                 .and_then(|(config, _window)| server_info::run(&config, args.json)),
             args.json,
         ),
-        None if cli.demo => {
-            // The demo tour: status, then the certificate.
-            password::print_demo_banner(&cli.demo_profile);
-            let src = source(&None);
-            let r = status::run(&src, &StatusArgs::default());
-            println!();
-            (
-                r.and_then(|()| cert::run(&src, &CertArgs::default())),
-                false,
-            )
-        }
         None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            return ExitCode::from(exit::FAILURE);
+            // No subcommand: the app (demo mode on the virtual card and an
+            // in-process window with --demo).
+            let launch = crate::ui::Launch {
+                demo: cli.demo,
+                demo_profile: cli.demo_profile.clone(),
+                counter: cli.counter,
+                language: cli.lang,
+                screen: cli.screen.clone(),
+                paths: None,
+            };
+            return match crate::ui::run(launch) {
+                Ok(()) => ExitCode::from(exit::OK),
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(exit::FAILURE)
+                }
+            };
         }
     };
     match result {

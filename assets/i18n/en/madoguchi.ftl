@@ -337,3 +337,232 @@ error-410-title = The request's time ran out
 error-410-cause = The online window's check number (challenge) in the request had expired or was already used. The request was not accepted.
 error-410-resident = Go back to the imported information, sign again and send.
 error-410-staff = This happens when more than 5 minutes pass between signing and sending. Also check the terminal's clock.
+
+## The app (screens)
+
+step-card = Card
+step-password = Password
+step-review = Check
+step-signature = Signature
+step-sending = Send
+step-result = Result
+step-position = Step { $n } of { $of }: { $name }
+step-stopped = Stopped at step { $n } of { $of } ({ $name }). Please read the explanation below.
+ui-demo-badge = DEMO
+ui-counter-badge = Counter mode
+ui-home = Top screen
+ui-ok = OK
+ui-close = Close
+ui-cancel = Cancel
+ui-confirm = OK, go ahead
+ui-start = Start
+ui-error-number = Number: { $number } (tell this to the counter staff)
+ui-technical-detail = Details: { $detail }
+ui-show-details = Show the explanation for counter staff
+ui-hide-details = Hide the explanation for counter staff
+ui-settings-problem = A settings file could not be read (running with the defaults)
+
+## Top screen
+
+ui-top-intro = You can do the following with the signing certificate on your My Number card. Press the procedure you want.
+ui-top-revocation-about = Ask for your signing certificate to be revoked (made unusable). This cannot be undone.
+ui-top-validity-about = Check whether your signing certificate is still valid. Nothing on the card changes.
+ui-top-needs-title = What you need
+ui-top-needs-card = • Your My Number card
+ui-top-needs-reader = • A card reader connected to this computer
+ui-top-needs-password = • The signing password (6 to 16 letters and digits)
+ui-top-tools = Check the card, settings
+ui-tool-certificate = View the certificate
+ui-tool-card-status = Card status (tries left)
+ui-tool-change-password = Change the password
+ui-tool-server-identity = Check the server
+ui-tool-settings = Settings
+ui-top-counter-note = If your card was lost or stolen, report it at your municipal office, not here.
+
+## Status
+
+ui-status-no-service = Smart-card service stopped
+ui-status-no-reader = No card reader
+ui-status-reader-one = Card reader connected
+ui-status-readers = { $n } card readers
+ui-status-card-in = Card inserted
+ui-status-card-out = No card inserted
+ui-status-card-unknown = Card: unknown
+
+## Demo
+
+ui-demo-card = Demo card:
+ui-demo-normal = Normal
+ui-demo-expired = Expired
+ui-demo-one-try-left = 1 try left
+ui-demo-locked = Locked
+ui-demo-foreign-ca = Foreign CA
+ui-demo-revoked = Revoked
+ui-demo-rare-kanji = Rare kanji
+ui-demo-impostor-ca = Forged CA
+ui-demo-juki = Juki card
+ui-demo-remove = Take the card out
+ui-demo-insert = Put the card in
+ui-demo-password = Demo password: { $password }
+ui-demo-switching = Preparing the demo card…
+
+## Procedure screens
+
+ui-procedure-name = Procedure: { $name }
+ui-import-title-revocation = Reading what the application needs
+ui-import-title-validity = Reading what the check needs
+ui-import-what-revocation = Put the My Number card whose certificate you want revoked into the card reader.
+ui-import-what-validity = Put the My Number card whose certificate you want checked into the card reader.
+ui-import-step-1 = 1. Make sure the card reader is connected (the top right says "Card reader connected").
+ui-import-step-2 = 2. Put your My Number card into the reader (or on it, for a contactless reader).
+ui-import-step-3 = 3. Press "Read the card". You type the password on the next screen.
+ui-read-card = Read the card
+ui-read-card-again = Read the card again
+ui-stop-revocation = Stop the application
+ui-stop-validity = Stop the check
+ui-back-to-import-revocation = Back to reading the card
+ui-back-to-import-validity = Back to reading the card
+ui-back-to-review = Back to the document
+ui-cancel-signing = Do not sign
+ui-cancel-sending = Do not send
+ui-stop-waiting = Stop waiting
+ui-continue-anyway = Continue anyway
+ui-sign = Sign
+ui-confirm-send = OK, send it
+ui-retry = Connect again
+ui-resend = Send the same request again
+ui-login-title = Log in
+ui-login-signing-title = Log in (to sign)
+ui-login-explanation = Type the signing password and press "OK". Leave the card in the reader.
+ui-login-signing-explanation = The password is checked once more to make the signature. Press "Make the signature" to sign. Leave the card in the reader.
+ui-pw-label = Password
+ui-pw-placeholder = Type here
+ui-pw-show = Show what I typed
+ui-pw-hide = Hide what I typed
+ui-pw-rules = 6 to 16 letters (A–Z) and digits (0–9). Lower case counts as upper case.
+ui-pw-keep-card = Five wrong entries in a row lock the card. If you are not sure, press "Cancel" and ask at your municipal office.
+ui-pw-submit-login = OK
+ui-pw-submit-sign = Make the signature
+ui-pw-tries = You can enter the password { $tries } more times.
+ui-pw-tries-warning = Careful: { $tries } more wrong entries lock the card.
+ui-pw-wrong = Wrong password. { $tries } more wrong entries lock the card.
+ui-pw-hint-fullwidth = There are full-width characters. Type half-width letters and digits (caught before sending: no try used).
+ui-pw-hint-invalid = There are characters other than letters and digits (symbols or spaces). This will not be sent.
+ui-pw-hint-lowercase = Lower-case letters are sent as upper case.
+ui-pw-hint-short = { $len } characters so far; at least { $min } are needed.
+ui-pw-hint-long = { $len } characters; at most { $max } are allowed.
+ui-pw-hint-length-ok = { $len } characters.
+ui-pw-caps-lock = Caps Lock seems to be on (fine: this password is upper case anyway).
+ui-last-try-headline = Only one try is left
+ui-last-try-advice = If you are not sure of the password, stop here and have it reset at your municipal office (bring your My Number card and ID).
+ui-last-try-confirm = I am sure: go to the password
+ui-last-try-cancel = Stop without typing
+ui-working-wait = Please wait.
+ui-working-keep-card = Do not take the card out.
+ui-working-sending-note = Sending cannot be stopped. Please wait until the screen changes.
+ui-issuer-warning-decide = If you go on, the online window decides. If this surprises you, press "Stop".
+ui-show-certificate = Show the certificate
+ui-show-server = Show the server's certificate
+ui-review-intro-revocation = The card was read and the revocation request written. If it is correct, press "Sign". If something is wrong and you want to read the card again, press "Back to reading the card".
+ui-review-intro-validity = The card was read and the validity-check request written. If it is correct, press "Sign". If something is wrong and you want to read the card again, press "Back to reading the card".
+ui-review-check-hint = A long name or address: scroll down inside the box.
+ui-sign-confirm-title = Confirm signing
+ui-sign-confirm-revocation = A signature will be made on the revocation request. Go ahead?
+ui-sign-confirm-validity = A signature will be made on the validity-check request. Go ahead?
+ui-sign-confirm-note = After "OK, go ahead" you type the password once more.
+ui-send-confirm-title = Confirm sending
+ui-send-confirm-revocation = The revocation request, its signature and the certificate will be sent to the online window.
+ui-send-confirm-validity = The validity-check request, its signature and the certificate will be sent to the online window.
+ui-send-irrevocable = Once sent, the revocation cannot be withdrawn
+ui-send-irrevocable-body = A revoked certificate can never be used again. A new one is issued at your municipal office.
+ui-applicant = Applicant
+ui-counter-wipe-note = Taking the card out clears this person's data from the screen and memory and returns to the top screen.
+ui-locked-body-revocation = A wrong password was entered five times in a row, so the password is locked. Online revocation is not possible while it is locked.
+ui-locked-body-validity = A wrong password was entered five times in a row, so the password is locked. An online validity check is not possible while it is locked.
+ui-problem-busy = The online window is busy
+ui-problem-service-error = Online window error
+ui-problem-card-service = Check the smart-card service
+ui-problem-card-not-ready = Card not ready
+ui-problem-unexpected = Unexpected error
+ui-problem-locked = Password locked
+ui-problem-import-revocation = The application data could not be read
+ui-problem-import-validity = The check data could not be read
+ui-problem-expired-revocation = Revocation of an expired certificate
+ui-problem-expired-validity = Validity check of an expired certificate
+ui-problem-malformed = Data format error
+ui-problem-issuer = Certificate issuer error
+ui-problem-certificate-invalid = Certificate verification error
+ui-problem-signature-revocation = Revocation request verification error
+ui-problem-signature-validity = Validity-check request verification error
+ui-problem-challenge = The request timed out
+ui-problem-network = Cannot talk to the online window
+
+## Certificate viewer
+
+ui-cert-heading = Certificate
+ui-cert-tab-general = General
+ui-cert-tab-details = Details
+ui-cert-kind-signing = Signing certificate
+ui-cert-state = Status
+ui-cert-state-valid = Within its validity period
+ui-cert-state-not-yet = Not valid yet
+ui-cert-validity = Valid
+ui-cert-version = Version
+ui-cert-signature-algorithm = Signature algorithm
+ui-cert-public-key = Public key
+ui-cert-sha1 = SHA-1 fingerprint
+ui-cert-critical = (critical)
+ui-cert-export-label = Save to a file (where)
+ui-cert-export-pem = Save as PEM
+ui-cert-export-der = Save as DER
+ui-cert-exported = Saved: { $path }
+ui-cert-export-failed = Could not save
+
+## Card status
+
+ui-status-heading = Card status
+ui-status-intro = The card type and the tries left of each password. No password is needed and no try is used.
+ui-status-reader = Card reader
+ui-status-auth-expiry = Authentication certificate expires
+ui-status-unknown = Could not be read
+ui-status-signing-expiry-note = The signing certificate's expiry is shown by "View the certificate" (needs the password).
+ui-status-refresh = Read again
+
+## Change the password
+
+ui-change-heading = Change the signing password
+ui-change-intro = Type the current password, then the new one twice. The new password has 6 to 16 letters and digits.
+ui-change-old = Current password
+ui-change-new = New password
+ui-change-again = New password again
+ui-change-submit = Change the password
+ui-change-sending = Changing the password
+ui-change-nothing-sent = Nothing was sent to the card. Please type them again.
+ui-change-done-advice = Keep a note of the new password where nobody else can see it.
+
+## Server
+
+ui-server-intro = Checks with its certificate that the server is the real online window (like the browser's padlock and "View certificate").
+ui-server-trusted = Connected securely. The server's certificate is trusted.
+ui-server-compare = Compare the fingerprint with the one published on the JPKI portal site.
+ui-server-refresh = Check again
+
+## Settings
+
+ui-settings-heading = Settings
+ui-settings-language = Language
+ui-settings-size = Text size
+ui-settings-size-normal = Normal
+ui-settings-size-large = Large
+ui-settings-server = Online window address (https://…)
+ui-settings-anchor = Trusted root certificate file (empty: the built-in one)
+ui-settings-proxy = Proxy (system = the computer's / none / http://host:port)
+ui-settings-counter = Counter mode (shared terminal: residents' data is cleared automatically)
+ui-settings-counter-off = Off
+ui-settings-counter-on = On
+ui-settings-idle = Seconds without use before the data is cleared (counter mode)
+ui-settings-save = Save
+ui-settings-saved = Settings saved.
+ui-settings-not-saved = The settings could not be saved
+ui-settings-locked = Set by the administrator: cannot be changed.
+ui-settings-demo-window = The demo connects to the built-in online window (inside this computer).

@@ -337,3 +337,232 @@ error-410-title = 申請の有効時間が過ぎました
 error-410-cause = 申請書に入れたオンライン窓口の確認番号 (チャレンジ) が、期限切れか使用済みでした。申請は受け付けられていません。
 error-410-resident = 取込み情報の確認に戻り、もう一度電子署名を作成して送ってください。
 error-410-staff = 電子署名の作成から送信までに 5 分以上かかると起きます。端末の時計も確認してください。
+
+## アプリ (画面)
+
+step-card = カード準備
+step-password = パスワード
+step-review = 内容確認
+step-signature = 電子署名
+step-sending = 送信
+step-result = 結果
+step-position = 手順 { $n } / { $of }: { $name }
+step-stopped = 手順 { $n } / { $of }「{ $name }」で止まりました。下の説明をお読みください。
+ui-demo-badge = デモ
+ui-counter-badge = 窓口モード
+ui-home = トップ画面へ
+ui-ok = OK
+ui-close = 閉じる
+ui-cancel = キャンセル
+ui-confirm = 了解
+ui-start = はじめる
+ui-error-number = 番号: { $number } (窓口でお伝えください)
+ui-technical-detail = 詳しい情報: { $detail }
+ui-show-details = 窓口の職員向けの説明を表示
+ui-hide-details = 窓口の職員向けの説明を隠す
+ui-settings-problem = 設定ファイルを読めませんでした (既定の設定で動いています)
+
+## トップ画面
+
+ui-top-intro = マイナンバーカードの署名用電子証明書について、次の手続きができます。行いたい手続きを押してください。
+ui-top-revocation-about = 署名用電子証明書を使えなくする (失効させる) 申請をします。申請すると取り消せません。
+ui-top-validity-about = 署名用電子証明書が今も有効かどうかを確かめます。証明書は変わりません。
+ui-top-needs-title = 用意するもの
+ui-top-needs-card = ・マイナンバーカード
+ui-top-needs-reader = ・パソコンにつないだICカードリーダー
+ui-top-needs-password = ・署名用電子証明書のパスワード (英字と数字で6〜16文字)
+ui-top-tools = カードの確認と設定
+ui-tool-certificate = 電子証明書を見る
+ui-tool-card-status = カードの状態 (残り回数)
+ui-tool-change-password = パスワードの変更
+ui-tool-server-identity = 接続先の確認
+ui-tool-settings = 設定
+ui-top-counter-note = カードをなくした・盗まれたときは、この画面ではなく、お住まいの市区町村の窓口に届け出てください。
+
+## 状態表示
+
+ui-status-no-service = ICカードのサービス停止中
+ui-status-no-reader = カードリーダーなし
+ui-status-reader-one = カードリーダー接続中
+ui-status-readers = カードリーダー { $n } 台
+ui-status-card-in = カードあり
+ui-status-card-out = カードが入っていません
+ui-status-card-unknown = カード: 確認できません
+
+## デモ
+
+ui-demo-card = デモ用カード:
+ui-demo-normal = 通常
+ui-demo-expired = 期限切れ
+ui-demo-one-try-left = 残り1回
+ui-demo-locked = ロック済み
+ui-demo-foreign-ca = 他の認証局
+ui-demo-revoked = 失効済み
+ui-demo-rare-kanji = 外字の氏名
+ui-demo-impostor-ca = 偽の認証局
+ui-demo-juki = 住基カード
+ui-demo-remove = カードを抜く
+ui-demo-insert = カードを入れる
+ui-demo-password = デモのパスワード: { $password }
+ui-demo-switching = デモ用カードを準備しています…
+
+## 手続きの画面
+
+ui-procedure-name = 手続名: { $name }
+ui-import-title-revocation = 申請に必要な情報の取込み
+ui-import-title-validity = 確認に必要な情報の取込み
+ui-import-what-revocation = 失効申請をしたい電子証明書が入ったマイナンバーカードを、カードリーダーに入れてください。
+ui-import-what-validity = 有効性を確かめたい電子証明書が入ったマイナンバーカードを、カードリーダーに入れてください。
+ui-import-step-1 = 1. カードリーダーがパソコンにつながっていることを確かめます (画面右上に「カードリーダー接続中」と出ます)。
+ui-import-step-2 = 2. マイナンバーカードをカードリーダーに入れます (置くタイプのリーダーは上に置きます)。
+ui-import-step-3 = 3. 「カードを読み取る」を押します。パスワードは次の画面で入力します。
+ui-read-card = カードを読み取る
+ui-read-card-again = もう一度読み取る
+ui-stop-revocation = 申請中止
+ui-stop-validity = 確認中止
+ui-back-to-import-revocation = 申請に必要な情報の取込み画面に戻る
+ui-back-to-import-validity = 確認に必要な情報の取込み画面に戻る
+ui-back-to-review = 取込み情報の確認に戻る
+ui-cancel-signing = 署名中止
+ui-cancel-sending = 送信中止
+ui-stop-waiting = 待つのをやめる
+ui-continue-anyway = このまま続ける
+ui-sign = 電子署名
+ui-confirm-send = 了解 (送信する)
+ui-retry = もう一度接続する
+ui-resend = 同じ申請書をもう一度送る
+ui-login-title = ログイン
+ui-login-signing-title = ログイン (電子署名の作成)
+ui-login-explanation = 署名用電子証明書のパスワードを入力して、「OK」を押してください。カードは取り出さずにお待ちください。
+ui-login-signing-explanation = 電子署名を作成するために、もう一度パスワードを確かめます。「電子署名を作成」を押すと署名を作ります。カードは取り出さずにお待ちください。
+ui-pw-label = パスワード
+ui-pw-placeholder = ここに入力
+ui-pw-show = 入力した文字を表示
+ui-pw-hide = 入力した文字を隠す
+ui-pw-rules = 英字 (A〜Z) と数字 (0〜9) で 6〜16 文字です。小文字で入力しても大文字として扱います。
+ui-pw-keep-card = 5回続けてまちがえるとカードがロックされます。自信がないときは「キャンセル」を押して、市区町村の窓口にご相談ください。
+ui-pw-submit-login = OK
+ui-pw-submit-sign = 電子署名を作成
+ui-pw-tries = パスワードはあと { $tries } 回まで入力できます。
+ui-pw-tries-warning = ご注意ください: あと { $tries } 回まちがえるとロックされます。
+ui-pw-wrong = パスワードがちがいます。あと { $tries } 回まちがえるとロックされます。
+ui-pw-hint-fullwidth = 全角の文字が入っています。半角の英字と数字で入力してください (送る前に気づいたので、回数は減りません)。
+ui-pw-hint-invalid = 英字と数字以外の文字 (記号や空白) が入っています。このままでは送りません。
+ui-pw-hint-lowercase = 小文字は大文字として送ります。
+ui-pw-hint-short = いま { $len } 文字です。{ $min } 文字以上必要です。
+ui-pw-hint-long = いま { $len } 文字です。{ $max } 文字までです。
+ui-pw-hint-length-ok = { $len } 文字です。
+ui-pw-caps-lock = Caps Lock がオンのようです (このパスワードは大文字なので、そのままで問題ありません)。
+ui-last-try-headline = パスワードの入力は、あと1回だけです
+ui-last-try-advice = パスワードに自信がないときは、ここでやめて、市区町村の窓口でパスワードの初期化の手続きをしてください (マイナンバーカードと本人確認書類が必要です)。
+ui-last-try-confirm = 確かめたので入力に進む
+ui-last-try-cancel = 入力しないでやめる
+ui-working-wait = しばらくお待ちください。
+ui-working-keep-card = カードは取り出さないでください。
+ui-working-sending-note = 送信中は取り消せません。画面が変わるまでお待ちください。
+ui-issuer-warning-decide = このまま続けると、オンライン窓口が最終的に判断します。心当たりがなければ「申請中止」を押してください。
+ui-show-certificate = 電子証明書を表示
+ui-show-server = 接続先の証明書を表示
+ui-review-intro-revocation = カードから申請に必要な情報を取り込み、失効申請書を作りました。内容に誤りがなければ「電子署名」を押してください。表示された文字に誤りがあり、もう一度取り込む場合は「申請に必要な情報の取込み画面に戻る」を押してください。
+ui-review-intro-validity = カードから確認に必要な情報を取り込み、有効性確認申請書を作りました。内容に誤りがなければ「電子署名」を押してください。表示された文字に誤りがあり、もう一度取り込む場合は「確認に必要な情報の取込み画面に戻る」を押してください。
+ui-review-check-hint = 氏名・住所が長いときは枠の中を下へスクロールして確かめてください。
+ui-sign-confirm-title = 署名確認
+ui-sign-confirm-revocation = 失効申請書の電子署名を作成します。よろしいですか?
+ui-sign-confirm-validity = 有効性確認申請書の電子署名を作成します。よろしいですか?
+ui-sign-confirm-note = 「了解」を押すと、もう一度パスワードを入力する画面になります。
+ui-send-confirm-title = 送信確認
+ui-send-confirm-revocation = 失効申請書、電子署名、電子証明書をオンライン窓口へ送信します。
+ui-send-confirm-validity = 有効性確認申請書、電子署名、電子証明書をオンライン窓口へ送信します。
+ui-send-irrevocable = 送信すると、失効申請は取り消せません
+ui-send-irrevocable-body = 失効した電子証明書は二度と使えません。新しい電子証明書は市区町村の窓口で発行を受けます。
+ui-applicant = 申請者名
+ui-counter-wipe-note = カードを抜くと、この方の情報は画面とメモリから消え、トップ画面に戻ります。
+ui-locked-body-revocation = 間違ったパスワードが5回続けて入力されたため、パスワードロックがかかりました。この状態では、オンラインでの失効申請はできません。
+ui-locked-body-validity = 間違ったパスワードが5回続けて入力されたため、パスワードロックがかかりました。この状態では、オンラインでの有効性確認はできません。
+ui-problem-busy = オンライン窓口サービスの混雑
+ui-problem-service-error = オンライン窓口サービスのエラー
+ui-problem-card-service = ICカードのサービスの確認
+ui-problem-card-not-ready = ICカード準備エラー
+ui-problem-unexpected = 予期しないエラー
+ui-problem-locked = パスワードロック
+ui-problem-import-revocation = 申請に必要な情報の取込みエラー
+ui-problem-import-validity = 確認に必要な情報の取込みエラー
+ui-problem-expired-revocation = 有効期限切れの電子証明書に対する失効申請
+ui-problem-expired-validity = 有効期限切れの電子証明書に対する有効性確認
+ui-problem-malformed = 受信データの形式エラー
+ui-problem-issuer = 電子証明書の有効性確認のエラー
+ui-problem-certificate-invalid = 電子証明書の検証エラー
+ui-problem-signature-revocation = 失効申請書の検証エラー
+ui-problem-signature-validity = 有効性確認申請書の検証エラー
+ui-problem-challenge = 申請の有効時間切れ
+ui-problem-network = オンライン窓口との通信エラー
+
+## 電子証明書の表示
+
+ui-cert-heading = 電子証明書の表示
+ui-cert-tab-general = 全般
+ui-cert-tab-details = 詳細
+ui-cert-kind-signing = 署名用電子証明書
+ui-cert-state = 状態
+ui-cert-state-valid = 有効期間内です
+ui-cert-state-not-yet = まだ有効期間になっていません
+ui-cert-validity = 有効期間
+ui-cert-version = バージョン
+ui-cert-signature-algorithm = 署名アルゴリズム
+ui-cert-public-key = 公開鍵
+ui-cert-sha1 = SHA-1 フィンガープリント
+ui-cert-critical = (重要)
+ui-cert-export-label = ファイルに保存 (保存先)
+ui-cert-export-pem = PEM 形式で保存
+ui-cert-export-der = DER 形式で保存
+ui-cert-exported = 保存しました: { $path }
+ui-cert-export-failed = 保存できませんでした
+
+## カードの状態
+
+ui-status-heading = カードの状態
+ui-status-intro = カードの種類と、各パスワードの残り回数を表示します。パスワードの入力は不要で、回数も減りません。
+ui-status-reader = カードリーダー
+ui-status-auth-expiry = 利用者証明用電子証明書の有効期限
+ui-status-unknown = 読み取れませんでした
+ui-status-signing-expiry-note = 署名用電子証明書の有効期限は「電子証明書を見る」で確かめられます (パスワードが必要です)。
+ui-status-refresh = もう一度読み取る
+
+## パスワードの変更
+
+ui-change-heading = 署名用電子証明書のパスワードの変更
+ui-change-intro = 今のパスワードと、新しいパスワードを2回入力してください。新しいパスワードは、英字と数字で6〜16文字です。
+ui-change-old = 今のパスワード
+ui-change-new = 新しいパスワード
+ui-change-again = 新しいパスワード (確認のためもう一度)
+ui-change-submit = パスワードを変更する
+ui-change-sending = パスワードを変更しています
+ui-change-nothing-sent = カードには何も送っていません。もう一度入力してください。
+ui-change-done-advice = 新しいパスワードは、人に見られない場所に控えておいてください。
+
+## 接続先の確認
+
+ui-server-intro = 接続先が本物のオンライン窓口かどうかを、サーバ証明書で確かめます (ブラウザの鍵マークの「証明書の表示」と同じです)。
+ui-server-trusted = 安全に接続できました。接続先のサーバ証明書は信頼できます。
+ui-server-compare = フィンガープリントが、公的個人認証サービスポータルサイトに載っている値と同じか確かめてください。
+ui-server-refresh = もう一度確かめる
+
+## 設定
+
+ui-settings-heading = 設定
+ui-settings-language = 表示する言語
+ui-settings-size = 文字の大きさ
+ui-settings-size-normal = 標準
+ui-settings-size-large = 大きい
+ui-settings-server = オンライン窓口のアドレス (https://…)
+ui-settings-anchor = 信頼するルート証明書のファイル (空欄: 内蔵のもの)
+ui-settings-proxy = プロキシ (system = パソコンの設定 / none = 使わない / http://ホスト:ポート)
+ui-settings-counter = 窓口モード (共用端末で、住民の方の情報を自動で消します)
+ui-settings-counter-off = 使わない
+ui-settings-counter-on = 使う
+ui-settings-idle = 操作がないときに情報を消すまでの秒数 (窓口モード)
+ui-settings-save = 保存する
+ui-settings-saved = 設定を保存しました。
+ui-settings-not-saved = 設定を保存できませんでした
+ui-settings-locked = 管理者が設定しているため、変更できません。
+ui-settings-demo-window = デモでは、内蔵のオンライン窓口 (このパソコンの中) につながります。

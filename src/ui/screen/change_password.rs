@@ -1,0 +1,392 @@
+//! Change the signing password: the card's count first (nothing spent),
+//! the last-try confirmation before the form when one try is left, then
+//! the current password and the new one twice. The two new entries must
+//! agree and pass the format rules before anything is sent; the old one
+//! goes through the same 5-strike guard as every other entry.
+
+use std::cell::RefCell;
+
+use iced::widget::{column, text, text_input};
+use iced::{Element, Length};
+use madoguchi_card::{CardError, GuardError, PasswordState, PinKind, Secret, check_format};
+
+use super::password::{self, PasswordField};
+use crate::fl;
+use crate::ui::jobs::ChangeDone;
+use crate::ui::theme::{self, ButtonKind, Tone};
+use crate::ui::widget::{self, KeyMap, Ui, message_box};
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Old(String),
+    New(String),
+    Again(String),
+    ToggleShow,
+    Submit,
+    ConfirmLastTry,
+    Retry,
+    Close,
+}
+
+pub enum Event {
+    None,
+    /// Read the count again.
+    Status,
+    /// Send: the secrets move to the card session.
+    Change {
+        old: Secret,
+        new: Secret,
+        confirmed: bool,
+    },
+    Close,
+}
+
+#[derive(Debug)]
+enum Stage {
+    Reading,
+    /// The card's count; the form (after the confirmation at one try).
+    Form {
+        state: PasswordState,
+        confirmed: bool,
+    },
+    Sending,
+    Done {
+        upper_cased: bool,
+    },
+    Failed(u16, Option<String>),
+}
+
+pub struct ChangePassword {
+    stage: Stage,
+    old: PasswordField,
+    new: PasswordField,
+    again: PasswordField,
+    notice: Option<(Tone, String, String)>,
+    pub keys: RefCell<KeyMap<Message>>,
+}
+
+impl std::fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePassword")
+            .field("stage", &self.stage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ChangePassword {
+    fn default() -> Self {
+        ChangePassword {
+            stage: Stage::Reading,
+            old: PasswordField::new("change-old"),
+            new: PasswordField::new("change-new"),
+            again: PasswordField::new("change-again"),
+            notice: None,
+            keys: RefCell::default(),
+        }
+    }
+}
+
+impl ChangePassword {
+    /// A job finished.
+    pub fn done(&mut self, d: ChangeDone) {
+        let confirmed = matches!(
+            self.stage,
+            Stage::Form {
+                confirmed: true,
+                ..
+            }
+        );
+        self.stage = match d {
+            ChangeDone::Ready(Ok(PasswordState::Locked)) => Stage::Failed(111, None),
+            ChangeDone::Ready(Ok(state)) => Stage::Form {
+                state,
+                confirmed: false,
+            },
+            ChangeDone::Ready(Err(e)) => Stage::Failed(e.catalogue_number(), Some(e.to_string())),
+            ChangeDone::Changed { upper_cased } => Stage::Done { upper_cased },
+            ChangeDone::NeedsConfirmation => Stage::Form {
+                state: PasswordState::LastTry,
+                confirmed: false,
+            },
+            ChangeDone::Failed(g) => match g {
+                GuardError::WrongPassword {
+                    tries_left, state, ..
+                } => {
+                    self.notice =
+                        Some(password::notice_text(&crate::flow::PasswordNotice::Wrong {
+                            tries_left,
+                        }));
+                    if state == PasswordState::Locked {
+                        Stage::Failed(111, None)
+                    } else {
+                        Stage::Form {
+                            state,
+                            confirmed: false,
+                        }
+                    }
+                }
+                GuardError::Locked { .. } => Stage::Failed(111, None),
+                GuardError::Format(f) | GuardError::NewFormat(f) => {
+                    self.notice = Some(password::notice_text(
+                        &crate::flow::PasswordNotice::Format(f),
+                    ));
+                    self.back_to_form(confirmed)
+                }
+                GuardError::SameAsRejected => {
+                    self.notice = Some(password::notice_text(
+                        &crate::flow::PasswordNotice::SameAsRejected,
+                    ));
+                    self.back_to_form(confirmed)
+                }
+                GuardError::InvalidConfirmation => Stage::Form {
+                    state: PasswordState::LastTry,
+                    confirmed: false,
+                },
+                GuardError::Card(e) => Stage::Failed(e.catalogue_number(), Some(e.to_string())),
+            },
+        };
+    }
+
+    fn back_to_form(&self, confirmed: bool) -> Stage {
+        Stage::Form {
+            state: if confirmed {
+                PasswordState::LastTry
+            } else {
+                PasswordState::Normal { tries_left: 5 }
+            },
+            confirmed,
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Event {
+        match message {
+            Message::Old(v) => self.old.set(v),
+            Message::New(v) => self.new.set(v),
+            Message::Again(v) => self.again.set(v),
+            Message::ToggleShow => {
+                let shown = !self.old.shown;
+                self.old.shown = shown;
+                self.new.shown = shown;
+                self.again.shown = shown;
+            }
+            Message::ConfirmLastTry => {
+                if let Stage::Form { state, .. } = self.stage {
+                    self.stage = Stage::Form {
+                        state,
+                        confirmed: true,
+                    };
+                }
+            }
+            Message::Submit => {
+                let Stage::Form { state, confirmed } = self.stage else {
+                    return Event::None;
+                };
+                if state == PasswordState::LastTry && !confirmed {
+                    return Event::None;
+                }
+                // Nothing leaves unless the new entries agree and are well
+                // formed (E113; the old one is checked by the guard).
+                let new = self.new.take();
+                let again = self.again.take();
+                let n1 = check_format(PinKind::SigningPassword, &new);
+                let n2 = check_format(PinKind::SigningPassword, &again);
+                match (n1, n2) {
+                    (Ok(a), Ok(b)) if a.secret().expose() == b.secret().expose() => {}
+                    (Err(f), _) | (_, Err(f)) => {
+                        self.notice = Some(password::notice_text(
+                            &crate::flow::PasswordNotice::Format(f),
+                        ));
+                        return Event::None;
+                    }
+                    _ => {
+                        self.notice = Some((
+                            Tone::Warning,
+                            fl!("change-password-mismatch"),
+                            fl!("ui-change-nothing-sent"),
+                        ));
+                        return Event::None;
+                    }
+                }
+                drop(again);
+                let old = self.old.take();
+                self.notice = None;
+                self.stage = Stage::Sending;
+                return Event::Change {
+                    old,
+                    new,
+                    confirmed,
+                };
+            }
+            Message::Retry => {
+                self.stage = Stage::Reading;
+                self.notice = None;
+                return Event::Status;
+            }
+            Message::Close => return Event::Close,
+        }
+        Event::None
+    }
+
+    pub fn view<'a>(
+        &'a self,
+        focused: Option<&'a str>,
+        counter: bool,
+        caps_lock: bool,
+    ) -> Element<'a, Message> {
+        *self.keys.borrow_mut() = KeyMap::default();
+        let ui = Ui {
+            focused,
+            keys: &self.keys,
+            counter,
+        };
+        let mut col = column![widget::heading(fl!("ui-change-heading"))].spacing(theme::space::L);
+        match &self.stage {
+            Stage::Reading => {
+                col = col.push(widget::body(format!("⏳ {}", fl!("working-reading-card"))))
+            }
+            Stage::Sending => {
+                col = col.push(widget::body(format!("⏳ {}", fl!("ui-change-sending"))));
+                col = col.push(widget::notice(
+                    Tone::Warning,
+                    fl!("ui-working-keep-card"),
+                    None,
+                ));
+            }
+            Stage::Done { upper_cased } => {
+                col = col.push(widget::notice(
+                    Tone::Success,
+                    fl!("change-password-done"),
+                    upper_cased.then(|| fl!("password-uppercased")),
+                ));
+                col = col.push(widget::body(fl!("ui-change-done-advice")));
+            }
+            Stage::Failed(n, detail) => {
+                col = col.push(message_box::view(*n, Tone::Danger, true, detail.as_deref()));
+                col = col.push(ui.button(
+                    "change.retry",
+                    fl!("ui-read-card-again"),
+                    Some(Message::Retry),
+                    ButtonKind::Primary,
+                ));
+            }
+            Stage::Form {
+                state: PasswordState::LastTry,
+                confirmed: false,
+            } => {
+                col = col.push(password::last_try_view(
+                    &ui,
+                    fl!("ui-change-heading"),
+                    None,
+                    Message::ConfirmLastTry,
+                    Message::Close,
+                ));
+            }
+            Stage::Form { state, .. } => {
+                col = col.push(widget::body(fl!("ui-change-intro")));
+                if let Some((tone, line)) = password::tries_line(*state) {
+                    col = col.push(widget::notice(tone, line, None));
+                }
+                if let Some((tone, h, b)) = &self.notice {
+                    col = col.push(widget::notice(*tone, h.clone(), Some(b.clone())));
+                }
+                let entry = |key: &str,
+                             label: String,
+                             field: &'a PasswordField,
+                             on: fn(String) -> Message|
+                 -> Element<'a, Message> {
+                    let f = ui.input(key, field.id.clone());
+                    column![
+                        text(label).size(theme::size::BODY).font(theme::BOLD),
+                        text_input("", field_value(field))
+                            .id(field.id.clone())
+                            .secure(!field.shown)
+                            .on_input(on)
+                            .on_submit(Message::Submit)
+                            .size(theme::size::TITLE)
+                            .padding(10)
+                            .width(Length::Fixed(420.0))
+                            .style(theme::input(f)),
+                    ]
+                    .spacing(theme::space::XS)
+                    .into()
+                };
+                col = col.push(entry(
+                    "change.old",
+                    fl!("ui-change-old"),
+                    &self.old,
+                    Message::Old,
+                ));
+                col = col.push(entry(
+                    "change.new",
+                    fl!("ui-change-new"),
+                    &self.new,
+                    Message::New,
+                ));
+                col = col.push(entry(
+                    "change.again",
+                    fl!("ui-change-again"),
+                    &self.again,
+                    Message::Again,
+                ));
+                col = col.push(widget::small(fl!("ui-pw-rules")));
+                let mut hints = self.new.hints();
+                if caps_lock {
+                    hints.push((Tone::Info, fl!("ui-pw-caps-lock")));
+                }
+                for (tone, h) in hints {
+                    col = col.push(text(h).size(theme::size::BODY).style(theme::toned(tone)));
+                }
+                let show = if self.old.shown {
+                    fl!("ui-pw-hide")
+                } else {
+                    fl!("ui-pw-show")
+                };
+                col = col.push(widget::buttons(vec![
+                    ui.button(
+                        "change.submit",
+                        fl!("ui-change-submit"),
+                        (!self.old.is_empty() && !self.new.is_empty() && !self.again.is_empty())
+                            .then_some(Message::Submit),
+                        ButtonKind::Primary,
+                    )
+                    .into(),
+                    ui.button(
+                        "change.show",
+                        show,
+                        Some(Message::ToggleShow),
+                        ButtonKind::Quiet,
+                    )
+                    .into(),
+                ]));
+            }
+        }
+        col = col.push(ui.button(
+            "change.close",
+            fl!("ui-close"),
+            Some(Message::Close),
+            ButtonKind::Secondary,
+        ));
+        ui.on_escape(Message::Close);
+        col.into()
+    }
+
+    /// Whether a card job is under way.
+    pub fn is_working(&self) -> bool {
+        matches!(self.stage, Stage::Reading | Stage::Sending)
+    }
+
+    /// The card is gone: nothing can be sent now.
+    pub fn card_removed(&mut self) {
+        if !matches!(self.stage, Stage::Done { .. }) {
+            self.old.clear();
+            self.new.clear();
+            self.again.clear();
+            let e = CardError::CardRemoved;
+            self.stage = Stage::Failed(e.catalogue_number(), None);
+        }
+    }
+}
+
+fn field_value(f: &PasswordField) -> &str {
+    f.value()
+}

@@ -1,0 +1,130 @@
+//! The online window's identity (the manual's 鍵マーク → 証明書の表示,
+//! 2.1.1 / 3.1.1): the address, the subject and issuer of its TLS
+//! certificate, validity, SHA-256 fingerprint, the TLS version, and which
+//! trust anchor vouched for it.
+
+use std::cell::RefCell;
+
+use iced::widget::{column, container};
+use iced::{Element, Length};
+
+use super::procedure::when;
+use crate::client::{ClientError, ServerIdentity};
+use crate::fl;
+use crate::ui::theme::{self, ButtonKind, Tone};
+use crate::ui::widget::{self, KeyMap, Ui, message_box};
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Refresh,
+    Close,
+}
+
+pub enum Event {
+    None,
+    Refresh,
+    Close,
+}
+
+#[derive(Default)]
+pub struct ServerView {
+    pub identity: Option<Result<ServerIdentity, ClientError>>,
+    pub anchor: String,
+    pub loading: bool,
+    pub keys: RefCell<KeyMap<Message>>,
+}
+
+impl std::fmt::Debug for ServerView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerView")
+            .field("loading", &self.loading)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerView {
+    pub fn update(&mut self, message: Message) -> Event {
+        match message {
+            Message::Refresh => {
+                self.loading = true;
+                Event::Refresh
+            }
+            Message::Close => Event::Close,
+        }
+    }
+
+    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
+        *self.keys.borrow_mut() = KeyMap::default();
+        let ui = Ui {
+            focused,
+            keys: &self.keys,
+            counter,
+        };
+        let mut col = column![
+            widget::heading(fl!("server-info-title")),
+            widget::body(fl!("ui-server-intro")),
+        ]
+        .spacing(theme::space::L);
+        match (&self.identity, self.loading) {
+            (_, true) => col = col.push(widget::body(format!("⏳ {}", fl!("working-contacting")))),
+            (None, false) => {}
+            (Some(Err(e)), false) => {
+                col = col.push(message_box::view(
+                    e.catalogue_number(),
+                    Tone::Danger,
+                    true,
+                    Some(&e.to_string()),
+                ))
+            }
+            (Some(Ok(id)), false) => {
+                col = col.push(widget::notice(
+                    Tone::Success,
+                    fl!("ui-server-trusted"),
+                    None,
+                ));
+                let mut list = column![
+                    widget::field(fl!("server-info-url"), id.url.clone()),
+                    widget::field(fl!("cert-subject"), id.subject.clone()),
+                    widget::field(fl!("cert-issuer"), id.issuer.clone()),
+                    widget::field(fl!("cert-serial"), id.serial.to_uppercase()),
+                    widget::field(fl!("cert-valid-from"), when(&id.not_before)),
+                    widget::field(fl!("cert-valid-until"), when(&id.not_after)),
+                    widget::field(fl!("cert-fingerprint"), id.sha256_fingerprint.clone()),
+                ]
+                .spacing(theme::space::S);
+                if let Some(v) = &id.tls_version {
+                    list = list.push(widget::field(fl!("server-info-tls"), v.clone()));
+                }
+                list = list.push(widget::field(
+                    fl!("server-info-anchor"),
+                    self.anchor.clone(),
+                ));
+                col = col.push(
+                    container(list)
+                        .padding(theme::space::M)
+                        .width(Length::Fill)
+                        .style(theme::panel),
+                );
+                col = col.push(widget::small(fl!("ui-server-compare")));
+            }
+        }
+        col = col.push(widget::buttons(vec![
+            ui.button(
+                "server.refresh",
+                fl!("ui-server-refresh"),
+                (!self.loading).then_some(Message::Refresh),
+                ButtonKind::Primary,
+            )
+            .into(),
+            ui.button(
+                "server.close",
+                fl!("ui-close"),
+                Some(Message::Close),
+                ButtonKind::Secondary,
+            )
+            .into(),
+        ]));
+        ui.on_escape(Message::Close);
+        col.into()
+    }
+}

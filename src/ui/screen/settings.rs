@@ -1,0 +1,338 @@
+//! Settings: language (switches at once), text size, the online window
+//! (address and trust anchor), proxy, counter mode and its idle time.
+//! Values fixed by the administrator's preset are shown and locked.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use iced::widget::{Id, column, row, text, text_input};
+use iced::{Element, Length};
+
+use crate::fl;
+use crate::i18n::Language;
+use crate::ui::settings::{Field, Settings, TextSize};
+use crate::ui::theme::{self, ButtonKind, Tone};
+use crate::ui::widget::{self, KeyMap, Ui};
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Language(Language),
+    TextSize(TextSize),
+    Server(String),
+    Anchor(String),
+    Proxy(String),
+    Counter(bool),
+    Idle(String),
+    Save,
+    Close,
+}
+
+pub enum Event {
+    None,
+    /// Apply at once (language, text size, counter mode).
+    Apply(Settings),
+    /// Apply and write the user's file.
+    Save(Settings),
+    Close,
+}
+
+pub struct SettingsScreen {
+    pub draft: Settings,
+    server: String,
+    anchor: String,
+    proxy: String,
+    idle: String,
+    pub demo: bool,
+    pub saved: Option<Result<(), String>>,
+    pub keys: RefCell<KeyMap<Message>>,
+}
+
+impl std::fmt::Debug for SettingsScreen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SettingsScreen")
+            .field("draft", &self.draft)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SettingsScreen {
+    pub fn new(settings: &Settings, demo: bool) -> SettingsScreen {
+        SettingsScreen {
+            server: settings.server.clone().unwrap_or_default(),
+            anchor: settings
+                .anchor
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            proxy: settings.proxy.clone(),
+            idle: settings.idle_timeout.as_secs().to_string(),
+            draft: settings.clone(),
+            demo,
+            saved: None,
+            keys: RefCell::default(),
+        }
+    }
+
+    fn collect(&mut self) {
+        let text = |s: &str| {
+            let t = s.trim();
+            (!t.is_empty()).then(|| t.to_owned())
+        };
+        if !self.draft.is_locked(Field::Server) {
+            self.draft.server = text(&self.server);
+        }
+        if !self.draft.is_locked(Field::Anchor) {
+            self.draft.anchor = text(&self.anchor).map(PathBuf::from);
+        }
+        if !self.draft.is_locked(Field::Proxy) {
+            self.draft.proxy = text(&self.proxy).unwrap_or_else(|| "system".into());
+        }
+        if !self.draft.is_locked(Field::IdleTimeout)
+            && let Ok(s) = self.idle.trim().parse::<u64>()
+        {
+            self.draft.idle_timeout = Duration::from_secs(s.clamp(15, 3600));
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Event {
+        self.saved = None;
+        match message {
+            Message::Language(l) if !self.draft.is_locked(Field::Language) => {
+                self.draft.language = l;
+                return Event::Apply(self.draft.clone());
+            }
+            Message::TextSize(t) if !self.draft.is_locked(Field::TextSize) => {
+                self.draft.text_size = t;
+                return Event::Apply(self.draft.clone());
+            }
+            Message::Counter(c) if !self.draft.is_locked(Field::CounterMode) => {
+                self.draft.counter_mode = c;
+                return Event::Apply(self.draft.clone());
+            }
+            Message::Server(s) => self.server = s,
+            Message::Anchor(s) => self.anchor = s,
+            Message::Proxy(s) => self.proxy = s,
+            Message::Idle(s) => self.idle = s,
+            Message::Save => {
+                self.collect();
+                return Event::Save(self.draft.clone());
+            }
+            Message::Close => return Event::Close,
+            _ => {}
+        }
+        Event::None
+    }
+
+    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
+        *self.keys.borrow_mut() = KeyMap::default();
+        let ui = Ui {
+            focused,
+            keys: &self.keys,
+            counter,
+        };
+        let d = &self.draft;
+        let locked_note = |f: Field| -> Option<Element<'a, Message>> {
+            d.is_locked(f)
+                .then(|| widget::small(fl!("ui-settings-locked")))
+        };
+        let section = |title: String, body: Element<'a, Message>, f: Field| {
+            let mut c = column![text(title).size(theme::size::BODY).font(theme::BOLD), body]
+                .spacing(theme::space::S);
+            if let Some(n) = locked_note(f) {
+                c = c.push(n);
+            }
+            c
+        };
+        let choice = |key: &str, label: String, m: Message, sel: bool, f: Field| {
+            if d.is_locked(f) {
+                ui.button(
+                    key,
+                    label,
+                    None,
+                    if sel {
+                        ButtonKind::Primary
+                    } else {
+                        ButtonKind::Quiet
+                    },
+                )
+            } else {
+                ui.choice(key, label, m, sel)
+            }
+        };
+        let input =
+            |key: &str, id: &'static str, value: &'a str, on: fn(String) -> Message, f: Field| {
+                let focused = ui.input(key, Id::new(id));
+                let mut t = text_input("", value)
+                    .id(Id::new(id))
+                    .size(theme::size::BODY)
+                    .padding(8)
+                    .width(Length::Fixed(520.0))
+                    .style(theme::input(focused));
+                if !d.is_locked(f) {
+                    t = t.on_input(on);
+                }
+                t
+            };
+        let language = row![
+            choice(
+                "settings.ja",
+                "日本語".into(),
+                Message::Language(Language::Ja),
+                d.language == Language::Ja,
+                Field::Language
+            ),
+            choice(
+                "settings.en",
+                "English".into(),
+                Message::Language(Language::En),
+                d.language == Language::En,
+                Field::Language
+            ),
+        ]
+        .spacing(theme::space::S);
+        let size = row![
+            choice(
+                "settings.normal",
+                fl!("ui-settings-size-normal"),
+                Message::TextSize(TextSize::Normal),
+                d.text_size == TextSize::Normal,
+                Field::TextSize
+            ),
+            choice(
+                "settings.large",
+                fl!("ui-settings-size-large"),
+                Message::TextSize(TextSize::Large),
+                d.text_size == TextSize::Large,
+                Field::TextSize
+            ),
+        ]
+        .spacing(theme::space::S);
+        let counter_row = row![
+            choice(
+                "settings.counter-off",
+                fl!("ui-settings-counter-off"),
+                Message::Counter(false),
+                !d.counter_mode,
+                Field::CounterMode
+            ),
+            choice(
+                "settings.counter-on",
+                fl!("ui-settings-counter-on"),
+                Message::Counter(true),
+                d.counter_mode,
+                Field::CounterMode
+            ),
+        ]
+        .spacing(theme::space::S);
+        let mut window = column![
+            section(
+                fl!("ui-settings-server"),
+                input(
+                    "settings.server",
+                    "settings-server",
+                    &self.server,
+                    Message::Server,
+                    Field::Server
+                )
+                .into(),
+                Field::Server
+            ),
+            section(
+                fl!("ui-settings-anchor"),
+                input(
+                    "settings.anchor",
+                    "settings-anchor",
+                    &self.anchor,
+                    Message::Anchor,
+                    Field::Anchor
+                )
+                .into(),
+                Field::Anchor
+            ),
+            section(
+                fl!("ui-settings-proxy"),
+                input(
+                    "settings.proxy",
+                    "settings-proxy",
+                    &self.proxy,
+                    Message::Proxy,
+                    Field::Proxy
+                )
+                .into(),
+                Field::Proxy
+            ),
+        ]
+        .spacing(theme::space::M);
+        if self.demo {
+            window = window.push(widget::notice(
+                Tone::Info,
+                fl!("ui-settings-demo-window"),
+                None,
+            ));
+        }
+        let mut col = column![
+            widget::heading(fl!("ui-settings-heading")),
+            section(
+                fl!("ui-settings-language"),
+                language.into(),
+                Field::Language
+            ),
+            section(fl!("ui-settings-size"), size.into(), Field::TextSize),
+            window,
+            section(
+                fl!("ui-settings-counter"),
+                counter_row.into(),
+                Field::CounterMode
+            ),
+            section(
+                fl!("ui-settings-idle"),
+                input(
+                    "settings.idle",
+                    "settings-idle",
+                    &self.idle,
+                    Message::Idle,
+                    Field::IdleTimeout
+                )
+                .into(),
+                Field::IdleTimeout
+            ),
+        ]
+        .spacing(theme::space::L);
+        match &self.saved {
+            Some(Ok(())) => {
+                col = col.push(widget::notice(
+                    Tone::Success,
+                    fl!("ui-settings-saved"),
+                    None,
+                ))
+            }
+            Some(Err(e)) => {
+                col = col.push(widget::notice(
+                    Tone::Danger,
+                    fl!("ui-settings-not-saved"),
+                    Some(e.clone()),
+                ))
+            }
+            None => {}
+        }
+        col = col.push(widget::buttons(vec![
+            ui.button(
+                "settings.save",
+                fl!("ui-settings-save"),
+                Some(Message::Save),
+                ButtonKind::Primary,
+            )
+            .into(),
+            ui.button(
+                "settings.close",
+                fl!("ui-close"),
+                Some(Message::Close),
+                ButtonKind::Secondary,
+            )
+            .into(),
+        ]));
+        ui.on_escape(Message::Close);
+        col.into()
+    }
+}

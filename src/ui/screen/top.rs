@@ -1,0 +1,155 @@
+//! The top screen (manual 2.1.2 / 3.1.2 オンライン窓口トップ画面): the two
+//! procedures, the card tools, and what to have ready.
+
+use std::cell::RefCell;
+
+use iced::widget::{button, column, container, row, text};
+use iced::{Alignment, Element, Length};
+use madoguchi_pki::request::Procedure;
+
+use crate::fl;
+use crate::ui::theme::{self, ButtonKind};
+use crate::ui::widget::{self, KeyMap, Ui};
+
+/// A card tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Certificate,
+    CardStatus,
+    ChangePassword,
+    ServerIdentity,
+    Settings,
+}
+
+#[derive(Clone, Debug)]
+pub enum Message {
+    Start(Procedure),
+    Open(Tool),
+}
+
+/// What the parent does.
+pub enum Action {
+    Start(Procedure),
+    Open(Tool),
+}
+
+#[derive(Default)]
+pub struct Top {
+    pub keys: RefCell<KeyMap<Message>>,
+}
+
+impl Top {
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Start(p) => Action::Start(p),
+            Message::Open(t) => Action::Open(t),
+        }
+    }
+
+    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
+        *self.keys.borrow_mut() = KeyMap::default();
+        let ui = Ui {
+            focused,
+            keys: &self.keys,
+            counter,
+        };
+        let procedure = |key: &str, p: Procedure, label: String, about: String| {
+            let focused = ui.focused == Some(key);
+            ui.keys.borrow_mut().order.push(widget::Focusable::Button {
+                key: key.to_owned(),
+                message: Message::Start(p),
+            });
+            button(
+                column![
+                    text(label).size(theme::size::TITLE + 2.0).font(theme::BOLD),
+                    text(about).size(theme::size::BODY),
+                ]
+                .spacing(theme::space::S),
+            )
+            .padding(theme::space::L)
+            .width(Length::Fill)
+            .on_press(Message::Start(p))
+            .style(theme::button(ButtonKind::Secondary, focused))
+        };
+        let procedures = column![
+            procedure(
+                "top.revocation",
+                Procedure::Revocation,
+                fl!("procedure-revocation"),
+                fl!("ui-top-revocation-about"),
+            ),
+            procedure(
+                "top.validity",
+                Procedure::ValidityCheck,
+                fl!("procedure-validity-check"),
+                fl!("ui-top-validity-about"),
+            ),
+        ]
+        .spacing(theme::space::M);
+        let tools = row![
+            ui.button(
+                "top.certificate",
+                fl!("ui-tool-certificate"),
+                Some(Message::Open(Tool::Certificate)),
+                ButtonKind::Quiet
+            ),
+            ui.button(
+                "top.card-status",
+                fl!("ui-tool-card-status"),
+                Some(Message::Open(Tool::CardStatus)),
+                ButtonKind::Quiet
+            ),
+            ui.button(
+                "top.change-password",
+                fl!("ui-tool-change-password"),
+                Some(Message::Open(Tool::ChangePassword)),
+                ButtonKind::Quiet
+            ),
+            ui.button(
+                "top.server",
+                fl!("ui-tool-server-identity"),
+                Some(Message::Open(Tool::ServerIdentity)),
+                ButtonKind::Quiet
+            ),
+            ui.button(
+                "top.settings",
+                fl!("ui-tool-settings"),
+                Some(Message::Open(Tool::Settings)),
+                ButtonKind::Quiet
+            ),
+        ]
+        .spacing(theme::space::S)
+        .wrap();
+        let needs = container(
+            column![
+                text(fl!("ui-top-needs-title"))
+                    .size(theme::size::BODY)
+                    .font(theme::BOLD),
+                text(fl!("ui-top-needs-card")).size(theme::size::BODY),
+                text(fl!("ui-top-needs-reader")).size(theme::size::BODY),
+                text(fl!("ui-top-needs-password")).size(theme::size::BODY),
+            ]
+            .spacing(theme::space::XS),
+        )
+        .padding(theme::space::M)
+        .width(Length::Fill)
+        .style(theme::panel);
+        column![
+            widget::heading(fl!("procedure-heading")),
+            widget::body(fl!("ui-top-intro")),
+            procedures,
+            needs,
+            column![
+                text(fl!("ui-top-tools"))
+                    .size(theme::size::BODY)
+                    .font(theme::BOLD),
+                tools
+            ]
+            .spacing(theme::space::S),
+            widget::small(fl!("ui-top-counter-note")),
+        ]
+        .spacing(theme::space::L)
+        .align_x(Alignment::Start)
+        .into()
+    }
+}

@@ -1,0 +1,369 @@
+//! The app's settings: language, text size, online window (server URL and
+//! trust anchor), proxy, counter mode and its idle time.
+//!
+//! Stored as TOML in the platform's config folder (`directories`:
+//! `~/.config/madoguchi/settings.toml`, `%APPDATA%\Madoguchi\madoguchi\config`,
+//! `~/Library/Application Support/jp.Madoguchi.madoguchi`). An
+//! administrator's preset file in the system config folder
+//! (`/etc/madoguchi/settings.toml`, `%ProgramData%\Madoguchi\settings.toml`,
+//! `/Library/Application Support/Madoguchi/settings.toml`) takes precedence:
+//! every value it sets wins over the user's and is shown locked.
+//! `MADOGUCHI_CONFIG_DIR` and `MADOGUCHI_ADMIN_SETTINGS` move both (tests,
+//! portable installs).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Language;
+
+/// Text size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+}
+
+impl TextSize {
+    /// The window scale factor it gives.
+    pub fn scale(self) -> f32 {
+        match self {
+            TextSize::Normal => 1.0,
+            TextSize::Large => 1.3,
+        }
+    }
+}
+
+/// One settings file: every value optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_size: Option<TextSize>,
+    /// `https://HOST[:PORT][/PREFIX]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// PEM or DER file of the online window's TLS trust anchor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<PathBuf>,
+    /// `system`, `none` or `http://HOST:PORT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counter_mode: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<u64>,
+}
+
+/// A setting the administrator may lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Language,
+    TextSize,
+    Server,
+    Anchor,
+    Proxy,
+    CounterMode,
+    IdleTimeout,
+}
+
+/// The settings in force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub language: Language,
+    pub text_size: TextSize,
+    pub server: Option<String>,
+    pub anchor: Option<PathBuf>,
+    pub proxy: String,
+    pub counter_mode: bool,
+    pub idle_timeout: Duration,
+    /// What the administrator's preset fixed.
+    pub locked: Vec<Field>,
+}
+
+/// Default idle time before a counter terminal wipes and starts over.
+pub const DEFAULT_IDLE: Duration = Duration::from_secs(120);
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: Language::Ja,
+            text_size: TextSize::Normal,
+            server: None,
+            anchor: None,
+            proxy: "system".into(),
+            counter_mode: false,
+            idle_timeout: DEFAULT_IDLE,
+            locked: Vec::new(),
+        }
+    }
+}
+
+fn parse_language(s: &str) -> Option<Language> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "ja" | "japanese" | "日本語" => Some(Language::Ja),
+        "en" | "english" => Some(Language::En),
+        _ => None,
+    }
+}
+
+fn language_code(l: Language) -> &'static str {
+    match l {
+        Language::Ja => "ja",
+        Language::En => "en",
+    }
+}
+
+impl Settings {
+    fn apply(&mut self, file: &SettingsFile, lock: bool) {
+        let set = |field: Field, applied: bool, locked: &mut Vec<Field>| {
+            if applied && lock && !locked.contains(&field) {
+                locked.push(field);
+            }
+        };
+        let mut locked = std::mem::take(&mut self.locked);
+        if let Some(l) = file.language.as_deref().and_then(parse_language) {
+            self.language = l;
+            set(Field::Language, true, &mut locked);
+        }
+        if let Some(t) = file.text_size {
+            self.text_size = t;
+            set(Field::TextSize, true, &mut locked);
+        }
+        if let Some(s) = &file.server {
+            self.server = Some(s.clone());
+            set(Field::Server, true, &mut locked);
+        }
+        if let Some(a) = &file.anchor {
+            self.anchor = Some(a.clone());
+            set(Field::Anchor, true, &mut locked);
+        }
+        if let Some(p) = &file.proxy {
+            self.proxy = p.clone();
+            set(Field::Proxy, true, &mut locked);
+        }
+        if let Some(c) = file.counter_mode {
+            self.counter_mode = c;
+            set(Field::CounterMode, true, &mut locked);
+        }
+        if let Some(s) = file.idle_timeout_seconds {
+            self.idle_timeout = Duration::from_secs(s.clamp(15, 3600));
+            set(Field::IdleTimeout, true, &mut locked);
+        }
+        self.locked = locked;
+    }
+
+    /// Defaults, then the user's file, then the administrator's preset.
+    pub fn from_files(user: Option<&SettingsFile>, admin: Option<&SettingsFile>) -> Settings {
+        let mut s = Settings::default();
+        if let Some(u) = user {
+            s.apply(u, false);
+        }
+        if let Some(a) = admin {
+            s.apply(a, true);
+        }
+        s
+    }
+
+    pub fn is_locked(&self, field: Field) -> bool {
+        self.locked.contains(&field)
+    }
+
+    /// What the user's file should hold for these settings (locked values
+    /// are left out: the preset keeps them).
+    pub fn to_user_file(&self) -> SettingsFile {
+        let keep = |f: Field| !self.is_locked(f);
+        SettingsFile {
+            language: keep(Field::Language).then(|| language_code(self.language).into()),
+            text_size: keep(Field::TextSize).then_some(self.text_size),
+            server: self.server.clone().filter(|_| keep(Field::Server)),
+            anchor: self.anchor.clone().filter(|_| keep(Field::Anchor)),
+            proxy: keep(Field::Proxy).then(|| self.proxy.clone()),
+            counter_mode: keep(Field::CounterMode).then_some(self.counter_mode),
+            idle_timeout_seconds: keep(Field::IdleTimeout).then_some(self.idle_timeout.as_secs()),
+        }
+    }
+}
+
+/// Where the files are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paths {
+    pub user: Option<PathBuf>,
+    pub admin: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The platform's folders (or the environment's overrides).
+    pub fn platform() -> Paths {
+        let user = match std::env::var_os("MADOGUCHI_CONFIG_DIR") {
+            Some(d) => Some(PathBuf::from(d).join("settings.toml")),
+            None => directories::ProjectDirs::from("jp", "Madoguchi", "madoguchi")
+                .map(|p| p.config_dir().join("settings.toml")),
+        };
+        let admin = match std::env::var_os("MADOGUCHI_ADMIN_SETTINGS") {
+            Some(f) => Some(PathBuf::from(f)),
+            None => system_preset(),
+        };
+        Paths { user, admin }
+    }
+
+    /// Nowhere: nothing is read or written (tests, demo screenshots).
+    pub fn none() -> Paths {
+        Paths {
+            user: None,
+            admin: None,
+        }
+    }
+}
+
+fn system_preset() -> Option<PathBuf> {
+    if cfg!(target_os = "windows") {
+        std::env::var_os("ProgramData")
+            .map(|d| PathBuf::from(d).join("Madoguchi").join("settings.toml"))
+    } else if cfg!(target_os = "macos") {
+        Some(PathBuf::from(
+            "/Library/Application Support/Madoguchi/settings.toml",
+        ))
+    } else {
+        Some(PathBuf::from("/etc/madoguchi/settings.toml"))
+    }
+}
+
+/// Why a settings file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Format { path: String, message: String },
+}
+
+fn read_file(path: &Path) -> Result<Option<SettingsFile>, SettingsError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(SettingsError::Io {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    toml::from_str(&text)
+        .map(Some)
+        .map_err(|e| SettingsError::Format {
+            path: path.display().to_string(),
+            message: e.message().to_owned(),
+        })
+}
+
+/// Read both files. A broken file is reported and left out (the defaults
+/// still start the app).
+pub fn load(paths: &Paths) -> (Settings, Vec<SettingsError>) {
+    let mut problems = Vec::new();
+    let mut read = |p: &Option<PathBuf>| match p.as_deref().map(read_file) {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            problems.push(e);
+            None
+        }
+        None => None,
+    };
+    let user = read(&paths.user);
+    let admin = read(&paths.admin);
+    (
+        Settings::from_files(user.as_ref(), admin.as_ref()),
+        problems,
+    )
+}
+
+/// Write the user's file (creating its folder).
+pub fn save(paths: &Paths, settings: &Settings) -> Result<(), SettingsError> {
+    let Some(path) = &paths.user else {
+        return Ok(());
+    };
+    let io = |source| SettingsError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let text =
+        toml::to_string_pretty(&settings.to_user_file()).map_err(|e| SettingsError::Format {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    std::fs::write(path, text).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_preset_wins_and_locks() {
+        let user = SettingsFile {
+            language: Some("en".into()),
+            server: Some("https://user.example".into()),
+            idle_timeout_seconds: Some(60),
+            ..SettingsFile::default()
+        };
+        let admin = SettingsFile {
+            server: Some("https://admin.example".into()),
+            counter_mode: Some(true),
+            ..SettingsFile::default()
+        };
+        let s = Settings::from_files(Some(&user), Some(&admin));
+        assert_eq!(s.language, Language::En);
+        assert_eq!(s.server.as_deref(), Some("https://admin.example"));
+        assert!(s.counter_mode);
+        assert_eq!(s.idle_timeout, Duration::from_secs(60));
+        assert!(s.is_locked(Field::Server));
+        assert!(s.is_locked(Field::CounterMode));
+        assert!(!s.is_locked(Field::Language));
+        let written = s.to_user_file();
+        assert_eq!(written.server, None, "a locked value is not copied");
+        assert_eq!(written.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn round_trip_through_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            user: Some(dir.path().join("sub").join("settings.toml")),
+            admin: Some(dir.path().join("absent.toml")),
+        };
+        let mut s = Settings {
+            text_size: TextSize::Large,
+            proxy: "none".into(),
+            ..Settings::default()
+        };
+        s.idle_timeout = Duration::from_secs(90);
+        save(&paths, &s).unwrap();
+        let (back, problems) = load(&paths);
+        assert!(problems.is_empty());
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("settings.toml");
+        std::fs::write(&user, "language = [").unwrap();
+        let (s, problems) = load(&Paths {
+            user: Some(user),
+            admin: None,
+        });
+        assert_eq!(s, Settings::default());
+        assert_eq!(problems.len(), 1);
+    }
+}

@@ -1,0 +1,257 @@
+//! Reusable pieces: buttons with the keyboard focus ring, the step
+//! indicator, catalogue message boxes, headings and labelled rows.
+//!
+//! Keyboard focus: iced 0.14 buttons take no focus, so the app keeps its
+//! own focus ring. Every button and input built through [`Ui`] registers
+//! itself, in reading order, while the view is built; Tab / Shift+Tab move
+//! through that list and Enter presses the focused button (see
+//! `ui::App::key`). The focused element is drawn with a thick amber ring.
+
+pub mod message_box;
+pub mod steps;
+
+use std::cell::RefCell;
+
+use iced::widget::{Button, button, column, container, row, text};
+use iced::{Alignment, Element, Length, Padding};
+
+use super::theme::{self, ButtonKind};
+
+/// Something the keyboard can reach.
+#[derive(Clone, Debug)]
+pub enum Focusable<M> {
+    /// A button: Enter sends its message.
+    Button { key: String, message: M },
+    /// A text input, focused through its widget id.
+    Input { key: String, id: iced::widget::Id },
+}
+
+impl<M> Focusable<M> {
+    pub fn key(&self) -> &str {
+        match self {
+            Focusable::Button { key, .. } | Focusable::Input { key, .. } => key,
+        }
+    }
+}
+
+/// What the keyboard can do on the screen being drawn.
+#[derive(Debug)]
+pub struct KeyMap<M> {
+    /// Focus order.
+    pub order: Vec<Focusable<M>>,
+    /// Enter with nothing focused.
+    pub enter: Option<M>,
+    /// Escape.
+    pub escape: Option<M>,
+}
+
+impl<M> Default for KeyMap<M> {
+    fn default() -> Self {
+        KeyMap {
+            order: Vec::new(),
+            enter: None,
+            escape: None,
+        }
+    }
+}
+
+/// The view context: language-independent settings of the drawing and the
+/// focus registry.
+pub struct Ui<'a, M> {
+    pub focused: Option<&'a str>,
+    pub keys: &'a RefCell<KeyMap<M>>,
+    /// Counter mode: staff texts are shown.
+    pub counter: bool,
+}
+
+impl<'a, M: Clone + 'a> Ui<'a, M> {
+    fn is_focused(&self, key: &str) -> bool {
+        self.focused == Some(key)
+    }
+
+    /// A labelled button of `kind` that sends `message` (or is disabled).
+    pub fn button(
+        &self,
+        key: &str,
+        label: impl Into<String>,
+        message: Option<M>,
+        kind: ButtonKind,
+    ) -> Button<'a, M> {
+        let focused = self.is_focused(key);
+        if let Some(m) = &message {
+            self.keys.borrow_mut().order.push(Focusable::Button {
+                key: key.to_owned(),
+                message: m.clone(),
+            });
+        }
+        let label: String = label.into();
+        let size = if kind == ButtonKind::Quiet {
+            theme::size::SMALL + 1.0
+        } else {
+            theme::size::BUTTON
+        };
+        let font = if kind == ButtonKind::Quiet {
+            theme::FONT
+        } else {
+            theme::BOLD
+        };
+        let padding = if kind == ButtonKind::Quiet {
+            Padding::from([6.0, 12.0])
+        } else {
+            Padding::from([12.0, 22.0])
+        };
+        button(text(label).size(size).font(font).center())
+            .padding(padding)
+            .on_press_maybe(message)
+            .style(theme::button(kind, focused))
+    }
+
+    /// A choice among several (selected ones filled).
+    pub fn choice(
+        &self,
+        key: &str,
+        label: impl Into<String>,
+        message: M,
+        selected: bool,
+    ) -> Button<'a, M> {
+        let focused = self.is_focused(key);
+        self.keys.borrow_mut().order.push(Focusable::Button {
+            key: key.to_owned(),
+            message: message.clone(),
+        });
+        let label: String = label.into();
+        button(text(label).size(theme::size::BODY).font(theme::BOLD))
+            .padding([8.0, 16.0])
+            .on_press(message)
+            .style(theme::choice(selected, focused))
+    }
+
+    /// A small choice (demo bar).
+    pub fn small_choice(
+        &self,
+        key: &str,
+        label: impl Into<String>,
+        message: M,
+        selected: bool,
+    ) -> Button<'a, M> {
+        let focused = self.is_focused(key);
+        self.keys.borrow_mut().order.push(Focusable::Button {
+            key: key.to_owned(),
+            message: message.clone(),
+        });
+        let label: String = label.into();
+        button(text(label).size(theme::size::SMALL))
+            .padding([3.0, 9.0])
+            .on_press(message)
+            .style(theme::choice(selected, focused))
+    }
+
+    /// Register a text input in the focus order.
+    pub fn input(&self, key: &str, id: iced::widget::Id) -> bool {
+        self.keys.borrow_mut().order.push(Focusable::Input {
+            key: key.to_owned(),
+            id,
+        });
+        self.is_focused(key)
+    }
+
+    /// What Enter does when no button has the focus.
+    pub fn on_enter(&self, message: M) {
+        self.keys.borrow_mut().enter = Some(message);
+    }
+
+    /// What Escape does.
+    pub fn on_escape(&self, message: M) {
+        self.keys.borrow_mut().escape = Some(message);
+    }
+}
+
+/// A page heading.
+pub fn heading<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
+    let label: String = label.into();
+    text(label)
+        .size(theme::size::HEADING)
+        .font(theme::BOLD)
+        .into()
+}
+
+/// A smaller heading.
+pub fn title<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
+    let label: String = label.into();
+    text(label)
+        .size(theme::size::TITLE)
+        .font(theme::BOLD)
+        .into()
+}
+
+/// Body text (wraps).
+pub fn body<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
+    let label: String = label.into();
+    text(label).size(theme::size::BODY).into()
+}
+
+/// Small print.
+pub fn small<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
+    let label: String = label.into();
+    text(label)
+        .size(theme::size::SMALL)
+        .style(theme::muted)
+        .into()
+}
+
+/// A label and its value on one line (label column fixed).
+pub fn field<'a, M: 'a>(label: impl Into<String>, value: impl Into<String>) -> Element<'a, M> {
+    let label: String = label.into();
+    let value: String = value.into();
+    row![
+        text(label)
+            .size(theme::size::BODY)
+            .font(theme::BOLD)
+            .width(Length::Fixed(230.0)),
+        text(value).size(theme::size::BODY).width(Length::Fill),
+    ]
+    .spacing(theme::space::M)
+    .into()
+}
+
+/// A framed box in a tone, with a bold first line.
+pub fn notice<'a, M: 'a>(
+    tone: theme::Tone,
+    headline: impl Into<String>,
+    body_text: Option<String>,
+) -> Element<'a, M> {
+    let headline: String = headline.into();
+    let mut col = column![
+        text(headline)
+            .size(theme::size::BODY + 1.0)
+            .font(theme::BOLD)
+            .style(theme::toned(tone))
+    ]
+    .spacing(theme::space::S);
+    if let Some(b) = body_text {
+        col = col.push(text(b).size(theme::size::BODY));
+    }
+    container(col)
+        .padding(theme::space::M)
+        .width(Length::Fill)
+        .style(theme::notice(tone))
+        .into()
+}
+
+/// A row of buttons, right-aligned as dialogs have them.
+pub fn buttons<'a, M: 'a>(items: Vec<Element<'a, M>>) -> Element<'a, M> {
+    let mut r = row![].spacing(theme::space::M).align_y(Alignment::Center);
+    for i in items {
+        r = r.push(i);
+    }
+    r.wrap().into()
+}
+
+/// A dialog card: title, body, buttons.
+pub fn dialog<'a, M: 'a>(content: Element<'a, M>) -> Element<'a, M> {
+    container(content)
+        .padding(theme::space::XL)
+        .max_width(820.0)
+        .style(theme::dialog)
+        .into()
+}

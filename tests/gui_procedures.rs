@@ -1,0 +1,321 @@
+//! Both procedures walked through the app as a resident does it — clicking
+//! the Japanese labels on screen and typing the password key by key —
+//! against the in-process virtual card and the in-process reference
+//! window (demo mode). Each test names the manual sections it reaches.
+//! The answers a correct client cannot provoke from the reference window
+//! are in `gui_messages.rs`.
+
+mod gui_support;
+
+use gui_support::*;
+use madoguchi::ui::{KeyPress, Screen};
+
+#[test]
+fn revocation_accepted_then_duplicate_then_validity_says_accepted() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.expect(REVOCATION);
+    g.expect(VALIDITY);
+    g.expect("カードあり");
+
+    // 2.1.3 → 2.1.4 → 2.1.5.
+    g.click(REVOCATION);
+    g.expect_section("2.1.3");
+    g.expect("申請に必要な情報の取込み");
+    g.expect("カード準備");
+    g.click("カードを読み取る");
+    g.expect_section("2.1.4");
+    g.expect("ログイン");
+    g.expect("パスワードはあと 5 回まで入力できます。");
+    g.type_password(PASSWORD);
+    g.click("OK");
+    g.expect_section("2.1.5");
+    g.expect("取込み情報の確認");
+    // The document: addressee, statement, the four facts, era date.
+    g.expect("自己の電子証明書の失効申請を依頼します。");
+    g.expect("吉田　太郎");
+    g.expect("男");
+    g.expect("昭和33年8月10日 (1958-08-10)");
+    assert!(g.sees_part("殿"), "the addressee line");
+
+    // 2.1.6 署名確認 → 2.1.7 ログイン → 2.1.8 送信確認 → 2.1.9.
+    g.click("電子署名");
+    g.expect_section("2.1.6");
+    g.expect("署名確認");
+    g.click("了解");
+    g.expect_section("2.1.7");
+    g.expect("ログイン (電子署名の作成)");
+    g.type_password(PASSWORD);
+    g.click("電子署名を作成");
+    g.expect_section("2.1.8");
+    g.expect("送信確認");
+    g.expect("送信すると、失効申請は取り消せません");
+    g.click("了解 (送信する)");
+    g.expect_section("2.1.9");
+    g.expect("オンライン失効申請の受理通知");
+    g.expect("結果");
+    g.expect("ICカードをカードリーダーから抜いてください。");
+    assert!(g.sees_part("受付番号") || g.texts().iter().any(|t| t == "受付番号"));
+    g.click("閉じる");
+    assert!(g.on_top());
+
+    // The same certificate again: 2.2.15.
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("2.2.15");
+    g.expect("同一の電子証明書に対する二重の失効申請");
+    g.click("閉じる");
+
+    // A validity check before the CRL: 3.1.12.
+    g.start_and_login(VALIDITY, PASSWORD);
+    g.expect_section("3.1.5");
+    g.expect("自己の電子証明書の有効性確認を依頼します。");
+    g.sign_through(PASSWORD);
+    g.expect_section("3.1.8");
+    g.click("了解 (送信する)");
+    g.expect_section("3.1.12");
+    g.expect("オンライン有効性確認結果通知: オンライン失効申請受理済み");
+    assert_eq!(g.tries_left(), Some(5), "every entry was right");
+}
+
+#[test]
+fn validity_check_valid_with_every_screen() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click(VALIDITY);
+    g.expect_section("3.1.3");
+    g.expect("確認に必要な情報の取込み");
+    g.click("カードを読み取る");
+    g.expect_section("3.1.4");
+    g.type_password(PASSWORD);
+    // Enter in the box submits, as OK does.
+    g.submit_password();
+    g.expect_section("3.1.5");
+    g.click("電子署名");
+    g.expect_section("3.1.6");
+    g.expect("有効性確認申請書の電子署名を作成します。よろしいですか?");
+    g.click("了解");
+    g.expect_section("3.1.7");
+    g.type_password(PASSWORD);
+    g.click("電子署名を作成");
+    g.expect_section("3.1.8");
+    g.click("了解 (送信する)");
+    g.expect_section("3.1.9");
+    g.expect("オンライン有効性確認結果通知: 有効");
+    g.expect("申請者名");
+    g.expect("吉田　太郎");
+    g.click("閉じる");
+    assert!(g.on_top());
+}
+
+#[test]
+fn revoked_card_after_the_crl() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.switch_demo("失効済み");
+    g.start_and_login(VALIDITY, PASSWORD);
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("3.1.11");
+    g.expect("オンライン有効性確認結果通知: 失効済み");
+    g.expect("失効日時");
+    g.click("閉じる");
+
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("2.2.14");
+    g.expect("失効済電子証明書に対する失効申請");
+}
+
+#[test]
+fn expired_certificate_stops_before_any_signature() {
+    let _s = serial();
+    for (label, section, title) in [
+        (
+            REVOCATION,
+            "2.2.9",
+            "有効期限切れの電子証明書に対する失効申請",
+        ),
+        (
+            VALIDITY,
+            "3.2.9",
+            "有効期限切れの電子証明書に対する有効性確認",
+        ),
+    ] {
+        let mut g = Gui::demo("expired");
+        g.start_and_login(label, PASSWORD);
+        g.expect_section(section);
+        g.expect(title);
+        g.expect("電子証明書の有効期限が切れています");
+        g.expect("番号: E201 (窓口でお伝えください)");
+        g.click("閉じる");
+        assert!(g.on_top());
+    }
+}
+
+#[test]
+fn foreign_ca_warns_then_the_window_refuses() {
+    let _s = serial();
+    let mut g = Gui::demo("foreign-ca");
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.expect_section("2.2.11");
+    g.expect("公的個人認証サービスの電子証明書ではない可能性があります");
+    g.click("このまま続ける");
+    g.expect_section("2.1.5");
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("2.2.11");
+    g.expect("電子証明書の有効性確認のエラー");
+    g.click("閉じる");
+
+    g.start_and_login(VALIDITY, PASSWORD);
+    g.expect_section("3.1.10");
+    g.click("このまま続ける");
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("3.1.10");
+    g.expect("オンライン有効性確認結果通知: 有効性確認のエラー");
+}
+
+#[test]
+fn forged_ca_signature_is_refused() {
+    let _s = serial();
+    let mut g = Gui::demo("impostor-ca");
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.expect_section("2.2.12");
+    g.expect("電子証明書の署名を確認できません");
+    g.click("このまま続ける");
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("2.2.12");
+    g.expect("電子証明書の検証エラー");
+    // 2.2.12 offers the way back to 2.1.3.
+    g.click("申請に必要な情報の取込み画面に戻る");
+    g.expect_section("2.1.3");
+    g.click("申請中止");
+    assert!(g.on_top());
+
+    g.start_and_login(VALIDITY, PASSWORD);
+    g.click("このまま続ける");
+    g.sign_through(PASSWORD);
+    g.click("了解 (送信する)");
+    g.expect_section("3.2.11");
+    g.click("確認中止");
+    assert!(g.on_top());
+}
+
+#[test]
+fn locked_card_shows_the_lock_screen_without_sending() {
+    let _s = serial();
+    for (label, section) in [(REVOCATION, "2.2.7"), (VALIDITY, "3.2.7")] {
+        let mut g = Gui::demo("locked");
+        g.click(label);
+        g.click("カードを読み取る");
+        g.expect_section(section);
+        g.expect("パスワードロック");
+        g.expect("パスワードがロックされています");
+        assert_eq!(g.tries_left(), Some(0));
+        g.click("閉じる");
+        assert!(g.on_top());
+    }
+}
+
+#[test]
+fn manual_back_and_cancel_paths() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    // 2.1.3 申請中止 → top.
+    g.click(REVOCATION);
+    g.click("申請中止");
+    assert!(g.on_top());
+    // 2.1.4 キャンセル → 2.1.3.
+    g.click(REVOCATION);
+    g.click("カードを読み取る");
+    g.click("キャンセル");
+    g.expect_section("2.1.3");
+    // 2.1.5 戻る → 2.1.3.
+    g.click("カードを読み取る");
+    g.type_password(PASSWORD);
+    g.click("OK");
+    g.click("申請に必要な情報の取込み画面に戻る");
+    g.expect_section("2.1.3");
+    // 2.1.6 署名中止 → 2.1.5.
+    g.click("カードを読み取る");
+    g.type_password(PASSWORD);
+    g.click("OK");
+    g.click("電子署名");
+    g.click("署名中止");
+    g.expect_section("2.1.5");
+    // 2.1.7 キャンセル → 2.1.5.
+    g.click("電子署名");
+    g.click("了解");
+    g.click("キャンセル");
+    g.expect_section("2.1.5");
+    // 2.1.8 送信中止 → 2.1.5; nothing was sent.
+    g.sign_through(PASSWORD);
+    g.click("送信中止");
+    g.expect_section("2.1.5");
+    // 2.1.5 申請中止 → top.
+    g.click("申請中止");
+    assert!(g.on_top());
+    // Escape on the card screen stops too (keyboard).
+    g.click(VALIDITY);
+    g.key(KeyPress::Escape);
+    assert!(g.on_top());
+}
+
+#[test]
+fn card_not_in_the_reader_then_removed_mid_procedure() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click("カードを抜く");
+    g.expect("カードが入っていません");
+    g.click(REVOCATION);
+    g.click("カードを読み取る");
+    g.expect_section("2.2.5");
+    g.expect("ICカード準備エラー");
+    g.click("カードを入れる");
+    g.expect("カードあり");
+    g.click("もう一度読み取る");
+    g.expect_section("2.1.4");
+    // Taken out at the password: 2.2.6, nothing was spent.
+    g.click("カードを抜く");
+    g.expect_section("2.2.6");
+    g.expect("予期しないエラー");
+    g.click("カードを入れる");
+    g.click("OK");
+    g.expect_section("2.1.3");
+    assert_eq!(g.tries_left(), Some(5));
+
+    // The same in chapter 3.
+    g.click("申請中止");
+    g.click(VALIDITY);
+    g.click("カードを抜く");
+    g.click("カードを読み取る");
+    g.expect_section("3.2.5");
+    g.click("カードを入れる");
+    g.click("もう一度読み取る");
+    g.click("カードを抜く");
+    g.expect_section("3.2.6");
+}
+
+#[test]
+fn keyboard_walks_the_top_screen_and_opens_a_procedure() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    // Tab moves the visible focus; Enter presses the focused button.
+    let mut reached = false;
+    for _ in 0..40 {
+        g.key(KeyPress::Tab);
+        if g.app.focus.as_deref() == Some("top.validity") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab never reached the validity check");
+    g.key(KeyPress::Enter);
+    g.expect_section("3.1.3");
+    assert!(matches!(g.app.screen, Screen::Procedure(_)));
+}

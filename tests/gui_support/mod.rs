@@ -1,0 +1,256 @@
+//! Harness of the GUI tests: the real app (`madoguchi::ui::App`) in demo
+//! mode — the in-process virtual card and reference window — driven
+//! through iced_test's headless simulator: clicks on the labels a person
+//! sees, typing into the password box key by key, keyboard presses; the
+//! messages the simulator collects go to the app's `update`, and card and
+//! network work is waited for as the running app would (its inbox).
+//!
+//! Simulators on parallel threads may crash, so every test holds
+//! [`serial`] for its whole run.
+
+#![allow(dead_code)]
+
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use iced_test::Simulator;
+use iced_test::core::keyboard::{Key, key::Named};
+use iced_test::selector::Candidate;
+use madoguchi::i18n::Language;
+use madoguchi::ui::settings::Paths;
+use madoguchi::ui::{App, Launch, Message};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Hold this for the whole test.
+pub fn serial() -> MutexGuard<'static, ()> {
+    // SAFETY of the environment: set before any simulator renders, under
+    // the lock, always to the same value.
+    unsafe { std::env::set_var("ICED_TEST_BACKEND", "tiny-skia") };
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The window size the tests use (tall, so that every button of a long
+/// screen is on screen).
+pub const SIZE: (f32, f32) = (1024.0, 1500.0);
+
+/// How long one piece of card or network work may take before the test
+/// calls it a hang.
+pub const WATCHDOG: Duration = Duration::from_secs(60);
+
+pub struct Gui {
+    pub app: App,
+    pub size: (f32, f32),
+}
+
+impl Gui {
+    /// The app in demo mode on `profile`, in Japanese, no settings files.
+    pub fn demo(profile: &str) -> Gui {
+        Gui::launch(Launch {
+            demo: true,
+            demo_profile: profile.to_owned(),
+            language: Some(Language::Ja),
+            paths: Some(Paths::none()),
+            ..Launch::default()
+        })
+    }
+
+    pub fn launch(launch: Launch) -> Gui {
+        let app = App::new(launch);
+        Gui { app, size: SIZE }
+    }
+
+    fn simulator(&self) -> Simulator<'_, Message> {
+        Simulator::with_size(madoguchi::ui::iced_settings(), self.size, self.app.view())
+    }
+
+    /// Feed messages to the app, then wait for the work they started.
+    pub fn apply(&mut self, messages: Vec<Message>) {
+        for m in messages {
+            let _ = self.app.update(m);
+        }
+        assert!(
+            self.app.settle(WATCHDOG),
+            "no completion within {WATCHDOG:?}: {:?}",
+            self.app
+        );
+    }
+
+    /// Every text on screen (labels, values, inputs' contents).
+    pub fn texts(&self) -> Vec<String> {
+        let mut ui = self.simulator();
+        let mut all = Vec::new();
+        let _ = ui.find(|c: Candidate<'_>| {
+            match c {
+                Candidate::Text { content, .. } => all.push(content.to_owned()),
+                Candidate::TextInput { state, .. } => all.push(state.text().to_owned()),
+                _ => {}
+            }
+            None::<()>
+        });
+        all
+    }
+
+    pub fn sees(&self, label: &str) -> bool {
+        let mut ui = self.simulator();
+        ui.find(label).is_ok()
+    }
+
+    /// Whether the widget with this id is on screen.
+    pub fn has_widget(&self, id: &'static str) -> bool {
+        let mut ui = self.simulator();
+        ui.find(iced_test::selector::id(id)).is_ok()
+    }
+
+    /// Whether some text on screen contains `part`.
+    pub fn sees_part(&self, part: &str) -> bool {
+        self.texts().iter().any(|t| t.contains(part))
+    }
+
+    #[track_caller]
+    pub fn expect(&self, label: &str) {
+        assert!(
+            self.sees(label),
+            "{label:?} is not on screen; the screen shows:\n{}",
+            self.texts().join("\n")
+        );
+    }
+
+    /// Click the button showing `label`. When the same words show more
+    /// than once (a step of the indicator and a button), the one that does
+    /// something is the button.
+    #[track_caller]
+    pub fn click(&mut self, label: &str) {
+        let spots: Vec<iced_test::core::Point> = {
+            let mut ui = self.simulator();
+            let mut spots = Vec::new();
+            let _ = ui.find(|c: Candidate<'_>| {
+                if let Candidate::Text {
+                    content,
+                    visible_bounds: Some(b),
+                    ..
+                } = c
+                    && content == label
+                {
+                    spots.push(b.center());
+                }
+                None::<()>
+            });
+            spots
+        };
+        if spots.is_empty() {
+            panic!(
+                "{label:?} is not on screen; the screen shows:\n{}",
+                self.texts().join("\n")
+            );
+        }
+        for spot in spots {
+            let messages = {
+                let mut ui = self.simulator();
+                ui.point_at(spot);
+                let _ = ui.simulate(iced_test::simulator::click());
+                ui.into_messages().collect::<Vec<_>>()
+            };
+            if !messages.is_empty() {
+                self.apply(messages);
+                return;
+            }
+        }
+        panic!("clicking {label:?} did nothing (disabled?)");
+    }
+
+    /// Type `text` into the password box the way a person does: click in
+    /// it, go to the end, press each key (one frame per key).
+    pub fn type_into(&mut self, id: &'static str, text: &str) {
+        for ch in text.chars() {
+            let messages = {
+                let mut ui = self.simulator();
+                ui.click(iced_test::selector::id(id))
+                    .unwrap_or_else(|e| panic!("no input {id}: {e:?}"));
+                let _ = ui.tap_key(Key::Named(Named::End));
+                let _ = ui.typewrite(&ch.to_string());
+                ui.into_messages().collect::<Vec<_>>()
+            };
+            self.apply(messages);
+        }
+    }
+
+    pub fn type_password(&mut self, password: &str) {
+        self.type_into("procedure-password", password);
+    }
+
+    /// Press Enter inside the password box.
+    pub fn submit_password(&mut self) {
+        let messages = {
+            let mut ui = self.simulator();
+            ui.click(iced_test::selector::id("procedure-password"))
+                .expect("password box");
+            let _ = ui.tap_key(Key::Named(Named::Enter));
+            ui.into_messages().collect::<Vec<_>>()
+        };
+        self.apply(messages);
+    }
+
+    /// A key press the app's keyboard subscription would report.
+    pub fn key(&mut self, k: madoguchi::ui::KeyPress) {
+        // The running app draws after every update; the focus order comes
+        // from the last drawing.
+        drop(self.app.view());
+        self.apply(vec![Message::Key(k)]);
+    }
+
+    /// The engine's manual section, when a procedure is on screen.
+    pub fn section(&self) -> Option<&'static str> {
+        match &self.app.screen {
+            madoguchi::ui::Screen::Procedure(p) => p.engine.section(),
+            _ => None,
+        }
+    }
+
+    #[track_caller]
+    pub fn expect_section(&self, section: &str) {
+        assert_eq!(
+            self.section(),
+            Some(section),
+            "screen shows:\n{}",
+            self.texts().join("\n")
+        );
+    }
+
+    pub fn on_top(&self) -> bool {
+        matches!(self.app.screen, madoguchi::ui::Screen::Top(_))
+    }
+
+    /// The demo card's signing-password tries left.
+    pub fn tries_left(&self) -> Option<u8> {
+        self.app
+            .source
+            .demo()
+            .and_then(|d| d.card.tries_left(madoguchi_card::PinKind::SigningPassword))
+    }
+
+    /// Switch the demo card (a fresh window too) and wait for it.
+    pub fn switch_demo(&mut self, label: &str) {
+        self.click(label);
+    }
+
+    /// Log in with the demo password: top → procedure → card → password.
+    pub fn start_and_login(&mut self, procedure_label: &str, password: &str) {
+        self.click(procedure_label);
+        self.click("カードを読み取る");
+        self.type_password(password);
+        self.click("OK");
+    }
+
+    /// From the document through signing to the send confirmation.
+    pub fn sign_through(&mut self, password: &str) {
+        self.click("電子署名");
+        self.click("了解");
+        self.type_password(password);
+        self.click("電子署名を作成");
+    }
+}
+
+pub const REVOCATION: &str = "自己の電子証明書の失効申請";
+pub const VALIDITY: &str = "自己の電子証明書の有効性確認";
+pub const PASSWORD: &str = "ABC123";

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# GUI benchmarks under Xvfb (docs/benchmarks.md, "The app"):
+# - cold start: process start to its window mapped (iced maps the window
+#   once the first user interface is built, right before the first frame),
+#   median of RUNS runs, for `madoguchi --demo` and the minimal iced app
+#   `examples/hello_iced.rs` built with the same features;
+# - idle memory: VmRSS after IDLE seconds on the first screen;
+# - idle CPU: user+system CPU time used over IDLE seconds, for
+#   `madoguchi --demo` and for `madoguchi` on PC/SC with the reader watch
+#   running (a reader attached when pcscd has one, e.g. vpcd's).
+# Usage: tools/bench-gui.sh [--release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PROFILE=debug
+if [ "${1:-}" = --release ]; then PROFILE=release; fi
+RUNS="${RUNS:-5}"
+IDLE="${IDLE:-10}"
+if [ "$PROFILE" = release ]; then
+  cargo build -p madoguchi --release --bin madoguchi --example hello_iced --quiet
+else
+  cargo build -p madoguchi --bin madoguchi --example hello_iced --quiet
+fi
+APP=target/$PROFILE/madoguchi
+HELLO=target/$PROFILE/examples/hello_iced
+
+DISPLAY_NUM="${BENCH_DISPLAY:-:94}"
+CONFIG=$(mktemp -d)
+Xvfb "$DISPLAY_NUM" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+XVFB=$!
+trap 'kill $XVFB 2>/dev/null; rm -rf "$CONFIG"' EXIT
+sleep 1
+export DISPLAY="$DISPLAY_NUM" ICED_BACKEND=tiny-skia WINIT_X11_SCALE_FACTOR=1
+export MADOGUCHI_CONFIG_DIR="$CONFIG" MADOGUCHI_ADMIN_SETTINGS="$CONFIG/none.toml"
+unset WAYLAND_DISPLAY
+TICKS=$(getconf CLK_TCK)
+
+# ms from spawn to the window being mapped
+start_ms() {
+  local name=$1; shift
+  local t0 t1 pid
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>&1 &
+  pid=$!
+  xdotool search --sync --onlyvisible --name "$name" >/dev/null 2>&1
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 )) "$pid"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+measure() {
+  local label=$1 name=$2; shift 2
+  local times=() pid ms
+  for _ in $(seq "$RUNS"); do
+    read -r ms pid < <(start_ms "$name" "$@")
+    times+=("$ms")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    sleep 0.3
+  done
+  read -r ms pid < <(start_ms "$name" "$@")
+  sleep 2
+  local c0 c1 rss
+  c0=$(cpu_ticks "$pid")
+  sleep "$IDLE"
+  c1=$(cpu_ticks "$pid")
+  rss=$(rss_kb "$pid")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  local med
+  med=$(printf '%s\n' "${times[@]}" | median)
+  local cpu_ms=$(( (c1 - c0) * 1000 / TICKS ))
+  echo "$label start_ms=${med} (runs: ${times[*]}) rss_kib=${rss} idle_cpu_ms_per_${IDLE}s=${cpu_ms}"
+}
+
+echo "profile: $PROFILE, runs: $RUNS, idle: ${IDLE}s"
+measure "hello-iced" "hello-iced" "$HELLO"
+measure "madoguchi --demo" "Madoguchi" "$APP" --demo
+measure "madoguchi (PC/SC watch)" "Madoguchi" "$APP"
