@@ -592,3 +592,151 @@ pub mod bytes_like {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_addresses() {
+        let u = parse_server_url("https://window.example:8443").unwrap();
+        assert_eq!(u.as_str(), "https://window.example:8443/");
+        let u = parse_server_url("https://window.example/jpki?x=1#y").unwrap();
+        assert_eq!(u.as_str(), "https://window.example/jpki/");
+        assert_eq!(
+            u.join("v1/challenges").unwrap().as_str(),
+            "https://window.example/jpki/v1/challenges"
+        );
+        assert!(matches!(
+            parse_server_url("http://window.example"),
+            Err(ClientError::NotHttps(_))
+        ));
+        assert!(matches!(
+            parse_server_url("ftp://window.example"),
+            Err(ClientError::BadUrl(_))
+        ));
+        assert!(matches!(
+            parse_server_url("window.example"),
+            Err(ClientError::BadUrl(_))
+        ));
+        assert_eq!(
+            Client::new(&ClientConfig::new(None)).unwrap_err(),
+            ClientError::NoServer
+        );
+    }
+
+    #[test]
+    fn proxy_settings() {
+        assert_eq!("none".parse(), Ok(ProxySetting::None));
+        assert_eq!("system".parse(), Ok(ProxySetting::System));
+        assert_eq!(
+            "http://proxy:3128".parse(),
+            Ok(ProxySetting::Manual("http://proxy:3128".into()))
+        );
+        assert!("proxy:3128".parse::<ProxySetting>().is_err());
+        let mut c = ClientConfig::new(Some("https://127.0.0.1:1".into()));
+        c.proxy = ProxySetting::Manual("http://127.0.0.1:3128".into());
+        assert!(Client::new(&c).is_ok());
+    }
+
+    #[test]
+    fn busy_waits_are_bounded() {
+        let p = BusyPolicy::default();
+        let s = Duration::from_secs;
+        assert_eq!(p.next_wait(None, 0, s(0)), Some(s(5)));
+        assert_eq!(p.next_wait(Some(s(0)), 0, s(0)), Some(s(1)));
+        assert_eq!(p.next_wait(Some(s(30)), 0, s(0)), Some(s(30)));
+        assert_eq!(p.next_wait(Some(s(31)), 0, s(0)), None, "too long to wait");
+        assert_eq!(
+            p.next_wait(Some(s(5)), 3, s(15)),
+            None,
+            "waited often enough"
+        );
+        assert_eq!(
+            p.next_wait(Some(s(30)), 2, s(40)),
+            None,
+            "waited long enough"
+        );
+    }
+
+    #[test]
+    fn answers_become_outcomes() {
+        let busy = r#"{"outcome":"busy","checked_at":"2026-11-21T05:40:00Z","retry_after":7}"#;
+        let r = to_reply(503, Some(Duration::from_secs(3)), busy.as_bytes(), 0).unwrap();
+        assert_eq!(r.answer.outcome, Outcome::Busy);
+        assert_eq!(
+            r.retry_after,
+            Some(Duration::from_secs(3)),
+            "the header first"
+        );
+        let r = to_reply(503, None, busy.as_bytes(), 1).unwrap();
+        assert_eq!(r.retry_after, Some(Duration::from_secs(7)));
+        assert_eq!(r.resends, 1);
+        let r = to_reply(502, None, b"<html>bad gateway</html>", 0).unwrap();
+        assert_eq!(r.answer.outcome, Outcome::ServiceError);
+        let r = to_reply(503, None, b"<html>busy</html>", 0).unwrap();
+        assert_eq!(r.answer.outcome, Outcome::Busy);
+        assert!(matches!(
+            to_reply(404, None, b"<html>not found</html>", 0),
+            Err(ClientError::UnexpectedAnswer { status: 404, .. })
+        ));
+        let accepted =
+            r#"{"outcome":"accepted","receipt_id":"R1","checked_at":"2026-11-21T05:40:00Z"}"#;
+        let r = to_reply(200, None, accepted.as_bytes(), 0).unwrap();
+        assert_eq!(r.answer.receipt_id.as_deref(), Some("R1"));
+    }
+
+    #[test]
+    fn anchors() {
+        let a = Anchors::bundled();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a.source(), "bundled");
+        assert!(a.subjects()[0].contains("Madoguchi Test Online Window TLS CA"));
+        let der = &a.certs[0];
+        let b = Anchors::from_bytes(der, "der").unwrap();
+        let both = a.merge(b);
+        assert_eq!(both.len(), 2);
+        assert_eq!(both.source(), "bundled, der");
+        assert!(matches!(
+            Anchors::from_bytes(b"not a certificate", "x"),
+            Err(ClientError::Anchor { .. })
+        ));
+        assert!(matches!(
+            Anchors::from_file(Path::new("/nonexistent/anchor.pem")),
+            Err(ClientError::Anchor { .. })
+        ));
+    }
+
+    #[test]
+    fn every_error_has_a_catalogue_entry() {
+        let all = [
+            ClientError::NoServer,
+            ClientError::BadUrl("x".into()),
+            ClientError::NotHttps("x".into()),
+            ClientError::Anchor {
+                path: "p".into(),
+                reason: "r".into(),
+            },
+            ClientError::Proxy("x".into()),
+            ClientError::Connect("x".into()),
+            ClientError::Timeout {
+                phase: Phase::NotSent,
+            },
+            ClientError::Untrusted("x".into()),
+            ClientError::ServerCertificateExpired,
+            ClientError::WrongHost,
+            ClientError::Tls("x".into()),
+            ClientError::LostAfterSending("x".into()),
+            ClientError::UnexpectedAnswer {
+                status: 500,
+                detail: "x".into(),
+            },
+        ];
+        for e in all {
+            assert!(
+                crate::errors::entry(e.catalogue_number()).is_some(),
+                "{e:?}"
+            );
+        }
+    }
+}

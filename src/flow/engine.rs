@@ -1108,3 +1108,126 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(state: PasswordState) -> Completion {
+        Completion::Prepared(Ok(Prepared {
+            reader: "r".into(),
+            token: TokenKind::MyNumberCard,
+            password: state,
+        }))
+    }
+
+    fn only_ticket(effects: &[Effect]) -> Ticket {
+        match effects {
+            [Effect::Card { ticket, .. }] | [Effect::Net { ticket, .. }] => *ticket,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn actions_not_offered_do_nothing() {
+        let mut e = Engine::new(Procedure::Revocation, Options::default());
+        for a in [Action::Ok, Action::Confirm, Action::Sign, Action::Resend] {
+            assert!(e.handle(Input::Action(a)).is_empty());
+            assert_eq!(*e.screen(), Screen::Top);
+        }
+        assert!(e.handle(Input::Action(Action::Start)).is_empty());
+        assert_eq!(*e.screen(), Screen::CardPreparation);
+        // A password where none is asked for is dropped unsent.
+        assert!(
+            e.handle(Input::Action(Action::Password(Secret::new("ABC123"))))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_last_try_is_confirmed_before_the_password_is_taken() {
+        let mut e = Engine::new(Procedure::ValidityCheck, Options::default());
+        e.handle(Input::Action(Action::Start));
+        let t = only_ticket(&e.handle(Input::Action(Action::Ok)));
+        assert!(e.is_working());
+        e.handle(Input::Done(t, Box::new(prepared(PasswordState::LastTry))));
+        assert_eq!(
+            *e.screen(),
+            Screen::LastTryConfirmation {
+                step: PasswordStep::Login,
+                notice: None
+            }
+        );
+        assert_eq!(
+            e.allowed(),
+            vec![ActionKind::ConfirmLastTry, ActionKind::Cancel]
+        );
+        assert!(e.handle(Input::Action(Action::ConfirmLastTry)).is_empty());
+        let effects = e.handle(Input::Action(Action::Password(Secret::new("abc123"))));
+        match effects.as_slice() {
+            [
+                Effect::Card {
+                    job:
+                        CardJob::Login {
+                            last_try_confirmed: true,
+                            ..
+                        },
+                    ..
+                },
+            ] => {}
+            other => panic!("{other:?}"),
+        }
+        // The job's Debug output shows no password.
+        assert!(
+            !format!("{effects:?}")
+                .to_ascii_uppercase()
+                .contains("ABC123")
+        );
+    }
+
+    #[test]
+    fn malformed_passwords_never_become_card_jobs() {
+        let mut e = Engine::new(Procedure::Revocation, Options::default());
+        e.handle(Input::Action(Action::Start));
+        let t = only_ticket(&e.handle(Input::Action(Action::Ok)));
+        e.handle(Input::Done(
+            t,
+            Box::new(prepared(PasswordState::Warning { tries_left: 2 })),
+        ));
+        for bad in ["ABC", "ABC 123", "パスワード1", "ABCDEFGHIJKLMNOPQ"] {
+            assert!(
+                e.handle(Input::Action(Action::Password(Secret::new(bad))))
+                    .is_empty()
+            );
+            assert!(matches!(
+                e.screen(),
+                Screen::Password {
+                    notice: Some(PasswordNotice::Format(_)),
+                    state: PasswordState::Warning { tries_left: 2 },
+                    ..
+                }
+            ));
+        }
+    }
+
+    #[test]
+    fn stale_completions_are_dropped() {
+        let mut e = Engine::new(Procedure::Revocation, Options::default());
+        e.handle(Input::Action(Action::Start));
+        let t = only_ticket(&e.handle(Input::Action(Action::Ok)));
+        // The watch reports the card gone before the job answers.
+        e.handle(Input::CardRemoved);
+        assert_eq!(
+            *e.screen(),
+            Screen::Problem(Problem::Unexpected { number: 106 })
+        );
+        assert!(
+            e.handle(Input::Done(t, Box::new(prepared(PasswordState::LastTry))))
+                .is_empty()
+        );
+        assert_eq!(
+            *e.screen(),
+            Screen::Problem(Problem::Unexpected { number: 106 })
+        );
+    }
+}

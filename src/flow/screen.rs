@@ -438,3 +438,85 @@ impl Screen {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_and_warning_has_a_catalogue_entry() {
+        let problems = [
+            Problem::Busy,
+            Problem::ServiceError,
+            Problem::CardService,
+            Problem::Locked,
+            Problem::Expired {
+                found: Found::Locally,
+            },
+            Problem::Expired {
+                found: Found::ByWindow,
+            },
+            Problem::Malformed,
+            Problem::IssuerMismatch,
+            Problem::CertificateInvalid,
+            Problem::SignatureInvalid {
+                found: Found::Locally,
+            },
+            Problem::SignatureInvalid {
+                found: Found::ByWindow,
+            },
+            Problem::ChallengeInvalid,
+        ];
+        for p in problems {
+            let e = crate::errors::entry(p.number()).unwrap_or_else(|| panic!("{p:?}"));
+            if let Some(s) = p.section(Procedure::Revocation) {
+                assert!(e.manual.contains(&s), "{p:?}: {s} not in {:?}", e.manual);
+            }
+        }
+        for f in [IssuerFinding::UnknownIssuer, IssuerFinding::BadSignature] {
+            assert!(crate::errors::entry(f.number()).is_some());
+        }
+        for f in [
+            Finish::AlreadyRevoked,
+            Finish::DuplicateRequest,
+            Finish::IssuerError,
+        ] {
+            let e = crate::errors::entry(f.number().unwrap()).unwrap();
+            assert!(e.manual.contains(&f.section()), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn sections_follow_the_manual_body() {
+        use Procedure::*;
+        let login = Screen::Password {
+            step: PasswordStep::Login,
+            state: PasswordState::Normal { tries_left: 5 },
+            notice: None,
+            last_try_confirmed: false,
+        };
+        assert_eq!(login.section(Revocation), Some("2.1.4"));
+        assert_eq!(login.section(ValidityCheck), Some("3.1.4"));
+        assert_eq!(
+            Screen::SendConfirmation.section(ValidityCheck),
+            Some("3.1.8")
+        );
+        assert_eq!(
+            Screen::Problem(Problem::CertificateInvalid).section(ValidityCheck),
+            Some("3.2.11")
+        );
+        assert_eq!(
+            Screen::Problem(Problem::SignatureInvalid {
+                found: Found::ByWindow
+            })
+            .section(ValidityCheck),
+            Some("3.2.12")
+        );
+        assert_eq!(
+            Screen::Problem(Problem::ChallengeInvalid).section(Revocation),
+            None
+        );
+        assert_eq!(Screen::Review.step(), Step::Review);
+        assert!(Step::CardPreparation < Step::Result);
+    }
+}
