@@ -69,12 +69,19 @@ impl LocalWindow {
             store,
             clock: clock.clone(),
         };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("madoguchi-window")
-            .enable_all()
-            .build()?;
-        let server = runtime.block_on(start(setup))?;
+        // On a thread of its own: the caller may be inside another runtime
+        // (a GUI's), where blocking on this one would panic.
+        let (runtime, server) = std::thread::spawn(move || -> anyhow::Result<_> {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("madoguchi-window")
+                .enable_all()
+                .build()?;
+            let server = runtime.block_on(start(setup))?;
+            Ok((runtime, server))
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("the local window failed to start"))??;
         let url = format!("https://127.0.0.1:{}", server.local_addr().port());
         tracing::info!(target: "madoguchi::demo", "local online window at {url}");
         Ok(LocalWindow {
@@ -105,8 +112,13 @@ impl LocalWindow {
 impl Drop for LocalWindow {
     fn drop(&mut self) {
         if let (Some(rt), Some(server)) = (self.runtime.take(), self.server.take()) {
-            rt.block_on(server.shutdown());
-            rt.shutdown_background();
+            // As in `start_with`: never block on this runtime from inside
+            // another one.
+            let _ = std::thread::spawn(move || {
+                rt.block_on(server.shutdown());
+                rt.shutdown_background();
+            })
+            .join();
         }
     }
 }

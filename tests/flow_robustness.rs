@@ -420,3 +420,14 @@ fn server_identity_is_read_on_request() {
     assert!(id.not_after.starts_with("2045-12-3"), "{id:?}");
     assert!(id.tls_version.is_some());
 }
+
+#[test]
+fn local_window_starts_and_stops_inside_another_runtime() {
+    // A GUI on tokio starts the demo window from its own runtime.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let w = LocalWindow::start().unwrap();
+        assert!(w.url().starts_with("https://127.0.0.1:"));
+        drop(w);
+    });
+}
