@@ -7,8 +7,8 @@
 //!   with the signed request (CMS, DER). A connection lost after the request
 //!   may have left is answered by sending the **same bytes** again (the
 //!   window answers a repeated request with the same answer and keeps one
-//!   record), at most [`ClientConfig::resends`] times; a new signature is
-//!   never made here.
+//!   record), at most [`ClientConfig::resends`] times, a second or more
+//!   apart; a new signature is never made here.
 //! - `busy` answers carry Retry-After; [`BusyPolicy`] bounds how long the
 //!   caller waits (the procedure engine shows the wait).
 //! - [`Client::identity`]: the server's certificate (subject, issuer,
@@ -206,6 +206,9 @@ pub struct ClientConfig {
     pub read_timeout: Duration,
     /// Resends of the same bytes after a connection lost mid-request.
     pub resends: u32,
+    /// Pause before such a resend (the protocol: never faster than once a
+    /// second).
+    pub resend_pause: Duration,
     pub busy: BusyPolicy,
 }
 
@@ -220,6 +223,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             resends: 2,
+            resend_pause: Duration::from_secs(1),
             busy: BusyPolicy::default(),
         }
     }
@@ -267,6 +271,7 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     resends: u32,
+    resend_pause: Duration,
     busy: BusyPolicy,
     identity: Arc<Mutex<Option<ServerIdentity>>>,
 }
@@ -345,6 +350,7 @@ impl Client {
             http,
             base,
             resends: config.resends,
+            resend_pause: config.resend_pause.max(Duration::from_secs(1)),
             busy: config.busy,
             identity: Arc::new(Mutex::new(None)),
         })
@@ -485,6 +491,7 @@ impl Client {
                     "connection lost after sending ({e}); sending the same request again ({resends}/{})",
                     self.resends
                 );
+                tokio::time::sleep(self.resend_pause).await;
                 continue;
             }
             if maybe_sent && !lost {
