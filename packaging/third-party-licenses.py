@@ -3,10 +3,10 @@
 
 Usage: packaging/third-party-licenses.py [--package madoguchi] [--target TRIPLE] OUT.md
 
-Walks the resolved dependency graph (`cargo metadata`) from the package over normal
-dependencies only, for one target platform: what is linked into the binary, plus the
-procedural macros that generated part of it; build-only and dev-only dependencies are
-left out. Writes one table row per
+Lists the dependencies `cargo tree -e normal` shows for the package and one target
+platform: what is linked into the binary, plus the procedural macros that generated part
+of it; build-only and dev-only dependencies are left out. `cargo metadata` supplies each
+crate's licence, repository and folder. Writes one table row per
 crate (name, version, SPDX licence, repository) and then the licence and notice files
 each crate ships (LICENSE*, LICENCE*, COPYING*, NOTICE*, COPYRIGHT*), identical texts
 printed once with the crates that share them. Workspace members are left out.
@@ -17,7 +17,6 @@ import hashlib
 import json
 import pathlib
 import subprocess
-import sys
 
 LICENCE_PREFIXES = ("license", "licence", "copying", "notice", "copyright", "unlicense")
 
@@ -32,27 +31,25 @@ def metadata(target: str) -> dict:
     return json.loads(out)
 
 
-def linked_packages(meta: dict, root_name: str) -> list:
-    packages = {p["id"]: p for p in meta["packages"]}
-    nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
-    root = next(
-        (p["id"] for p in meta["packages"] if p["name"] == root_name and p["id"] in meta["workspace_members"]),
-        None,
-    )
-    if root is None:
-        sys.exit(f"no workspace package named {root_name}")
-    seen, todo = {root}, [root]
-    while todo:
-        node = nodes[todo.pop()]
-        for dep in node["deps"]:
-            kinds = {k["kind"] for k in dep["dep_kinds"]}
-            if None in kinds:
-                if dep["pkg"] not in seen:
-                    seen.add(dep["pkg"])
-                    todo.append(dep["pkg"])
+def linked_packages(meta: dict, root_name: str, target: str) -> list:
+    """The packages `cargo tree` shows under the root over normal edges: the same feature
+    resolution as `cargo build -p ROOT` (dev-dependencies of the workspace do not switch
+    features on, unlike the unified graph of `cargo metadata`)."""
+    tree = subprocess.run(
+        ["cargo", "tree", "-p", root_name, "-e", "normal", "--target", target,
+         "--prefix", "none", "--format", "{p}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    wanted = set()
+    for line in tree.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].startswith("v"):
+            wanted.add((parts[0], parts[1][1:]))
     members = set(meta["workspace_members"])
     return sorted(
-        (packages[i] for i in seen if i not in members),
+        (p for p in meta["packages"] if (p["name"], p["version"]) in wanted and p["id"] not in members),
         key=lambda p: (p["name"], p["version"]),
     )
 
@@ -78,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
 
     meta = metadata(args.target)
-    crates = linked_packages(meta, args.package)
+    crates = linked_packages(meta, args.package, args.target)
 
     texts = {}  # digest -> (text, [crate ids])
     missing = []
