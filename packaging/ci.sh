@@ -4,7 +4,8 @@
 #  1. static checks of every packaging definition: the desktop entry and the AppStream
 #     metainfo validate, the WiX sources and macOS property lists parse, the example
 #     preset is TOML, the shell scripts parse;
-#  2. build the .deb (packaging/linux/build-deb.sh, pinned cargo-deb installed if missing);
+#  2. build the .deb (packaging/linux/build-deb.sh, pinned cargo-deb installed if missing),
+#     from the binary `cargo test --workspace` built (MADOGUCHI_CI_DEB=release: a release build);
 #  3. install it with dpkg -i, then run the INSTALLED binary as an unprivileged user with the
 #     source tree's demo material out of reach: --version, `--demo status --json`, and a
 #     whole `--demo check` against the in-process online window (TLS and signing CA from
@@ -56,12 +57,22 @@ for script in packaging/linux/build-deb.sh packaging/macos/build-app.sh packagin
 done
 
 step "build the .deb"
-start=$(date +%s)
-packaging/linux/build-deb.sh --install-tools
-echo "build-deb.sh: $(( $(date +%s) - start )) s"
+# By default the package takes the dev-profile binary the test run has just built (the
+# packaging is the same; a release build would add many minutes on 2 cores). Set
+# MADOGUCHI_CI_DEB=release to build and test the release package instead.
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 version=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="madoguchi"))')
-deb="$target_dir/debian/madoguchi_${version}-1_amd64.deb"
+start=$(date +%s)
+if [ "${MADOGUCHI_CI_DEB:-dev}" = release ]; then
+  packaging/linux/build-deb.sh --install-tools
+  deb="$target_dir/debian/madoguchi_${version}-1_amd64.deb"
+  built="$target_dir/release/madoguchi"
+else
+  packaging/linux/build-deb.sh --install-tools --dev-binary
+  deb="$target_dir/ci-deb/debian/madoguchi_${version}-1_amd64.deb"
+  built="$target_dir/debug/madoguchi"
+fi
+echo "build-deb.sh: $(( $(date +%s) - start )) s"
 dpkg-deb --info "$deb"
 
 step "install it"
@@ -79,17 +90,25 @@ step "run the installed binary"
 # duration (CI runs alone on its clone).
 hidden=""
 if $SUDO unshare -m true 2>/dev/null; then
-  as_nobody() {
-    # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
-    $SUDO unshare -m sh -c 'mount -t tmpfs -o ro,size=64k hidden "$0" &&
-      exec runuser -u nobody -- env -u MADOGUCHI_FIXTURES HOME=/nonexistent "$@"' "$PWD/fixtures" "$@"
-  }
+  # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
+  hiding() { $SUDO unshare -m sh -c 'mount -t tmpfs -o ro,size=64k hidden "$0" && exec "$@"' "$PWD/fixtures" "$@"; }
 else
   hidden=fixtures.ci-hidden
   mv fixtures "$hidden"
   trap 'mv "$hidden" fixtures; rm -rf "$tmp"' EXIT
-  as_nobody() { $SUDO runuser -u nobody -- env -u MADOGUCHI_FIXTURES HOME=/nonexistent "$@"; }
+  hiding() { $SUDO "$@"; }
 fi
+as_nobody() { hiding runuser -u nobody -- env -u MADOGUCHI_FIXTURES HOME=/nonexistent "$@"; }
+
+# The same binary run from the build tree has no installed copy next to it: with the
+# source tree's material hidden, its demo must fail. This proves the hiding works.
+if hiding env -u MADOGUCHI_FIXTURES "$built" --demo status --json >"$tmp/negative.out" 2>&1; then
+  echo "the source tree's demo material was still reachable:" >&2
+  cat "$tmp/negative.out" >&2
+  exit 1
+fi
+grep -qF "$PWD/fixtures/cards/" "$tmp/negative.out" || { cat "$tmp/negative.out" >&2; exit 1; }
+echo "the build tree's binary finds no demo material while fixtures/ is hidden (as it should)"
 
 reported=$(as_nobody /usr/bin/madoguchi --version)
 echo "$reported"

@@ -4,9 +4,13 @@
 #   target/debian/madoguchi_VERSION-1_amd64.deb          cargo-deb
 #   target/generate-rpm/madoguchi-VERSION-1.x86_64.rpm   cargo-generate-rpm (with --rpm)
 #
-# Usage: packaging/linux/build-deb.sh [--rpm] [--install-tools]
+# Usage: packaging/linux/build-deb.sh [--rpm] [--install-tools] [--dev-binary]
 #   --rpm            also build the .rpm
 #   --install-tools  install the pinned cargo-deb (and cargo-generate-rpm) when missing
+#   --dev-binary     package the dev-profile binary that `cargo test --workspace` has already
+#                    built (target/debug/madoguchi) instead of building the release one: same
+#                    package, minutes less, for CI's install test. The .deb goes to
+#                    target/ci-deb/debian/ so that it is never taken for a release package.
 #
 # Needs: the build dependencies of the README (pkg-config, libpcsclite-dev),
 # dpkg-dev (cargo-deb's $auto dependencies), python3 (licence list), binutils (strip).
@@ -20,13 +24,19 @@ CARGO_GENERATE_RPM_VERSION=0.21.1
 
 rpm=false
 install_tools=false
+dev_binary=false
 for arg in "$@"; do
   case "$arg" in
     --rpm) rpm=true ;;
     --install-tools) install_tools=true ;;
-    *) echo "usage: $0 [--rpm] [--install-tools]" >&2; exit 2 ;;
+    --dev-binary) dev_binary=true ;;
+    *) echo "usage: $0 [--rpm] [--install-tools] [--dev-binary]" >&2; exit 2 ;;
   esac
 done
+if $dev_binary && $rpm; then
+  echo "--dev-binary is for the .deb install test only, not with --rpm" >&2
+  exit 2
+fi
 
 need_tool() { # subcommand crate version
   if ! cargo "$1" --version >/dev/null 2>&1; then
@@ -46,24 +56,43 @@ target_dir=$(cargo metadata --format-version 1 --no-deps \
 stage="$target_dir/packaging"
 mkdir -p "$stage"
 
-# One release build of the app binary; the packaging steps below reuse it.
+# One build of the app binary; the packaging steps below reuse it.
 start=$(date +%s)
-cargo build --release --locked -p madoguchi --bin madoguchi
-echo "release build: $(( $(date +%s) - start )) s"
+if $dev_binary; then
+  profile_dir=debug
+  # The binary the test run links (with the test run's feature set): a no-op
+  # right after `cargo test --workspace`.
+  cargo test --workspace --no-run --locked
+else
+  profile_dir=release
+  cargo build --release --locked -p madoguchi --bin madoguchi
+fi
+echo "$profile_dir build: $(( $(date +%s) - start )) s"
+binary="$target_dir/$profile_dir/madoguchi"
 
 # Files the packages take from target/packaging/: the licence list of the
 # linked crates, and (for the .rpm, which does not strip) a stripped binary.
 python3 packaging/third-party-licenses.py "$stage/THIRD-PARTY-LICENSES.md"
-strip --strip-all -o "$stage/madoguchi" "$target_dir/release/madoguchi"
+strip --strip-all -o "$stage/madoguchi" "$binary"
 
 # cargo-deb strips the binary itself and computes the shared-library
-# dependencies ($auto) with dpkg-shlibdeps.
-cargo deb --no-build --locked -p madoguchi
-deb=$(ls -t "$target_dir"/debian/madoguchi_*.deb | head -n 1)
+# dependencies ($auto) with dpkg-shlibdeps. It takes the binary from
+# <target dir>/release/; for --dev-binary that is a separate target dir whose
+# release/madoguchi is a hard link to the dev binary.
+deb_target_dir="$target_dir"
+if $dev_binary; then
+  deb_target_dir="$target_dir/ci-deb"
+  mkdir -p "$deb_target_dir/release"
+  ln -f "$binary" "$deb_target_dir/release/madoguchi"
+fi
+rm -f "$deb_target_dir"/debian/madoguchi_*.deb
+CARGO_TARGET_DIR="$deb_target_dir" cargo deb --no-build --locked -p madoguchi
+deb=$(echo "$deb_target_dir"/debian/madoguchi_*.deb)
 echo "built $deb ($(stat -c %s "$deb") bytes)"
 
 if $rpm; then
+  rm -f "$target_dir"/generate-rpm/madoguchi-*.rpm
   cargo generate-rpm -p . --auto-req auto
-  rpmfile=$(ls -t "$target_dir"/generate-rpm/madoguchi-*.rpm | head -n 1)
+  rpmfile=$(echo "$target_dir"/generate-rpm/madoguchi-*.rpm)
   echo "built $rpmfile ($(stat -c %s "$rpmfile") bytes)"
 fi
