@@ -319,3 +319,111 @@ fn keyboard_walks_the_top_screen_and_opens_a_procedure() {
     g.expect_section("3.1.3");
     assert!(matches!(g.app.screen, Screen::Procedure(_)));
 }
+
+#[test]
+fn enter_pressed_again_never_sends() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.click("電子署名");
+    g.expect_section("2.1.6");
+    // Keyboard: Tab to 了解 and press Enter.
+    let mut reached = false;
+    for _ in 0..40 {
+        g.key(KeyPress::Tab);
+        if g.app.focus.as_deref() == Some("act.Confirm") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab never reached 了解");
+    g.key(KeyPress::Enter);
+    g.expect_section("2.1.7");
+    g.type_password(PASSWORD);
+    g.submit_password();
+    g.expect_section("2.1.8");
+    // The focus does not carry over to the irrevocable 了解 (送信する).
+    assert_ne!(g.app.focus.as_deref(), Some("act.Confirm"));
+    g.key(KeyPress::Enter);
+    g.key(KeyPress::Enter);
+    g.expect_section("2.1.8");
+    // Escape is 送信中止.
+    g.key(KeyPress::Escape);
+    g.expect_section("2.1.5");
+}
+
+#[test]
+fn change_the_password_then_log_in_with_the_new_one() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click("パスワードの変更");
+    g.expect("署名用電子証明書のパスワードの変更");
+    g.expect("パスワードはあと 5 回まで入力できます。");
+    // The two new entries disagree: nothing is sent.
+    g.type_into("change-old", PASSWORD);
+    g.type_into("change-new", "NEWPASS1");
+    g.type_into("change-again", "NEWPASS2");
+    g.click("パスワードを変更する");
+    g.expect("新しいパスワードが 2 回とも同じではありません");
+    assert_eq!(g.tries_left(), Some(5));
+    g.type_into("change-new", "newpass1");
+    g.type_into("change-again", "NEWPASS1");
+    g.click("パスワードを変更する");
+    g.expect("署名用電子証明書のパスワードを変更しました。");
+    g.expect("小文字を大文字に直しました。");
+    g.click("閉じる");
+    // The old one is refused now, the new one works.
+    g.start_and_login(VALIDITY, PASSWORD);
+    g.expect("パスワードがちがいます。あと 4 回まちがえるとロックされます。");
+    g.type_password("NEWPASS1");
+    g.click("OK");
+    g.expect_section("3.1.5");
+}
+
+#[test]
+fn certificate_viewer_and_export() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click("電子証明書を見る");
+    g.type_password(PASSWORD);
+    g.click("OK");
+    g.expect("電子証明書の表示");
+    g.expect("吉田　太郎");
+    g.click("詳細");
+    g.expect("SHA-256 フィンガープリント");
+    g.expect("シリアル番号");
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("cert.pem");
+    let messages = vec![madoguchi::ui::Message::Certificate(
+        madoguchi::ui::screen::cert_viewer::Message::Path(target.display().to_string()),
+    )];
+    g.apply(messages);
+    g.click("PEM 形式で保存");
+    let pem = std::fs::read_to_string(&target).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+    g.click("DER 形式で保存");
+    let der = std::fs::read(dir.path().join("cert.der")).unwrap();
+    let fixture = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cards/normal/sign.der"),
+    )
+    .unwrap();
+    assert_eq!(der, fixture);
+    g.click("閉じる");
+    assert!(g.on_top());
+}
+
+#[test]
+fn language_switches_live() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click("English");
+    g.expect("Revocation of my own signing certificate");
+    g.click("日本語");
+    g.expect(REVOCATION);
+    g.click("設定");
+    g.click("大きい");
+    assert_eq!(g.app.scale_factor(), 1.3);
+    g.click("English");
+    g.expect("Settings");
+    g.click("日本語");
+}

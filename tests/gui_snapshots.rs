@@ -101,6 +101,17 @@ fn guard_and_message_screens() {
     snapshot(&g, "card-not-ready-ja");
 }
 
+/// Holder data outside JIS X 0208 and outside the BMP (髙﨑　𠮷乃): drawn
+/// from the bundled fonts (𠮷 from the kanji supplement).
+#[test]
+fn rare_kanji_document() {
+    let _s = serial();
+    let mut g = Gui::demo("rare-kanji");
+    g.start_and_login(REVOCATION, "ABCDEFGH12345678");
+    g.expect("髙﨑　𠮷乃");
+    snapshot(&g, "review-rare-kanji-ja");
+}
+
 #[test]
 fn english_screens() {
     let _s = serial();

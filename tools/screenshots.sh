@@ -43,11 +43,11 @@ unset WAYLAND_DISPLAY
 start() {
   "$BIN" --demo --lang "$1" --screen "$2" >/dev/null 2>&1 &
   APP=$!
-  for _ in $(seq 100); do
-    if xdotool search --name Madoguchi >/dev/null 2>&1; then break; fi
+  for _ in $(seq 300); do
+    if xdotool search --onlyvisible --name Madoguchi >/dev/null 2>&1; then break; fi
     sleep 0.1
   done
-  sleep 1.5
+  sleep 2
 }
 
 stop() {
@@ -60,13 +60,13 @@ for lang in ja en; do
     start "$lang" "$screen"
     import -window root "$OUT/$screen-$lang.png"
     if [ "$screen" = password ]; then
-      # Type for real: the box has the focus ring once Tab reaches it;
-      # clicking it is the simplest sure way.
+      # Type for real: the password box has the keyboard when the dialog
+      # opens.
       WIN=$(xdotool search --name Madoguchi | head -1)
       xdotool windowactivate --sync "$WIN" 2>/dev/null || true
-      xdotool mousemove --window "$WIN" 300 470 click 1
-      xdotool type --delay 60 "ABC123"
-      sleep 0.3
+      xdotool windowfocus --sync "$WIN" 2>/dev/null || true
+      xdotool type --delay 80 "abc123"
+      sleep 1
       import -window root "$OUT/typed-password-$lang.png"
       xdotool key Return
       sleep 2

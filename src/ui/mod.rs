@@ -189,7 +189,11 @@ impl std::fmt::Debug for App {
 /// Iced settings with the bundled fonts (also for tests).
 pub fn iced_settings() -> iced::Settings {
     iced::Settings {
-        fonts: vec![theme::FONT_REGULAR.into(), theme::FONT_BOLD.into()],
+        fonts: vec![
+            theme::FONT_REGULAR.into(),
+            theme::FONT_BOLD.into(),
+            theme::FONT_KANJI_SUPPLEMENT.into(),
+        ],
         default_font: theme::FONT,
         default_text_size: iced::Pixels(theme::size::BODY),
         ..iced::Settings::default()
@@ -445,6 +449,13 @@ impl App {
                 // The procedure engine's login (guarded) reads it.
                 let _ = self.start(Procedure::ValidityCheck);
                 self.cert_tool = true;
+                if let Screen::Procedure(p) = &mut self.screen {
+                    p.reading_certificate = true;
+                    // Straight to reading the card: the tool has no
+                    // document to prepare.
+                    let e = p.update(procedure::Message::Act(crate::flow::ActionKind::Ok));
+                    return self.procedure_event(e);
+                }
             }
             Tool::CardStatus => {
                 jobs::card_status(self.source.opener(), self.out.clone());
@@ -705,7 +716,30 @@ impl App {
         }
     }
 
+    /// Which procedure screen is shown (to reset the keyboard focus when
+    /// it changes: Enter pressed twice must never answer the next
+    /// confirmation).
+    fn procedure_screen_key(&self) -> Option<FlowScreen> {
+        match &self.screen {
+            Screen::Procedure(p) => Some(p.engine.screen().clone()),
+            _ => None,
+        }
+    }
+
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let before = self.procedure_screen_key();
+        let task = self.handle(message);
+        let after = self.procedure_screen_key();
+        if before != after
+            && !matches!(after, Some(FlowScreen::Password { .. }))
+            && self.focus.as_deref() != Some("password.input")
+        {
+            self.focus = None;
+        }
+        task
+    }
+
+    fn handle(&mut self, message: Message) -> Task<Message> {
         if !matches!(
             message,
             Message::Wake | Message::IdleTick | Message::Reader(_)
@@ -1025,8 +1059,15 @@ impl App {
         }
     }
 
+    /// At start: the password box takes the keyboard when it is shown.
     fn focus_task(&mut self) -> Task<Message> {
-        Task::none()
+        match &self.screen {
+            Screen::Procedure(p) if matches!(p.engine.screen(), FlowScreen::Password { .. }) => {
+                self.focus = Some("password.input".into());
+                iced::widget::operation::focus(Id::new("procedure-password"))
+            }
+            _ => Task::none(),
+        }
     }
 
     pub fn subscription(&self) -> Subscription<Message> {

@@ -17,6 +17,12 @@ pub const BOLD: Font = Font {
 };
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Bold.ttf");
+/// Every ideograph Noto Sans CJK JP has and BIZ UDPGothic lacks (CJK
+/// extension A, the supplementary planes with 𠮷, compatibility
+/// ideographs with 﨑): the fallback that lets rare kanji in holder names
+/// and addresses render (`tools/kanji-supplement.sh`).
+pub const FONT_KANJI_SUPPLEMENT: &[u8] =
+    include_bytes!("../../assets/fonts/MadoguchiKanjiSupplement-Regular.otf");
 
 pub const TEXT: Color = color!(0x1a1a1a);
 pub const MUTED: Color = color!(0x4a4a4a);
@@ -212,14 +218,11 @@ pub fn dialog(_: &Theme) -> container::Style {
         text_color: Some(TEXT),
         border: Border {
             color: PRIMARY,
-            width: 2.0,
+            width: 3.0,
             radius: radius(12.0),
         },
-        shadow: Shadow {
-            color: Color::from_rgba(0.0, 0.0, 0.0, 0.15),
-            offset: iced::Vector::new(0.0, 3.0),
-            blur_radius: 10.0,
-        },
+        // No shadow: tiny-skia redraws only the damaged area, and a blurred
+        // shadow reaching past it builds up darker with every keystroke.
         ..container::Style::default()
     }
 }

@@ -93,9 +93,7 @@ impl CardStatus {
         ]
         .spacing(theme::space::L);
         match (&self.report, self.loading) {
-            (_, true) => {
-                col = col.push(widget::body(format!("⏳ {}", fl!("working-reading-card"))))
-            }
+            (_, true) => col = col.push(widget::body(format!("{}…", fl!("working-reading-card")))),
             (None, false) => {}
             (Some(Err(e)), false) => {
                 col = col.push(message_box::view(
@@ -136,7 +134,7 @@ impl CardStatus {
                             text(pin_name(*kind))
                                 .size(theme::size::BODY)
                                 .font(theme::BOLD)
-                                .width(Length::Fixed(230.0)),
+                                .width(Length::Fixed(300.0)),
                             text(words)
                                 .size(theme::size::BODY)
                                 .font(theme::BOLD)

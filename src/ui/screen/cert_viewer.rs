@@ -86,7 +86,7 @@ impl CertViewer {
             ValidityState::NotYetValid => fl!("ui-cert-state-not-yet"),
         };
         let mut general = vec![
-            (fl!("cert-title"), z(fl!("ui-cert-kind-signing"))),
+            (fl!("ui-cert-kind"), z(fl!("ui-cert-kind-signing"))),
             (fl!("ui-cert-state"), z(state)),
             (fl!("ui-cert-validity"), z(validity.clone())),
             (fl!("cert-issuer"), z(cert.issuer().to_owned())),

@@ -242,10 +242,10 @@ impl ChangePassword {
         let mut col = column![widget::heading(fl!("ui-change-heading"))].spacing(theme::space::L);
         match &self.stage {
             Stage::Reading => {
-                col = col.push(widget::body(format!("⏳ {}", fl!("working-reading-card"))))
+                col = col.push(widget::body(format!("{}…", fl!("working-reading-card"))))
             }
             Stage::Sending => {
-                col = col.push(widget::body(format!("⏳ {}", fl!("ui-change-sending"))));
+                col = col.push(widget::body(format!("{}…", fl!("ui-change-sending"))));
                 col = col.push(widget::notice(
                     Tone::Warning,
                     fl!("ui-working-keep-card"),

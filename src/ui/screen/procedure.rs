@@ -59,6 +59,9 @@ pub struct ProcedureScreen {
     server_url: Option<String>,
     /// The last step before a message (where the procedure stopped).
     last_step: Step,
+    /// Only reading the certificate for the viewer (the card tool): the
+    /// header says so instead of showing the procedure's steps.
+    pub reading_certificate: bool,
 }
 
 impl std::fmt::Debug for ProcedureScreen {
@@ -98,6 +101,7 @@ impl ProcedureScreen {
             keys: RefCell::default(),
             server_url,
             last_step: Step::CardPreparation,
+            reading_certificate: false,
         };
         me.feed(Input::Action(FlowAction::Start));
         me
@@ -318,27 +322,37 @@ impl ProcedureScreen {
             counter,
         };
         let screen = self.engine.screen();
-        let header = column![
-            match screen {
-                Screen::Problem(_) => steps::view(self.last_step, true),
-                _ => steps::view(screen.step(), false),
-            },
-            row![
-                text(fl!("ui-procedure-name", name = self.procedure_name()))
-                    .size(theme::size::BODY)
-                    .font(theme::BOLD)
-                    .width(Length::Fill),
-                text(
-                    self.engine
-                        .section()
-                        .map(|s| fl!("error-manual", section = s.to_owned()))
-                        .unwrap_or_default()
-                )
-                .size(theme::size::SMALL)
-                .style(theme::muted),
-            ],
-        ]
-        .spacing(theme::space::M);
+        let header: Element<'a, Message> = if self.reading_certificate {
+            column![
+                widget::heading(fl!("ui-cert-heading")),
+                widget::body(fl!("ui-cert-needs-password")),
+            ]
+            .spacing(theme::space::S)
+            .into()
+        } else {
+            column![
+                match screen {
+                    Screen::Problem(_) => steps::view(self.last_step, true),
+                    _ => steps::view(screen.step(), false),
+                },
+                row![
+                    text(fl!("ui-procedure-name", name = self.procedure_name()))
+                        .size(theme::size::BODY)
+                        .font(theme::BOLD)
+                        .width(Length::Fill),
+                    text(
+                        self.engine
+                            .section()
+                            .map(|sec| fl!("error-manual", section = sec.to_owned()))
+                            .unwrap_or_default()
+                    )
+                    .size(theme::size::SMALL)
+                    .style(theme::muted),
+                ],
+            ]
+            .spacing(theme::space::M)
+            .into()
+        };
         let body: Element<'a, Message> = match screen {
             Screen::Top => widget::body(String::new()),
             Screen::CardPreparation => self.card_preparation(&ui),
@@ -462,7 +476,7 @@ impl ProcedureScreen {
             ),
         };
         let mut col = column![
-            text(format!("⏳ {what}"))
+            text(format!("{what}…"))
                 .size(theme::size::HEADING)
                 .font(theme::BOLD),
             widget::body(fl!("ui-working-wait")),

@@ -66,7 +66,7 @@ impl ServerView {
         ]
         .spacing(theme::space::L);
         match (&self.identity, self.loading) {
-            (_, true) => col = col.push(widget::body(format!("⏳ {}", fl!("working-contacting")))),
+            (_, true) => col = col.push(widget::body(format!("{}…", fl!("working-contacting")))),
             (None, false) => {}
             (Some(Err(e)), false) => {
                 col = col.push(message_box::view(

@@ -207,7 +207,7 @@ pub fn field<'a, M: 'a>(label: impl Into<String>, value: impl Into<String>) -> E
         text(label)
             .size(theme::size::BODY)
             .font(theme::BOLD)
-            .width(Length::Fixed(230.0)),
+            .width(Length::Fixed(300.0)),
         text(value).size(theme::size::BODY).width(Length::Fill),
     ]
     .spacing(theme::space::M)
