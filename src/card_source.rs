@@ -21,15 +21,15 @@ pub const DEMO_PROFILES: &[&str] = &[
     "juki",
 ];
 
-/// Folder of the test PKI: `MADOGUCHI_FIXTURES` if set; else the copy an
-/// installed package put next to the binary (see [`installed_fixtures_dirs`]);
-/// else the source tree's `fixtures/`.
+/// Folder of the test PKI: `MADOGUCHI_FIXTURES` if set and not empty; else
+/// the copy an installed package put next to the binary (see
+/// [`installed_fixtures_dirs`]); else the source tree's `fixtures/`.
 ///
 /// The installed copy comes before the source tree so that an installed
 /// binary uses the material of its own package even on the machine it was
 /// built on; a binary in `target/` has no such copy next to it.
 pub fn fixtures_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("MADOGUCHI_FIXTURES") {
+    if let Some(dir) = std::env::var_os("MADOGUCHI_FIXTURES").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
     let source = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
