@@ -35,11 +35,12 @@ wxs_main, wxs_fixtures, info, entitlements, preset = sys.argv[1:]
 ns = {"w": "http://schemas.microsoft.com/wix/2006/wi"}
 main = ET.parse(wxs_main).getroot()
 fixtures = ET.parse(wxs_fixtures).getroot()
-# every ComponentRef / ComponentGroupRef of the feature tree is defined
+# the feature tree references every component, and only defined ones
 defined = {c.get("Id") for c in main.iter("{%s}Component" % ns["w"])}
 groups = {g.get("Id") for g in fixtures.iter("{%s}ComponentGroup" % ns["w"])}
-for ref in main.iter("{%s}ComponentRef" % ns["w"]):
-    assert ref.get("Id") in defined, f"ComponentRef {ref.get('Id')} is not defined"
+refs = {r.get("Id") for r in main.iter("{%s}ComponentRef" % ns["w"])}
+assert refs <= defined, f"ComponentRef without a Component: {sorted(refs - defined)}"
+assert defined <= refs, f"Component in no Feature: {sorted(defined - refs)}"
 for ref in main.iter("{%s}ComponentGroupRef" % ns["w"]):
     assert ref.get("Id") in groups, f"ComponentGroupRef {ref.get('Id')} is not defined"
 props = {p.get("Id") for p in main.iter("{%s}Property" % ns["w"])}
