@@ -2,8 +2,8 @@
 # Packaging checks run by .ci/run (Linux, as root or with sudo):
 #
 #  1. static checks of every packaging definition: the desktop entry and the AppStream
-#     metainfo validate, the WiX sources and macOS property lists parse, the example
-#     preset is TOML, the shell scripts parse;
+#     metainfo validate, the WiX sources and macOS property lists parse (and hang
+#     together), the example preset has only the app's keys, the shell scripts parse;
 #  2. build the .deb (packaging/linux/build-deb.sh, pinned cargo-deb installed if missing),
 #     from the binary `cargo test --workspace` built (MADOGUCHI_CI_DEB=release: a release build);
 #  3. install it with dpkg -i, then run the INSTALLED binary as an unprivileged user with the
@@ -29,7 +29,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 packaging/windows/fixtures-wxs.py "$tmp/fixtures.wxs"
 python3 - packaging/windows/main.wxs "$tmp/fixtures.wxs" packaging/macos/Info.plist \
-  packaging/macos/entitlements.plist packaging/linux/preset.toml <<'EOF'
+  packaging/macos/entitlements.plist packaging/linux/settings.toml <<'EOF'
 import plistlib, sys, tomllib, xml.etree.ElementTree as ET
 wxs_main, wxs_fixtures, info, entitlements, preset = sys.argv[1:]
 ns = {"w": "http://schemas.microsoft.com/wix/2006/wi"}
@@ -44,13 +44,26 @@ assert defined <= refs, f"Component in no Feature: {sorted(defined - refs)}"
 for ref in main.iter("{%s}ComponentGroupRef" % ns["w"]):
     assert ref.get("Id") in groups, f"ComponentGroupRef {ref.get('Id')} is not defined"
 props = {p.get("Id") for p in main.iter("{%s}Property" % ns["w"])}
-for p in ("SERVER_URL", "ANCHOR", "COUNTER_MODE", "LANGUAGE", "LOCK_SETTINGS"):
+for p in ("SERVER_URL", "ANCHOR", "PROXY", "COUNTER_MODE", "LANGUAGE"):
     assert p in props, f"public property {p} missing"
+# every scheduled custom action exists, and is placed relative to one that does
+actions = {a.get("Id") for a in main.iter("{%s}CustomAction" % ns["w"])}
+actions |= {"Set" + a.get("Id") for a in main.iter("{%s}SetProperty" % ns["w"])}
+standard = {"CostFinalize", "InstallInitialize", "InstallFiles", "InstallFinalize"}
+for c in main.iter("{%s}Custom" % ns["w"]):
+    assert c.get("Action") in actions, f"Custom {c.get('Action')} is not defined"
+    anchor = c.get("After") or c.get("Before")
+    assert anchor in actions | standard, f"Custom {c.get('Action')} placed after/before unknown {anchor}"
+    assert (c.text or "").strip(), f"Custom {c.get('Action')} has no condition"
 plist = plistlib.load(open(info, "rb"))
 assert plist["CFBundleIdentifier"] == "io.github.madoguchi.Madoguchi"
 assert set(plist["CFBundleLocalizations"]) == {"ja", "en"}
 assert plistlib.load(open(entitlements, "rb"))["com.apple.security.smartcard"] is True
-tomllib.load(open(preset, "rb"))
+# the example preset: only keys of the app's settings file (src/ui/settings.rs)
+types = {"language": str, "text_size": str, "server": str, "anchor": str, "proxy": str,
+         "counter_mode": bool, "idle_timeout_seconds": int}
+for key, value in tomllib.load(open(preset, "rb")).items():
+    assert key in types and isinstance(value, types[key]), f"{preset}: {key} = {value!r}"
 print(f"wxs: {len(defined)} components + {sum(1 for _ in fixtures.iter('{%s}File' % ns['w']))} demo files; plists and preset parse")
 EOF
 for script in packaging/linux/build-deb.sh packaging/macos/build-app.sh packaging/ci.sh assets/icons/render.sh; do

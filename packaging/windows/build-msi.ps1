@@ -50,12 +50,12 @@ $defines = @("-dVersion=$version", "-dCargoTargetBinDir=$binDir", "-dStageDir=$s
 $objects = @()
 foreach ($source in @('packaging\windows\main.wxs', (Join-Path $wixDir 'fixtures.wxs'))) {
     $object = Join-Path $wixDir ([IO.Path]::GetFileNameWithoutExtension($source) + '.wixobj')
-    Invoke-Checked $candle (@('-nologo', '-arch', 'x64') + $defines + @('-ext', 'WixUIExtension', '-out', $object, $source))
+    Invoke-Checked $candle (@('-nologo', '-arch', 'x64') + $defines + @('-ext', 'WixUIExtension', '-ext', 'WixUtilExtension', '-out', $object, $source))
     $objects += $object
 }
 
 $msi = Join-Path $wixDir "madoguchi-$version-x86_64.msi"
-Invoke-Checked $light (@('-nologo', '-spdb', '-ext', 'WixUIExtension', '-cultures:en-us', '-b', (Get-Location).Path,
+Invoke-Checked $light (@('-nologo', '-spdb', '-ext', 'WixUIExtension', '-ext', 'WixUtilExtension', '-cultures:en-us', '-b', (Get-Location).Path,
     '-out', $msi) + $objects)
 
 Write-Host "built $msi ($((Get-Item $msi).Length) bytes)"
