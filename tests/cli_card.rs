@@ -4,57 +4,14 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
+use support::cli::{assert_no_password as assert_no_secret, text};
 use support::{VPCD_READER, pcsc_lock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 /// A password no fixture uses, to plant and search for.
 const PLANTED: &str = "PLANTED7Q9X";
 
-fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("madoguchi starts");
-    let mut input = child.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        input.write_all(s.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn assert_no_secret(o: &Output, secret: &str) {
-    let all = text(o);
-    let hex = secret
-        .bytes()
-        .map(|b| format!("{b:02X}"))
-        .collect::<String>();
-    for needle in [
-        secret.to_string(),
-        secret.to_lowercase(),
-        hex.clone(),
-        hex.to_lowercase(),
-    ] {
-        assert!(
-            !all.contains(&needle),
-            "the password ({needle}) appears in the output"
-        );
-    }
+fn run(args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    support::cli::run(args, stdin.unwrap_or(""))
 }
 
 #[test]

@@ -4,60 +4,11 @@
 //! the output with `RUST_LOG=trace`.
 
 mod flow_support;
-
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
 
 use flow_support::*;
 use madoguchi::local_window::LocalWindow;
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env_remove("MADOGUCHI_SERVER")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Neither the password nor its bytes in hex appear anywhere.
-fn assert_no_password(o: &Output, password: &str) {
-    let all = text(o);
-    let hex: String = password.bytes().map(|b| format!("{b:02X}")).collect();
-    for needle in [
-        password.to_owned(),
-        password.to_lowercase(),
-        hex.clone(),
-        hex.to_lowercase(),
-    ] {
-        assert!(
-            !all.contains(&needle),
-            "the password ({needle}) appears in the output"
-        );
-    }
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
-}
+use support::cli::{assert_no_password, json, run, text};
 
 #[test]
 fn demo_revocation_is_accepted_and_no_password_is_logged() {

@@ -6,57 +6,18 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
 use madoguchi::local_window::LocalWindow;
+use support::cli::{assert_no_password, run, text};
 use support::{VPCD_READER, attach, pcsc_lock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 const PASSWORD: &str = "ABC123";
 
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env_remove("MADOGUCHI_SERVER")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("madoguchi starts");
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.as_bytes()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn assert_no_password(o: &Output, password: &str) {
-    let all = text(o);
-    let hex: String = password.bytes().map(|b| format!("{b:02X}")).collect();
-    for needle in [
-        password.to_owned(),
-        password.to_lowercase(),
-        hex.clone(),
-        hex.to_lowercase(),
-    ] {
-        assert!(
-            !all.contains(&needle),
-            "the password ({needle}) appears in the output"
-        );
-    }
-}
-
 /// `procedure` on the card in the vpcd reader against `window`.
-fn procedure(window: &LocalWindow, procedure: &str, stdin: &str) -> (Output, serde_json::Value) {
+fn procedure(
+    window: &LocalWindow,
+    procedure: &str,
+    stdin: &str,
+) -> (std::process::Output, serde_json::Value) {
     let o = run(
         &[
             "--lang",

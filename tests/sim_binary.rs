@@ -40,25 +40,8 @@ impl Drop for Sim {
     }
 }
 
-fn madoguchi(args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 fn signing_tries() -> serde_json::Value {
-    let o = madoguchi(&["status", "--reader", VPCD_READER, "--json"], "");
+    let o = support::cli::run(&["status", "--reader", VPCD_READER, "--json"], "");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     v["card"]["signing_password"]["tries_left"].clone()
@@ -97,7 +80,7 @@ fn the_sim_binary_serves_pcscd_and_keeps_its_counters() {
     let mut sim = start();
     assert_eq!(signing_tries(), 5);
     // One wrong password through the CLI.
-    let o = madoguchi(
+    let o = support::cli::run(
         &["cert", "--reader", VPCD_READER, "--pin-stdin"],
         "WRONG9\n",
     );

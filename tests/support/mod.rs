@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use madoguchi_sim::{BridgeHandle, Faults, SimChannel, VirtualCard};
 
+pub mod cli;
 pub mod suite;
 
 /// The reader pcscd's vpcd driver offers on its first slot.

@@ -1,0 +1,57 @@
+//! Running the `madoguchi` binary as a user does, and searching what it
+//! printed.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
+
+/// Run `madoguchi` with trace logging on, `stdin` written to its standard
+/// input, and no online window taken from the environment.
+pub fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .env_remove("MADOGUCHI_SERVER")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("madoguchi starts");
+    let mut input = child.stdin.take().expect("piped stdin");
+    input.write_all(stdin.as_bytes()).expect("stdin written");
+    drop(input);
+    child.wait_with_output().expect("madoguchi ends")
+}
+
+/// Standard output and standard error together.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Standard output as JSON.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+/// Neither the password (as typed, lower-cased) nor its bytes in hex appear
+/// anywhere in the output, logs included.
+pub fn assert_no_password(o: &Output, password: &str) {
+    let all = text(o);
+    let hex: String = password.bytes().map(|b| format!("{b:02X}")).collect();
+    for needle in [
+        password.to_owned(),
+        password.to_lowercase(),
+        hex.clone(),
+        hex.to_lowercase(),
+    ] {
+        assert!(
+            !all.contains(&needle),
+            "the password ({needle}) appears in the output"
+        );
+    }
+}
