@@ -41,7 +41,11 @@ start_ms() {
   t0=$(date +%s%N)
   "$@" >/dev/null 2>&1 &
   pid=$!
-  xdotool search --sync --onlyvisible --name "$name" >/dev/null 2>&1
+  # xdotool's own --sync polls every 0.5 s: poll here every 5 ms instead
+  for _ in $(seq 4000); do
+    xdotool search --onlyvisible --name "$name" >/dev/null 2>&1 && break
+    sleep 0.005
+  done
   t1=$(date +%s%N)
   echo $(( (t1 - t0) / 1000000 )) "$pid"
 }
@@ -51,30 +55,31 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-measure() {
+# idle memory and CPU of one started program
+idle() {
   local label=$1 name=$2; shift 2
-  local times=() pid ms
-  for _ in $(seq "$RUNS"); do
-    read -r ms pid < <(start_ms "$name" "$@")
-    times+=("$ms")
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    sleep 0.3
-  done
+  local pid ms c0 c1 rss
   read -r ms pid < <(start_ms "$name" "$@")
   sleep 2
-  local c0 c1 rss
   c0=$(cpu_ticks "$pid")
   sleep "$IDLE"
   c1=$(cpu_ticks "$pid")
   rss=$(rss_kb "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  local med
-  med=$(printf '%s\n' "${times[@]}" | median)
-  local cpu_ms=$(( (c1 - c0) * 1000 / TICKS ))
-  echo "$label start_ms=${med} (runs: ${times[*]}) rss_kib=${rss} idle_cpu_ms_per_${IDLE}s=${cpu_ms}"
+  echo "$label: rss_kib=$rss idle_cpu_ms_per_${IDLE}s=$(( (c1 - c0) * 1000 / TICKS ))"
 }
 
-echo "profile: $PROFILE, runs: $RUNS, idle: ${IDLE}s"
-measure "hello-iced" "hello-iced" "$HELLO"
-measure "madoguchi --demo" "Madoguchi" "$APP" --demo
-measure "madoguchi (PC/SC watch)" "Madoguchi" "$APP"
+echo "profile: $PROFILE, runs: $RUNS (interleaved), idle: ${IDLE}s, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+HELLO_T=() APP_T=()
+for _ in $(seq "$RUNS"); do
+  read -r ms pid < <(start_ms hello-iced "$HELLO")
+  HELLO_T+=("$ms"); kill "$pid"; wait "$pid" 2>/dev/null || true; sleep 0.3
+  read -r ms pid < <(start_ms Madoguchi "$APP" --demo)
+  APP_T+=("$ms"); kill "$pid"; wait "$pid" 2>/dev/null || true; sleep 0.3
+done
+h=$(printf '%s\n' "${HELLO_T[@]}" | median)
+a=$(printf '%s\n' "${APP_T[@]}" | median)
+echo "start to window, median ms: hello-iced=$h (${HELLO_T[*]}) madoguchi --demo=$a (${APP_T[*]})"
+idle "hello-iced" hello-iced "$HELLO"
+idle "madoguchi --demo" Madoguchi "$APP" --demo
+idle "madoguchi (PC/SC reader watch)" Madoguchi "$APP"

@@ -1102,7 +1102,11 @@ impl App {
                 .view(focused, counter, self.caps_lock)
                 .map(Message::ChangePassword),
             Screen::Server(s) => s.view(focused, counter).map(Message::Server),
-            Screen::Settings(s) => s.view(focused, counter).map(Message::Settings),
+            Screen::Settings(s) => {
+                let (body, bar) = s.view(focused, counter);
+                footer = Some(bar.map(Message::Settings));
+                body.map(Message::Settings)
+            }
         };
         let mut page = column![self.header()].spacing(0);
         if self.source.demo().is_some() {

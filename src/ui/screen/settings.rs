@@ -124,7 +124,12 @@ impl SettingsScreen {
         Event::None
     }
 
-    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
+    /// The settings, and the bar with Save / Close at the bottom.
+    pub fn view<'a>(
+        &'a self,
+        focused: Option<&'a str>,
+        counter: bool,
+    ) -> (Element<'a, Message>, Element<'a, Message>) {
         *self.keys.borrow_mut() = KeyMap::default();
         let ui = Ui {
             focused,
@@ -316,7 +321,7 @@ impl SettingsScreen {
             }
             None => {}
         }
-        col = col.push(widget::buttons(vec![
+        let footer = widget::buttons(vec![
             ui.button(
                 "settings.save",
                 fl!("ui-settings-save"),
@@ -331,8 +336,8 @@ impl SettingsScreen {
                 ButtonKind::Secondary,
             )
             .into(),
-        ]));
+        ]);
         ui.on_escape(Message::Close);
-        col.into()
+        (col.into(), footer)
     }
 }
