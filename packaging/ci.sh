@@ -161,7 +161,8 @@ dpkg-deb -x "$deb" "$tmp/root"
 appstreamcli validate-tree --no-net "$tmp/root"
 for f in /usr/share/icons/hicolor/scalable/apps/$ID.svg /usr/share/icons/hicolor/512x512/apps/$ID.png \
   /usr/share/madoguchi/fixtures/cards/normal/card.toml /usr/share/doc/madoguchi/copyright \
-  /usr/share/doc/madoguchi/fonts/OFL.txt /usr/share/doc/madoguchi/THIRD-PARTY-LICENSES.md; do
+  /usr/share/doc/madoguchi/fonts/OFL.txt /usr/share/doc/madoguchi/fonts/OFL-NotoSansCJK.txt \
+  /usr/share/doc/madoguchi/THIRD-PARTY-LICENSES.md; do
   test -f "$f" || { echo "missing after install: $f" >&2; exit 1; }
 done
 

@@ -96,8 +96,9 @@ def main() -> None:
         f"(target `{args.target}`). Generated from the crate metadata by "
         "`packaging/third-party-licenses.py`; do not edit.",
         "",
-        "The fonts embedded in the binary (BIZ UDPGothic, SIL Open Font License 1.1) are listed "
-        "in `fonts/OFL.txt` next to this file.",
+        "The fonts embedded in the binary, BIZ UDPGothic and a Noto Sans CJK JP subset, are "
+        "under the SIL Open Font License 1.1; their licence files are installed with this "
+        "list (`OFL.txt` or `OFL-BIZ-UDPGothic.txt`, and `OFL-NotoSansCJK.txt`).",
         "",
         "| crate | version | licence | repository |",
         "|---|---|---|---|",

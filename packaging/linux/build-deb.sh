@@ -73,7 +73,7 @@ binary="$target_dir/$profile_dir/madoguchi"
 # Files the packages take from target/packaging/: the licence list of the
 # linked crates, and (for the .rpm, which does not strip) a stripped binary.
 python3 packaging/third-party-licenses.py "$stage/THIRD-PARTY-LICENSES.md"
-strip --strip-all -o "$stage/madoguchi" "$binary"
+if $rpm; then strip --strip-all -o "$stage/madoguchi" "$binary"; fi
 
 # cargo-deb strips the binary itself and computes the shared-library
 # dependencies ($auto) with dpkg-shlibdeps. It takes the binary from

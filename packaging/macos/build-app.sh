@@ -69,6 +69,7 @@ mkdir -p "$app/Contents/Resources/fixtures"
 cp -R fixtures/pki fixtures/cards "$app/Contents/Resources/fixtures/"
 cp LICENSE-MIT LICENSE-APACHE "$app/Contents/Resources/licenses/"
 cp assets/fonts/OFL.txt "$app/Contents/Resources/licenses/OFL-BIZ-UDPGothic.txt"
+cp assets/fonts/OFL-NotoSansCJK.txt "$app/Contents/Resources/licenses/OFL-NotoSansCJK.txt"
 cp "$stage/THIRD-PARTY-LICENSES.md" docs/admin-presets.md "$app/Contents/Resources/licenses/"
 
 # 3. Signature: hardened runtime with the entitlements (smart card). Without an identity,

@@ -12,16 +12,17 @@ NOTICE = [
          "terms of the MIT License or the Apache License, Version 2.0, at your option "
          "(LICENSE-MIT.txt and LICENSE-APACHE.txt in the install folder). It comes "
          "without any warranty."),
-    ("", "The BIZ UDPGothic fonts built into the program are Copyright 2022 The BIZ "
-         "UDGothic Project Authors, under the SIL Open Font License 1.1 "
-         "(OFL-BIZ-UDPGothic.txt). The Rust libraries it is built from and their "
+    ("", "The fonts built into the program are under the SIL Open Font License 1.1: "
+         "BIZ UDPGothic, Copyright 2022 The BIZ UDGothic Project Authors "
+         "(OFL-BIZ-UDPGothic.txt), and a subset of Noto Sans CJK JP, Copyright 2014-2021 "
+         "Adobe (OFL-NotoSansCJK.txt). The Rust libraries it is built from and their "
          "licences are listed in THIRD-PARTY-LICENSES.md."),
     ("", "The demo material in the fixtures folder is a test PKI for the demo mode only: "
          "its private keys are public, so never trust its certificates for anything else."),
     ("b", "日本語"),
     ("", "窓口（Madoguchi）はフリーソフトウェアです。MIT ライセンスまたは Apache License 2.0 "
          "のいずれかの条件で、利用・複製・改変・再配布できます。無保証です。"
-         "内蔵フォント BIZ UDPゴシックは SIL Open Font License 1.1 で提供されています。"),
+         "内蔵フォント（BIZ UDPゴシック、Noto Sans CJK JP の一部）は SIL Open Font License 1.1 で提供されています。"),
 ]
 
 
