@@ -7,14 +7,15 @@
 # driven for real: xdotool types the demo password and presses Enter, and
 # the document screen that follows is captured as `typed-review-<lang>`.
 #
-# Needs: Xvfb, xdotool, imagemagick (import). Usage: tools/screenshots.sh
+# Needs: Xvfb, xdotool, imagemagick (import, convert). Usage: tools/screenshots.sh
 # [screen ...]   (default: all). SCREENSHOT_DISPLAY picks the display (:93).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCREENS=(top card-preparation password last-try review signing-password
   sign-confirmation send-confirmation result-accepted result-valid
-  result-revoked already-revoked locked expired issuer-warning
+  result-revoked already-revoked duplicate revocation-accepted
+  issuer-result certificate-invalid locked expired issuer-warning
   card-not-ready unexpected certificate rare-kanji card-status server
   settings change-password)
 if [ $# -gt 0 ]; then SCREENS=("$@"); fi
@@ -50,6 +51,22 @@ start() {
   sleep 2
 }
 
+# /usr/local/bin/convert may be a stand-in on some machines: take imagemagick's.
+CONVERT=convert
+if [ -x /usr/bin/convert ]; then CONVERT=/usr/bin/convert; fi
+
+# Capture the screen; a frame not drawn yet (black) is taken again.
+shot() {
+  xdotool mousemove 1020 760 >/dev/null 2>&1 || true
+  for _ in $(seq 10); do
+    import -window root "$1"
+    if [ "$("$CONVERT" "$1" -format '%[fx:mean>0.1]' info:)" = 1 ]; then return 0; fi
+    sleep 1
+  done
+  echo "still black: $1" >&2
+  return 1
+}
+
 stop() {
   kill "$APP" 2>/dev/null || true
   wait "$APP" 2>/dev/null || true
@@ -58,7 +75,7 @@ stop() {
 for lang in ja en; do
   for screen in "${SCREENS[@]}"; do
     start "$lang" "$screen"
-    import -window root "$OUT/$screen-$lang.png"
+    shot "$OUT/$screen-$lang.png"
     if [ "$screen" = password ]; then
       # Type for real: the password box has the keyboard when the dialog
       # opens.
@@ -67,10 +84,10 @@ for lang in ja en; do
       xdotool windowfocus --sync "$WIN" 2>/dev/null || true
       xdotool type --delay 80 "abc123"
       sleep 1
-      import -window root "$OUT/typed-password-$lang.png"
+      shot "$OUT/typed-password-$lang.png"
       xdotool key Return
       sleep 2
-      import -window root "$OUT/typed-review-$lang.png"
+      shot "$OUT/typed-review-$lang.png"
     fi
     stop
   done

@@ -345,6 +345,30 @@ impl App {
             "result-valid" => result(v, None),
             "result-revoked" => result(v, Some("revoked")),
             "already-revoked" => result(r, Some("revoked")),
+            "duplicate" | "revocation-accepted" => {
+                let mut s = result(r, None);
+                s.push(Act(K::Close));
+                s.extend(to_send(if name == "duplicate" { r } else { v }));
+                s.push(Act(K::Confirm));
+                s
+            }
+            "certificate-invalid" | "issuer-result" => {
+                let (demo, p) = if name == "issuer-result" {
+                    ("foreign-ca", v)
+                } else {
+                    ("impostor-ca", r)
+                };
+                let mut s = vec![Demo(demo)];
+                s.extend(login(p));
+                s.extend([
+                    Act(K::Continue),
+                    Act(K::Sign),
+                    Act(K::Confirm),
+                    Password,
+                    Act(K::Confirm),
+                ]);
+                s
+            }
             "last-try" => vec![Demo("one-try-left"), Start(r), Act(K::Ok)],
             "locked" => vec![Demo("locked"), Start(r), Act(K::Ok)],
             "expired" => {
