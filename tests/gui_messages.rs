@@ -269,3 +269,58 @@ fn one_try_left_confirmed_and_right() {
     g.expect("鈴木　次郎");
     g.expect("昭和元年12月25日 (1926-12-25)");
 }
+
+#[test]
+fn window_unreachable_offers_to_connect_again() {
+    let _s = serial();
+    let card = TestCard::new("normal");
+    // Nothing listens on port 1: connection refused, nothing was sent.
+    let source = Source::Custom(Box::new(Custom {
+        opener: Box::new({
+            let c = card.clone();
+            move || c.opener()
+        }),
+        config: client_config("https://127.0.0.1:1"),
+    }));
+    let app = App::with_source(
+        Launch {
+            language: Some(Language::Ja),
+            paths: Some(Paths::none()),
+            ..Launch::default()
+        },
+        Some(source),
+    );
+    let mut g = Gui { app, size: SIZE };
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.click("電子署名");
+    g.click("了解");
+    g.expect("オンライン窓口との通信エラー");
+    g.expect("オンライン窓口に接続できません");
+    g.expect("もう一度接続する");
+    g.click("申請中止");
+    assert!(g.on_top());
+}
+
+#[test]
+fn server_identity_from_the_send_confirmation_and_the_top() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.start_and_login(VALIDITY, PASSWORD);
+    g.sign_through(PASSWORD);
+    g.expect_section("3.1.8");
+    g.click("接続先の証明書を表示");
+    g.expect("オンライン窓口のサーバ証明書");
+    g.expect("安全に接続できました。接続先のサーバ証明書は信頼できます。");
+    g.expect("TLSv1.3");
+    assert!(g.sees_part("CN=localhost"));
+    // Back to the confirmation, the signed request still there.
+    g.click("閉じる");
+    g.expect_section("3.1.8");
+    g.click("了解 (送信する)");
+    g.expect_section("3.1.9");
+    g.click("閉じる");
+    g.click("接続先の確認");
+    g.expect("SHA-256 フィンガープリント");
+    g.click("閉じる");
+    assert!(g.on_top());
+}
