@@ -55,6 +55,16 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
+# stop a run and wait until its window is gone (the next run must not
+# find it)
+finish() {
+  kill "$1" 2>/dev/null || echo "run $1 ($2) had already ended" >&2
+  for _ in $(seq 400); do
+    xdotool search --name "$2" >/dev/null 2>&1 || break
+    sleep 0.01
+  done
+}
+
 # idle memory and CPU of one started program
 idle() {
   local label=$1 name=$2; shift 2
@@ -65,7 +75,7 @@ idle() {
   sleep "$IDLE"
   c1=$(cpu_ticks "$pid")
   rss=$(rss_kb "$pid")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  finish "$pid" "$name"
   echo "$label: rss_kib=$rss idle_cpu_ms_per_${IDLE}s=$(( (c1 - c0) * 1000 / TICKS ))"
 }
 
@@ -73,9 +83,9 @@ echo "profile: $PROFILE, runs: $RUNS (interleaved), idle: ${IDLE}s, load: $(cut 
 HELLO_T=() APP_T=()
 for _ in $(seq "$RUNS"); do
   read -r ms pid < <(start_ms hello-iced "$HELLO")
-  HELLO_T+=("$ms"); kill "$pid"; wait "$pid" 2>/dev/null || true; sleep 0.3
+  HELLO_T+=("$ms"); finish "$pid" hello-iced
   read -r ms pid < <(start_ms Madoguchi "$APP" --demo)
-  APP_T+=("$ms"); kill "$pid"; wait "$pid" 2>/dev/null || true; sleep 0.3
+  APP_T+=("$ms"); finish "$pid" Madoguchi
 done
 h=$(printf '%s\n' "${HELLO_T[@]}" | median)
 a=$(printf '%s\n' "${APP_T[@]}" | median)
