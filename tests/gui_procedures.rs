@@ -427,3 +427,27 @@ fn language_switches_live() {
     g.expect("Settings");
     g.click("日本語");
 }
+
+#[test]
+fn the_window_answers_while_the_card_works() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.app
+        .source
+        .demo()
+        .unwrap()
+        .card
+        .set_latency(std::time::Duration::from_millis(1000));
+    g.click(REVOCATION);
+    g.click_no_wait("カードを読み取る");
+    g.expect("カードを読んでいます…");
+    g.expect("カードは取り出さないでください。");
+    // The card is still being read: the window still takes clicks.
+    g.click_no_wait("English");
+    g.expect("Reading the card…");
+    assert!(g.app.is_busy(), "the card work is still under way");
+    g.settle();
+    g.expect("Log in");
+    g.click_no_wait("日本語");
+    g.expect("ログイン");
+}

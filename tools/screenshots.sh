@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCREENS=(top card-preparation password last-try review signing-password
+SCREENS=(top card-preparation working password last-try review signing-password
   sign-confirmation send-confirmation result-accepted result-valid
   result-revoked already-revoked duplicate revocation-accepted
   issuer-result certificate-invalid locked expired issuer-warning

@@ -57,6 +57,7 @@ pub struct DemoCard {
     shared: SharedCard,
     present: Arc<Mutex<bool>>,
     handles: Arc<Mutex<Vec<SimHandle>>>,
+    faults: Faults,
 }
 
 impl std::fmt::Debug for DemoCard {
@@ -77,6 +78,7 @@ impl DemoCard {
             shared: madoguchi_sim::share(card),
             present: Arc::new(Mutex::new(true)),
             handles: Arc::default(),
+            faults: Faults::new(),
         })
     }
 
@@ -102,6 +104,11 @@ impl DemoCard {
         *self.present.lock().unwrap_or_else(|e| e.into_inner()) = true;
     }
 
+    /// Make every command take `latency` (a slow card or reader).
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.faults.set_latency(latency);
+    }
+
     /// Tries left of a password (for tests and the demo panel).
     pub fn tries_left(&self, kind: PinKind) -> Option<u8> {
         madoguchi_sim::channel::lock(&self.shared).tries_left(kind)
@@ -117,7 +124,7 @@ impl DemoCard {
         if !self.is_present() {
             return Err(CardError::NoCard);
         }
-        let channel = SimChannel::with_shared(self.shared.clone(), Faults::new());
+        let channel = SimChannel::with_shared(self.shared.clone(), self.faults.clone());
         self.handles
             .lock()
             .unwrap_or_else(|e| e.into_inner())

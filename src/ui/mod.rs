@@ -88,6 +88,8 @@ pub enum Message {
     Activity,
     /// Counter mode: the idle clock ticks.
     IdleTick,
+    /// Work under way: redraw the elapsed time (only while working).
+    Tick,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -309,6 +311,8 @@ impl App {
             Remove,
             Open(Tool),
             Viewer,
+            /// A slow card, and the next action is left running.
+            Slow,
         }
         use Step::*;
         let (r, v) = (Procedure::Revocation, Procedure::ValidityCheck);
@@ -369,6 +373,7 @@ impl App {
                 ]);
                 s
             }
+            "working" => vec![Start(r), Slow],
             "last-try" => vec![Demo("one-try-left"), Start(r), Act(K::Ok)],
             "locked" => vec![Demo("locked"), Start(r), Act(K::Ok)],
             "expired" => {
@@ -416,6 +421,14 @@ impl App {
                 Remove => self.update(Message::Bar(BarMessage::DemoRemove)),
                 Open(t) => self.update(Message::Top(top::Message::Open(t))),
                 Viewer => self.update(Message::Procedure(P::ShowCertificate)),
+                Slow => {
+                    if let Some(d) = self.source.demo() {
+                        d.card.set_latency(Duration::from_millis(1500));
+                    }
+                    // Not waited for: the window opens on the work.
+                    let _ = self.update(Message::Procedure(P::Act(K::Ok)));
+                    continue;
+                }
             };
             self.settle(wait);
         }
@@ -766,7 +779,7 @@ impl App {
     fn handle(&mut self, message: Message) -> Task<Message> {
         if !matches!(
             message,
-            Message::Wake | Message::IdleTick | Message::Reader(_)
+            Message::Wake | Message::IdleTick | Message::Tick | Message::Reader(_)
         ) {
             self.last_activity = Instant::now();
         }
@@ -879,7 +892,7 @@ impl App {
                 self.caps_lock = upper != shift;
                 Task::none()
             }
-            Message::Activity => Task::none(),
+            Message::Activity | Message::Tick => Task::none(),
             Message::IdleTick => {
                 if self.counter()
                     && !matches!(self.screen, Screen::Top(_))
@@ -1101,6 +1114,9 @@ impl App {
         ];
         if let Source::Pcsc = self.source {
             subs.push(Subscription::run(watch_stream));
+        }
+        if self.is_busy() {
+            subs.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::Tick));
         }
         if self.counter() && !matches!(self.screen, Screen::Top(_)) {
             subs.push(iced::time::every(Duration::from_secs(1)).map(|_| Message::IdleTick));

@@ -116,6 +116,28 @@ impl Gui {
         );
     }
 
+    /// Click without waiting for the work the click starts.
+    #[track_caller]
+    pub fn click_no_wait(&mut self, label: &str) {
+        let messages = {
+            let mut ui = self.simulator();
+            ui.click(label)
+                .unwrap_or_else(|e| panic!("cannot click {label:?}: {e:?}"));
+            ui.into_messages().collect::<Vec<_>>()
+        };
+        for m in messages {
+            let _ = self.app.update(m);
+        }
+    }
+
+    /// Wait for the work under way.
+    pub fn settle(&mut self) {
+        assert!(
+            self.app.settle(WATCHDOG),
+            "no completion within {WATCHDOG:?}"
+        );
+    }
+
     /// Click the button showing `label`. When the same words show more
     /// than once (a step of the indicator and a button), the one that does
     /// something is the button.

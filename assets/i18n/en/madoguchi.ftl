@@ -458,6 +458,7 @@ ui-last-try-advice = If you are not sure of the password, stop here and have it 
 ui-last-try-confirm = I am sure: go to the password
 ui-last-try-cancel = Stop without typing
 ui-working-wait = Please wait.
+ui-working-elapsed = { $seconds } s so far (usually done in about 10 s)
 ui-working-keep-card = Do not take the card out.
 ui-working-sending-note = Sending cannot be stopped. Please wait until the screen changes.
 ui-issuer-warning-decide = If you go on, the online window decides. If this surprises you, press "Stop".

@@ -458,6 +458,7 @@ ui-last-try-advice = パスワードに自信がないときは、ここでや�
 ui-last-try-confirm = 確かめたので入力に進む
 ui-last-try-cancel = 入力しないでやめる
 ui-working-wait = しばらくお待ちください。
+ui-working-elapsed = { $seconds } 秒経過 (ふつうは10秒ほどで終わります)
 ui-working-keep-card = カードは取り出さないでください。
 ui-working-sending-note = 送信中は取り消せません。画面が変わるまでお待ちください。
 ui-issuer-warning-decide = このまま続けると、オンライン窓口が最終的に判断します。心当たりがなければ「申請中止」を押してください。

@@ -62,6 +62,8 @@ pub struct ProcedureScreen {
     /// Only reading the certificate for the viewer (the card tool): the
     /// header says so instead of showing the procedure's steps.
     pub reading_certificate: bool,
+    /// Since when the current card or network work has been running.
+    working_since: Option<std::time::Instant>,
 }
 
 impl std::fmt::Debug for ProcedureScreen {
@@ -102,6 +104,7 @@ impl ProcedureScreen {
             server_url,
             last_step: Step::CardPreparation,
             reading_certificate: false,
+            working_since: None,
         };
         me.feed(Input::Action(FlowAction::Start));
         me
@@ -114,6 +117,11 @@ impl ProcedureScreen {
             Screen::Problem(_) | Screen::Finished(_) | Screen::Top
         ) {
             self.last_step = self.engine.screen().step();
+        }
+        match (self.engine.screen(), self.working_since) {
+            (Screen::Working(_), None) => self.working_since = Some(std::time::Instant::now()),
+            (Screen::Working(_), Some(_)) => {}
+            _ => self.working_since = None,
         }
         for effect in effects {
             match &self.executor {
@@ -475,11 +483,20 @@ impl ProcedureScreen {
                 false,
             ),
         };
+        let elapsed = self
+            .working_since
+            .map(|t| t.elapsed().as_secs())
+            .unwrap_or_default();
+        // The manual: about 10 s on broadband. The bar fills over 10 s and
+        // then stays full while the seconds go on counting.
+        let bar = iced::widget::progress_bar(0.0..=10.0, (elapsed as f32).min(10.0)).girth(12.0);
         let mut col = column![
             text(format!("{what}…"))
                 .size(theme::size::HEADING)
                 .font(theme::BOLD),
             widget::body(fl!("ui-working-wait")),
+            bar,
+            widget::small(fl!("ui-working-elapsed", seconds = elapsed.to_string())),
         ]
         .spacing(theme::space::M);
         if keep_card {
