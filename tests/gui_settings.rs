@@ -1,0 +1,81 @@
+//! Settings through the app: saved to the user's file in the config
+//! folder, read back at the next start; values of the administrator's
+//! preset win, are shown locked and cannot be changed.
+
+mod gui_support;
+
+use gui_support::*;
+use madoguchi::ui::settings::Paths;
+use madoguchi::ui::{Launch, Screen};
+
+fn launch(paths: &Paths) -> Gui {
+    Gui::launch(Launch {
+        demo: true,
+        demo_profile: "normal".into(),
+        paths: Some(paths.clone()),
+        ..Launch::default()
+    })
+}
+
+#[test]
+fn saved_settings_come_back() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        user: Some(dir.path().join("config").join("settings.toml")),
+        admin: Some(dir.path().join("admin.toml")),
+    };
+    let mut g = launch(&paths);
+    g.click("設定");
+    g.click("大きい");
+    g.click("使う");
+    g.expect("窓口モード");
+    g.type_into("settings-idle", "0");
+    g.click("保存する");
+    g.expect("設定を保存しました。");
+    let text = std::fs::read_to_string(paths.user.as_ref().unwrap()).unwrap();
+    assert!(text.contains("text_size = \"large\""), "{text}");
+    assert!(text.contains("counter_mode = true"), "{text}");
+    assert!(text.contains("idle_timeout_seconds = 1200"), "{text}");
+
+    let g = launch(&paths);
+    assert_eq!(g.app.scale_factor(), 1.3);
+    assert!(g.app.counter());
+    assert_eq!(g.app.settings.idle_timeout.as_secs(), 1200);
+}
+
+#[test]
+fn the_administrators_preset_wins_and_is_locked() {
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let admin = dir.path().join("admin.toml");
+    std::fs::write(
+        &admin,
+        "language = \"en\"\ncounter_mode = true\nserver = \"https://window.example.jp\"\n",
+    )
+    .unwrap();
+    let user = dir.path().join("settings.toml");
+    std::fs::write(&user, "language = \"ja\"\ncounter_mode = false\n").unwrap();
+    let paths = Paths {
+        user: Some(user),
+        admin: Some(admin),
+    };
+    let mut g = launch(&paths);
+    g.expect("Counter mode");
+    // No language switch in the bar: the administrator fixed it.
+    assert!(!g.sees("日本語"));
+    g.click("Settings");
+    assert!(matches!(g.app.screen, Screen::Settings(_)));
+    g.expect("Set by the administrator: cannot be changed.");
+    // The locked choices are drawn but do nothing.
+    let before = g.app.settings.clone();
+    let messages_before = g.texts().len();
+    assert!(messages_before > 0);
+    g.click("Save");
+    assert_eq!(g.app.settings.language, before.language);
+    assert!(g.app.counter());
+    assert_eq!(
+        g.app.settings.server.as_deref(),
+        Some("https://window.example.jp")
+    );
+}
