@@ -53,7 +53,9 @@ if $rpm; then need_tool generate-rpm cargo-generate-rpm "$CARGO_GENERATE_RPM_VER
 
 target_dir=$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-stage="$target_dir/packaging"
+# Package metadata names these files as `target/packaging/…`, relative to the
+# package root, whatever CARGO_TARGET_DIR says.
+stage="$(pwd)/target/packaging"
 mkdir -p "$stage"
 
 # One build of the app binary; the packaging steps below reuse it.
