@@ -56,16 +56,31 @@ CONVERT=convert
 if [ -x /usr/bin/convert ]; then CONVERT=/usr/bin/convert; fi
 
 # Capture the screen; a frame not drawn yet (black) is taken again.
+# Returns 1 if it stays black.
 shot() {
   xdotool mousemove 1020 760 >/dev/null 2>&1 || true
-  for _ in $(seq 10); do
+  for _ in $(seq 5); do
     import -window root "$1"
     if [ "$("$CONVERT" "$1" -format '%[fx:mean>0.1]' info:)" = 1 ]; then return 0; fi
     sleep 1
   done
-  echo "still black: $1" >&2
   return 1
 }
+
+# Start the app on a screen and capture it; a window that stays black
+# (rare under Xvfb with no window manager) gets a fresh start.
+capture() {
+  local lang=$1 screen=$2 file=$3
+  for _ in 1 2 3; do
+    start "$lang" "$screen"
+    if shot "$file"; then return 0; fi
+    stop
+  done
+  echo "still black: $file" >&2
+  FAILED=$((FAILED + 1))
+  return 1
+}
+FAILED=0
 
 stop() {
   kill "$APP" 2>/dev/null || true
@@ -74,8 +89,7 @@ stop() {
 
 for lang in ja en; do
   for screen in "${SCREENS[@]}"; do
-    start "$lang" "$screen"
-    shot "$OUT/$screen-$lang.png"
+    if ! capture "$lang" "$screen" "$OUT/$screen-$lang.png"; then continue; fi
     if [ "$screen" = password ]; then
       # Type for real: the password box has the keyboard when the dialog
       # opens.
@@ -84,12 +98,26 @@ for lang in ja en; do
       xdotool windowfocus --sync "$WIN" 2>/dev/null || true
       xdotool type --delay 80 "abc123"
       sleep 1
-      shot "$OUT/typed-password-$lang.png"
+      shot "$OUT/typed-password-$lang.png" || FAILED=$((FAILED + 1))
       xdotool key Return
       sleep 2
-      shot "$OUT/typed-review-$lang.png"
+      shot "$OUT/typed-review-$lang.png" || FAILED=$((FAILED + 1))
     fi
     stop
   done
 done
+# The large-text setting (everything 1.3×, same window).
+if [ $# -eq 0 ]; then
+  printf 'text_size = "large"\n' > "$CONFIG/settings.toml"
+  for lang in ja en; do
+    for screen in top review; do
+      capture "$lang" "$screen" "$OUT/$screen-large-$lang.png" && stop
+    done
+  done
+  rm -f "$CONFIG/settings.toml"
+fi
 echo "screenshots in $OUT"
+if [ "$FAILED" -gt 0 ]; then
+  echo "$FAILED screenshot(s) stayed black; run the script again for those screens" >&2
+  exit 1
+fi

@@ -204,14 +204,19 @@ pub fn iced_settings() -> iced::Settings {
 
 /// Run the app until its window closes.
 pub fn run(launch: Launch) -> iced::Result {
+    // The window is sized in logical pixels, which the text-size setting
+    // scales: keep the same 1024×768 on screen whatever the setting.
+    let paths = launch.paths.clone().unwrap_or_else(Paths::platform);
+    let scale = settings::load(&paths).0.text_size.scale();
     iced::application(move || App::boot(launch.clone()), App::update, App::view)
         .title(App::title)
         .theme(App::theme)
         .subscription(App::subscription)
         .scale_factor(App::scale_factor)
         .settings(iced_settings())
-        .window_size((1024.0, 768.0))
-        .centered()
+        // Not `.centered()`: it centres the logical size, which the text
+        // scale makes smaller than the window really is.
+        .window_size((1024.0 / scale, 768.0 / scale))
         .run()
 }
 
@@ -219,7 +224,15 @@ impl App {
     fn boot(launch: Launch) -> (App, Task<Message>) {
         let mut app = App::new(launch);
         let task = app.focus_task();
-        (app, task)
+        // Two redraws shortly after start: on X11 a first frame drawn just
+        // before the window is mapped can be lost, and an idle app would
+        // otherwise stay black until the pointer moves over it.
+        let redraw = |ms| {
+            Task::perform(tokio::time::sleep(Duration::from_millis(ms)), |()| {
+                Message::Tick
+            })
+        };
+        (app, Task::batch([task, redraw(250), redraw(1000)]))
     }
 
     /// The app without a window (tests drive it through `update` and
@@ -1251,15 +1264,26 @@ impl App {
                 ButtonKind::Quiet,
             ));
         }
-        container(
+        // Large text: the status and buttons go to a second line rather
+        // than squeezing the badges.
+        let bar: Element<'_, Message> = if self.settings.text_size == settings::TextSize::Large {
+            row![left, right]
+                .align_y(Alignment::Center)
+                .spacing(theme::space::M)
+                .wrap()
+                .vertical_spacing(theme::space::S)
+                .into()
+        } else {
             row![left.width(Length::Fill), right]
                 .align_y(Alignment::Center)
-                .spacing(theme::space::M),
-        )
-        .padding([theme::space::S, theme::space::L])
-        .width(Length::Fill)
-        .style(theme::header)
-        .into()
+                .spacing(theme::space::M)
+                .into()
+        };
+        container(bar)
+            .padding([theme::space::S, theme::space::L])
+            .width(Length::Fill)
+            .style(theme::header)
+            .into()
     }
 
     /// Words for the reader and card chips.
