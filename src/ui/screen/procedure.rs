@@ -583,13 +583,14 @@ impl ProcedureScreen {
             Language::Ja => format!("{} ({})", &*r.birth_ja, &*r.birth_iso),
             Language::En => r.birth_en.to_string(),
         };
-        let line = |label: String, value: String| -> Element<'a, Message> {
+        // The facts are borrowed from the zeroizing buffers, not copied.
+        let line = |label: String, value: iced::widget::Text<'a>| -> Element<'a, Message> {
             row![
                 text(label)
                     .size(theme::size::BODY)
                     .font(theme::BOLD)
                     .width(Length::Fixed(200.0)),
-                text(value).size(theme::size::TITLE).width(Length::Fill),
+                value.size(theme::size::TITLE).width(Length::Fill),
             ]
             .spacing(theme::space::M)
             .into()
@@ -600,10 +601,10 @@ impl ProcedureScreen {
                     .size(theme::size::TITLE)
                     .font(theme::BOLD),
                 text(statement).size(theme::size::TITLE),
-                line(fl!("document-name"), r.name.to_string()),
-                line(fl!("document-address"), r.address.to_string()),
-                line(fl!("document-sex"), sex_label(&r.sex_code)),
-                line(fl!("document-birth-date"), birth),
+                line(fl!("document-name"), text(r.name.as_str())),
+                line(fl!("document-address"), text(r.address.as_str())),
+                line(fl!("document-sex"), text(sex_label(&r.sex_code))),
+                line(fl!("document-birth-date"), text(birth)),
             ]
             .spacing(theme::space::M),
         )
