@@ -324,7 +324,12 @@ pub fn run(cli: Cli) -> ExitCode {
             return match crate::ui::run(launch) {
                 Ok(()) => ExitCode::from(exit::OK),
                 Err(e) => {
+                    // No display (a terminal over SSH, a service): the
+                    // commands still work.
                     eprintln!("{e}");
+                    eprintln!(
+                        "madoguchi --help: status, cert, revoke, check, change-password, server-info"
+                    );
                     ExitCode::from(exit::FAILURE)
                 }
             };

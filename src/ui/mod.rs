@@ -203,7 +203,19 @@ pub fn iced_settings() -> iced::Settings {
 }
 
 /// Run the app until its window closes.
-pub fn run(launch: Launch) -> iced::Result {
+pub fn run(launch: Launch) -> anyhow::Result<()> {
+    // winit panics without a display; say it plainly instead.
+    if cfg!(all(unix, not(target_os = "macos")))
+        && ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none())
+    {
+        anyhow::bail!("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set)");
+    }
+    run_window(launch).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn run_window(launch: Launch) -> iced::Result {
     // The window is sized in logical pixels, which the text-size setting
     // scales: keep the same 1024×768 on screen whatever the setting.
     let paths = launch.paths.clone().unwrap_or_else(Paths::platform);
