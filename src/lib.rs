@@ -1,7 +1,9 @@
-//! Madoguchi, the app: the command line (and, to come, the procedure engine
-//! and the GUI) over the card, PKI and protocol crates, plus the
+//! Madoguchi, the app: the procedure engine (`flow`), the online window
+//! client (`client`), and its two thin drivers, the command line (`cli`) and
+//! the iced GUI (`ui`), over the card, PKI and protocol crates; plus the
 //! translations and the error catalogue they share.
 
+pub mod card_report;
 pub mod card_source;
 pub mod cli;
 pub mod client;

@@ -23,6 +23,10 @@ fn demo_status_json() {
     assert_eq!(v["card"]["signing_password"]["tries_left"], 5);
     assert_eq!(v["card"]["authentication_pin"]["tries_left"], 3);
     assert_eq!(v["card"]["card_info_pin"]["state"], "tries_left");
+    assert_eq!(
+        v["card"]["authentication_certificate_not_after"],
+        "2031-08-10T14:59:59Z"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `madoguchi status`: readers, card type and the tries left of each
 //! password, read with empty VERIFYs: no try is spent.
 
-use madoguchi_card::{JpkiCard, PinKind, PinStatus, ReaderInfo, TokenKind, ids};
+use madoguchi_card::{PinKind, PinStatus, ReaderInfo, TokenKind, ids};
 use serde_json::{Value, json};
 
 use super::{Failure, StatusArgs};
@@ -9,12 +9,7 @@ use crate::card_source::CardSource;
 use crate::fl;
 use crate::i18n;
 
-/// What `status` found on the card.
-struct CardStatus {
-    reader: String,
-    token: TokenKind,
-    pins: Vec<(PinKind, Result<PinStatus, madoguchi_card::CardError>)>,
-}
+use crate::card_report::CardReport as CardStatus;
 
 pub fn run(source: &CardSource, args: &StatusArgs) -> Result<(), Failure> {
     let readers = source.readers()?;
@@ -39,22 +34,7 @@ pub fn run(source: &CardSource, args: &StatusArgs) -> Result<(), Failure> {
 
 fn read_card(source: &CardSource) -> Result<CardStatus, Failure> {
     let (reader, channel) = source.open()?;
-    let mut card = JpkiCard::new(channel);
-    card.select_jpki_ap()?;
-    let token = card.token()?;
-    let pins = [
-        PinKind::SigningPassword,
-        PinKind::AuthenticationPin,
-        PinKind::CardInfoPin,
-    ]
-    .into_iter()
-    .map(|kind| (kind, card.tries_left(kind)))
-    .collect();
-    Ok(CardStatus {
-        reader,
-        token,
-        pins,
-    })
+    Ok(crate::card_report::read(reader, channel)?)
 }
 
 fn max_tries(kind: PinKind) -> u8 {
@@ -142,6 +122,9 @@ fn to_json(readers: &[ReaderInfo], card: Option<&CardStatus>) -> Value {
             "reader": c.reader,
             "kind": token_key(&c.token),
             "token_label": token_label(&c.token),
+            "authentication_certificate_not_after": c.authentication_not_after.and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339).ok()
+            }),
         });
         for (kind, status) in &c.pins {
             v[pin_key(*kind)] = pin_json(*kind, status);

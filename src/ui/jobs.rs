@@ -11,25 +11,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use madoguchi_card::{
-    CardError, CertificateKind, ChangeOutcome, GuardError, JpkiCard, Normalisation, PasswordGuard,
-    PasswordState, PinKind, PinStatus, Secret, TokenKind,
+    CardError, ChangeOutcome, GuardError, JpkiCard, Normalisation, PasswordGuard, PasswordState,
+    PinKind, Secret, TokenKind,
 };
-use madoguchi_pki::SigningCertificate;
-use time::OffsetDateTime;
 
 use crate::client::{Client, ClientError, ServerIdentity};
 use crate::flow::{CardOpener, Input};
 
-/// The state of a card as staff see it: no try is spent to read it.
-#[derive(Clone, Debug)]
-pub struct CardReport {
-    pub reader: String,
-    pub token: TokenKind,
-    pub pins: Vec<(PinKind, Result<PinStatus, CardError>)>,
-    /// Expiry of the authentication certificate (readable without a
-    /// password; the signing certificate's needs the password).
-    pub authentication_not_after: Option<OffsetDateTime>,
-}
+pub use crate::card_report::CardReport;
 
 /// What came back.
 #[derive(Debug)]
@@ -113,31 +102,11 @@ pub fn card_status(mut opener: CardOpener, out: Outbox) {
     spawn("madoguchi-card-status", move || {
         let result = (|| {
             let (reader, channel) = opener()?;
-            let mut card = JpkiCard::new(channel);
-            card.select_jpki_ap()?;
-            let token = card.token()?;
-            if let TokenKind::Other(_) = token {
+            let report = crate::card_report::read(reader, channel)?;
+            if let TokenKind::Other(_) = report.token {
                 return Err(CardError::NotJpki);
             }
-            let authentication_not_after = card
-                .read_certificate(CertificateKind::Authentication)
-                .ok()
-                .and_then(|der| SigningCertificate::from_der(&der).ok())
-                .map(|c| c.not_after());
-            let pins = [
-                PinKind::SigningPassword,
-                PinKind::AuthenticationPin,
-                PinKind::CardInfoPin,
-            ]
-            .into_iter()
-            .map(|kind| (kind, card.tries_left(kind)))
-            .collect();
-            Ok(CardReport {
-                reader,
-                token,
-                pins,
-                authentication_not_after,
-            })
+            Ok(report)
         })();
         out.send(Delivery::CardStatus(result));
     });
