@@ -69,6 +69,16 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         self.focused == Some(key)
     }
 
+    /// Put a button that sends `message` in the focus order; whether it
+    /// has the focus now.
+    fn focusable(&self, key: &str, message: &M) -> bool {
+        self.keys.borrow_mut().order.push(Focusable::Button {
+            key: key.to_owned(),
+            message: message.clone(),
+        });
+        self.is_focused(key)
+    }
+
     /// A labelled button of `kind` that sends `message` (or is disabled).
     pub fn button(
         &self,
@@ -77,13 +87,10 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         message: Option<M>,
         kind: ButtonKind,
     ) -> Button<'a, M> {
-        let focused = self.is_focused(key);
-        if let Some(m) = &message {
-            self.keys.borrow_mut().order.push(Focusable::Button {
-                key: key.to_owned(),
-                message: m.clone(),
-            });
-        }
+        let focused = match &message {
+            Some(m) => self.focusable(key, m),
+            None => self.is_focused(key),
+        };
         let label: String = label.into();
         let size = if kind == ButtonKind::Quiet {
             theme::size::SMALL + 1.0
@@ -114,11 +121,7 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         message: M,
         selected: bool,
     ) -> Button<'a, M> {
-        let focused = self.is_focused(key);
-        self.keys.borrow_mut().order.push(Focusable::Button {
-            key: key.to_owned(),
-            message: message.clone(),
-        });
+        let focused = self.focusable(key, &message);
         let label: String = label.into();
         button(text(label).size(theme::size::BODY).font(theme::BOLD))
             .padding([8.0, 16.0])
@@ -134,11 +137,7 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         message: M,
         selected: bool,
     ) -> Button<'a, M> {
-        let focused = self.is_focused(key);
-        self.keys.borrow_mut().order.push(Focusable::Button {
-            key: key.to_owned(),
-            message: message.clone(),
-        });
+        let focused = self.focusable(key, &message);
         let label: String = label.into();
         button(text(label).size(theme::size::SMALL))
             .padding([3.0, 9.0])
