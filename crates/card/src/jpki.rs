@@ -585,13 +585,18 @@ impl<C: CardChannel> JpkiCard<C> {
         }
     }
 
+    /// Make the IEF of `kind` current (selecting its application first).
+    fn select_pin(&mut self, kind: PinKind, op: &'static str) -> Result<(), CardError> {
+        let (app, ief) = pin_location(kind);
+        self.ensure_app(app)?;
+        self.select_ef(ief, op)
+    }
+
     /// Tries left for `kind` by an empty VERIFY (`00 20 00 80`), which
     /// spends no try.
     pub fn tries_left(&mut self, kind: PinKind) -> Result<PinStatus, CardError> {
         const OP: &str = "read tries left";
-        let (app, ief) = pin_location(kind);
-        self.ensure_app(app)?;
-        self.select_ef(ief, OP)?;
+        self.select_pin(kind, OP)?;
         let r = self.send(&Command::verify_query())?;
         match r.sw {
             StatusWord::TriesLeft(0)
@@ -621,13 +626,8 @@ impl<C: CardChannel> JpkiCard<C> {
     /// a tries query).
     pub fn verify(&mut self, kind: PinKind, secret: &Secret) -> Result<(), CardError> {
         const OP: &str = "verify";
-        if secret.is_empty() {
-            return Err(CardError::InvalidRequest("empty secret"));
-        }
-        let (app, ief) = pin_location(kind);
-        self.ensure_app(app)?;
-        self.select_ef(ief, OP)?;
-        let data = Zeroizing::new(secret.expose().as_bytes().to_vec());
+        let data = secret_data(secret)?;
+        self.select_pin(kind, OP)?;
         self.set_verified(kind, false);
         let r = self.send(&Command::verify(&data))?;
         match r.sw {
@@ -692,13 +692,8 @@ impl<C: CardChannel> JpkiCard<C> {
     /// [`CardError::SecurityStatusNotSatisfied`].
     pub fn change_reference_data(&mut self, kind: PinKind, new: &Secret) -> Result<(), CardError> {
         const OP: &str = "change password";
-        if new.is_empty() {
-            return Err(CardError::InvalidRequest("empty secret"));
-        }
-        let (app, ief) = pin_location(kind);
-        self.ensure_app(app)?;
-        self.select_ef(ief, OP)?;
-        let data = Zeroizing::new(new.expose().as_bytes().to_vec());
+        let data = secret_data(new)?;
+        self.select_pin(kind, OP)?;
         let r = self.send(&Command::change_reference_data(&data))?;
         match r.sw {
             StatusWord::Ok => Ok(()),
@@ -724,6 +719,16 @@ impl<C: CardChannel> std::fmt::Debug for JpkiCard<C> {
             .field("stats", &self.channel.stats)
             .finish()
     }
+}
+
+/// A secret's bytes for VERIFY or CHANGE REFERENCE DATA, in a zeroizing
+/// buffer. An empty one is refused unsent: as VERIFY data it would turn the
+/// command into a tries query.
+fn secret_data(secret: &Secret) -> Result<Zeroizing<Vec<u8>>, CardError> {
+    if secret.is_empty() {
+        return Err(CardError::InvalidRequest("empty secret"));
+    }
+    Ok(Zeroizing::new(secret.expose().as_bytes().to_vec()))
 }
 
 #[cfg(test)]
