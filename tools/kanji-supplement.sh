@@ -98,7 +98,7 @@ python3 - "$WORK/subset.otf" "$OUT" "$BIZ" "$WORK/required" <<'PY'
 import sys
 from fontTools.ttLib import TTFont
 src, out, biz_path, required_path = sys.argv[1:]
-f = TTFont(src)
+f = TTFont(src, recalcTimestamp=False)  # same input, same bytes
 for rec in f["name"].names:
     if rec.nameID in (1, 16):
         rec.string = "Madoguchi Kanji Supplement"
