@@ -2,8 +2,7 @@
 //! virtual card (`cargo bench --bench pcsc`). Prints a Markdown table for
 //! docs/benchmarks.md. Needs pcscd and the vpcd driver, like the tests.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+use madoguchi_testkit as support;
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +11,8 @@ use madoguchi_card::{
 };
 
 const ROUNDS: usize = 20;
+/// The fixture cards' signing password.
+const PASSWORD: &str = "ABC123";
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -28,7 +29,7 @@ fn procedure(channel: Box<dyn CardChannel>) -> [(u32, u64, u64, Duration); 2] {
     let mut guard = PasswordGuard::new(PinKind::SigningPassword);
     let t = Instant::now();
     let outcome = guard
-        .verify(&mut card, &Secret::new(support::suite::PASSWORD), None)
+        .verify(&mut card, &Secret::new(PASSWORD), None)
         .expect("verify");
     assert!(matches!(outcome, VerifyOutcome::Verified { .. }));
     card.read_signing_certificate().expect("read");

@@ -12,7 +12,7 @@
 #                    package, minutes less, for CI's install test. The .deb goes to
 #                    target/ci-deb/debian/ so that it is never taken for a release package.
 #
-# Needs: the build dependencies of the README (pkg-config, libpcsclite-dev),
+# Needs: the build dependencies of the README (libpcsclite1),
 # dpkg-dev (cargo-deb's $auto dependencies), python3 (licence list), binutils (strip).
 # The package configuration is in Cargo.toml, [package.metadata.deb] and
 # [package.metadata.generate-rpm]; what goes where is in docs/packaging.md.

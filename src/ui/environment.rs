@@ -109,6 +109,11 @@ impl DemoCard {
         self.faults.set_latency(latency);
     }
 
+    /// The card's fault injection (tests hold an APDU back with it).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
     /// Tries left of a password (for tests and the demo panel).
     pub fn tries_left(&self, kind: PinKind) -> Option<u8> {
         madoguchi_sim::channel::lock(&self.shared).tries_left(kind)

@@ -38,9 +38,41 @@ pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
-/// Neither the password (as typed, lower-cased) nor its bytes in hex appear
-/// anywhere in the output, logs included.
+/// APDU tracing was on in this run (a traced SELECT), so that a check
+/// that something is absent from the output means something.
+#[track_caller]
+pub fn assert_apdus_traced(o: &Output) {
+    let all = text(o);
+    assert!(
+        all.contains("madoguchi::apdu") && all.contains("> 00 A4"),
+        "no APDU trace in the output: the password checks would prove nothing\n{all}"
+    );
+}
+
+/// The password went to the card — the trace shows a command carrying a
+/// secret of its length, masked — and neither it (as typed, lower-cased)
+/// nor its bytes in hex appear anywhere in the output, logs included.
+#[track_caller]
 pub fn assert_no_password(o: &Output, password: &str) {
+    assert_apdus_traced(o);
+    let masked = format!("Lc={} <masked>", password.len());
+    assert!(
+        text(o).contains(&masked),
+        "no masked command carrying the password ({masked}) in the trace"
+    );
+    assert_absent(o, password);
+}
+
+/// A password that never went to the card (refused before it, or a line
+/// never read) appears nowhere in the output either.
+#[track_caller]
+pub fn assert_unsent_password_absent(o: &Output, password: &str) {
+    assert_apdus_traced(o);
+    assert_absent(o, password);
+}
+
+#[track_caller]
+fn assert_absent(o: &Output, password: &str) {
     let all = text(o);
     let hex: String = password.bytes().map(|b| format!("{b:02X}")).collect();
     for needle in [

@@ -152,10 +152,8 @@ fn waits_for_vpcd_to_start_listening() {
     let vpcd = FakeVpcd { listener };
     let mut slot = vpcd.accept(WAIT).expect("connects once vpcd listens");
     assert_eq!(slot.atr(), ATR.to_vec());
-    // stop() returns promptly.
-    let t = Instant::now();
-    bridge.stop();
-    assert!(t.elapsed() < Duration::from_secs(3));
+    // stop() returns: it does not wait for vpcd to go away.
+    returns(move || bridge.stop(), "stop() with vpcd connected");
 }
 
 #[test]
@@ -169,9 +167,7 @@ fn stop_while_waiting_for_vpcd() {
     let card = share(VirtualCard::open(&f.profile, None).unwrap());
     let bridge = Bridge::spawn(format!("127.0.0.1:{port}"), card, Faults::new());
     std::thread::sleep(Duration::from_millis(1500));
-    let t = Instant::now();
-    drop(bridge); // Drop stops too.
-    assert!(t.elapsed() < Duration::from_secs(3));
+    returns(move || drop(bridge), "drop while waiting for vpcd"); // Drop stops too.
 }
 
 #[test]
@@ -244,4 +240,18 @@ fn fault_delay_and_status_word() {
     // The next APDU finds the card gone.
     slot.send(&Command::select_df(&ids::AID_JPKI).to_bytes().unwrap());
     assert!(slot.closed(WAIT));
+}
+
+/// `f` comes back. A hang detector, not a speed bound: a minute is far
+/// beyond anything a loaded machine takes, and far below "never".
+fn returns(f: impl FnOnce() + Send + 'static, what: &str) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        f();
+        let _ = tx.send(());
+    });
+    assert!(
+        rx.recv_timeout(Duration::from_secs(60)).is_ok(),
+        "{what} never returned"
+    );
 }

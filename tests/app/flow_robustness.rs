@@ -3,7 +3,7 @@
 //! connections lost after sending (same bytes resent, never a new
 //! signature), busy waits, stale challenges, counter mode.
 
-mod flow_support;
+use crate::flow_support;
 
 use std::time::Duration;
 

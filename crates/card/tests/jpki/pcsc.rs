@@ -2,14 +2,14 @@
 //! virtual card attached over TCP. Plus the reader watch and OpenSC, a
 //! client we did not write.
 
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use madoguchi_card::{Watch, WatchEvent};
-use support::suite::{self, Operation, ThroughPcsc};
-use support::{VPCD_READER, pcsc_lock};
+use madoguchi_testkit::private_pcscd::{self, PRIVATE_VPCD_PORT, PrivatePcscd};
+use madoguchi_testkit::{self as support, VPCD_READER, pcsc_lock};
+
+use crate::suite::{self, Operation, ThroughPcsc};
 
 #[test]
 fn token_and_tries() {
@@ -104,20 +104,12 @@ fn watch_sees_insert_and_removal() {
     watch.stop();
 }
 
-fn opensc_tool(program: &str) -> Option<std::path::PathBuf> {
-    let found = ["/usr/bin", "/usr/local/bin"]
-        .iter()
-        .map(|d| std::path::Path::new(d).join(program))
-        .find(|p| p.is_file());
-    support::prerequisite(found.is_some(), "OpenSC (Debian package opensc)").then_some(found?)
-}
-
 /// OpenSC's JPKI driver lists the virtual card's certificates and reads the
 /// public ones back byte for byte.
 #[test]
 fn opensc_reads_the_virtual_card() {
     let _l = pcsc_lock();
-    let Some(pkcs15_tool) = opensc_tool("pkcs15-tool") else {
+    let Some(pkcs15_tool) = support::opensc_tool("pkcs15-tool") else {
         return;
     };
     let Some(_attached) = support::attach("normal") else {
@@ -183,31 +175,40 @@ fn base64_decode(s: &str) -> Vec<u8> {
 
 /// The smart-card service stops and comes back: the watch says so and
 /// re-establishes its context, with a fresh snapshot that shows the card.
+/// The service is one this test starts, in a mount namespace of its own, and
+/// stops by its process id; the machine's pcscd is never touched.
 #[test]
 fn watch_survives_the_service_going_down_and_back() {
-    let _l = pcsc_lock();
-    let Some(attached) = support::attach("normal") else {
+    if !private_pcscd::inside() {
+        private_pcscd::rerun_isolated();
         return;
-    };
+    }
+    let mut service = PrivatePcscd::start();
+    let addr = format!("127.0.0.1:{PRIVATE_VPCD_PORT}");
+    let faults = madoguchi_sim::Faults::new();
+    let bridge = madoguchi_sim::Bridge::spawn(
+        &addr,
+        madoguchi_sim::share(support::virtual_card("normal")),
+        faults,
+    );
+    assert!(
+        bridge.wait_connected(true, Duration::from_secs(10)),
+        "the virtual card could not connect to the private vpcd slot"
+    );
+    assert!(support::wait_card_present(true, Duration::from_secs(10)));
+
     let (watch, rx) = Watch::start().expect("watch starts");
     assert!(wait_for(&rx, |e| matches!(e, WatchEvent::Snapshot(_))).is_some());
 
-    let stopped_at = Instant::now();
-    let killed = Command::new("pkill").args(["-x", "pcscd"]).status();
-    if !support::prerequisite(
-        killed.is_ok_and(|s| s.success()),
-        "permission to stop pcscd (run the tests as the user that started it, or root)",
-    ) {
-        return;
-    }
-    let down = wait_for(&rx, |e| matches!(e, WatchEvent::ServiceUnavailable))
+    let pid = service.pid();
+    service.stop();
+    wait_for(&rx, |e| matches!(e, WatchEvent::ServiceUnavailable))
         .expect("the watch reports the service down");
-    eprintln!("service down seen after {:?}", down - stopped_at);
 
-    assert!(support::ensure_pcscd(), "pcscd restarts");
-    let up = wait_for(&rx, |e| matches!(e, WatchEvent::ServiceAvailable))
+    service.restart();
+    assert_ne!(service.pid(), pid, "a new service process");
+    wait_for(&rx, |e| matches!(e, WatchEvent::ServiceAvailable))
         .expect("the watch reports the service back");
-    eprintln!("service up seen {:?} after the stop", up - stopped_at);
     // The bridge reconnects to the new vpcd; the card shows in a snapshot or
     // an insertion event.
     let card_back = wait_for(&rx, |e| match e {
@@ -221,6 +222,7 @@ fn watch_survives_the_service_going_down_and_back() {
         card_back.is_some(),
         "the card is seen again after the restart"
     );
-    assert!(attached.bridge().is_connected());
+    assert!(bridge.is_connected());
     watch.stop();
+    bridge.stop();
 }

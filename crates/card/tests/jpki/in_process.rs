@@ -1,8 +1,6 @@
 //! The JPKI suite against the in-process virtual card.
 
-mod support;
-
-use support::suite::{self, InProcess, Operation};
+use crate::suite::{self, InProcess, Operation};
 
 #[test]
 fn token_and_tries() {

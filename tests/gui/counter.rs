@@ -5,7 +5,7 @@
 //! that the facts *were* on screen, so the absence means a wipe.
 //! Also the staff-facing card status, which spends no try.
 
-mod gui_support;
+use crate::gui_support;
 
 use std::time::Duration;
 

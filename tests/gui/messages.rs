@@ -5,8 +5,8 @@
 //! the flow tests' scripted window, given to the app as its source.
 //! Also the password guard's states as the dialog shows them.
 
-mod flow_support;
-mod gui_support;
+use crate::flow_support;
+use crate::gui_support;
 
 use flow_support::{FakeWindow, Scripted, TestCard, client_config};
 use gui_support::*;
@@ -148,7 +148,14 @@ fn smart_card_service_down_2_2_4_and_3_2_4() {
         g.click("窓口の職員向けの説明を表示");
         g.expect("窓口の職員の方へ");
         card.fail_open(None);
+        // [OK] goes back to the card preparation screen of the same procedure.
         g.click("OK");
+        g.expect_section(if label == REVOCATION {
+            "2.1.3"
+        } else {
+            "3.1.3"
+        });
+        g.expect("カードを読み取る");
     }
 }
 

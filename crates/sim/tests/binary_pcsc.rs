@@ -1,34 +1,16 @@
 //! The `madoguchi-sim` binary attached to the real pcscd: any PC/SC program
-//! (here `madoguchi status` and OpenSC's `opensc-tool`) sees the card; the
-//! state file keeps the counters; `remove`/`insert` on its stdin are seen.
+//! (here the card crate and OpenSC's `opensc-tool`) sees the card; the state
+//! file keeps the counters; `remove`/`insert` on its stdin are seen.
 
-mod support;
+// pcscd + vpcd: Linux only, as on CI.
+#![cfg(target_os = "linux")]
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use support::{VPCD_ADDR, VPCD_READER, pcsc_lock};
-
-/// The simulator binary, built on demand (it belongs to another package,
-/// so Cargo does not hand its path to this test).
-fn sim_binary() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "-q",
-            "-p",
-            "madoguchi-sim",
-            "--bin",
-            "madoguchi-sim",
-        ])
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building madoguchi-sim failed");
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_madoguchi"));
-    bin.with_file_name("madoguchi-sim")
-}
+use madoguchi_card::{GuardError, JpkiCard, PasswordGuard, PinKind, PinStatus, Secret};
+use madoguchi_testkit::{self as support, VPCD_ADDR, VPCD_READER, pcsc_lock};
 
 struct Sim(Child);
 
@@ -40,26 +22,27 @@ impl Drop for Sim {
     }
 }
 
-fn signing_tries() -> serde_json::Value {
-    let o = support::cli::run(&["status", "--reader", VPCD_READER, "--json"], "");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    v["card"]["signing_password"]["tries_left"].clone()
+/// The signing password's tries left, read over a new PC/SC connection.
+fn signing_tries() -> u8 {
+    let mut card = JpkiCard::new(support::pcsc_channel());
+    card.select_jpki_ap().expect("select the JPKI AP");
+    match card.tries_left(PinKind::SigningPassword) {
+        Ok(PinStatus::TriesLeft(n)) => n,
+        other => panic!("signing password tries: {other:?}"),
+    }
 }
 
 #[test]
 fn the_sim_binary_serves_pcscd_and_keeps_its_counters() {
     let _l = pcsc_lock();
-    // Build first: a pcscd started by the harness leaves a minute after its
-    // last client, and a cold build can take longer than that.
-    let bin = sim_binary();
+    let bin = env!("CARGO_BIN_EXE_madoguchi-sim");
     if !support::ensure_pcscd() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.toml");
     let start = || {
-        let child = Command::new(&bin)
+        let child = Command::new(bin)
             .args(["--vpcd", VPCD_ADDR, "--profile"])
             .arg(support::profile_path("normal"))
             .arg("--state")
@@ -79,24 +62,29 @@ fn the_sim_binary_serves_pcscd_and_keeps_its_counters() {
 
     let mut sim = start();
     assert_eq!(signing_tries(), 5);
-    // One wrong password through the CLI.
-    let o = support::cli::run(
-        &["cert", "--reader", VPCD_READER, "--pin-stdin"],
-        "WRONG9\n",
-    );
-    assert_eq!(o.status.code(), Some(3));
+    // One wrong password, through the guard as the app sends it.
+    {
+        let mut card = JpkiCard::new(support::pcsc_channel());
+        card.select_jpki_ap().expect("select the JPKI AP");
+        let mut guard = PasswordGuard::new(PinKind::SigningPassword);
+        let outcome = guard.verify(&mut card, &Secret::new("WRONG9"), None);
+        assert!(
+            matches!(outcome, Err(GuardError::WrongPassword { .. })),
+            "{outcome:?}"
+        );
+    }
     assert_eq!(signing_tries(), 4);
 
     // opensc-tool, a PC/SC program we did not write, sees the same card.
-    if let Ok(out) = Command::new("opensc-tool")
+    let Some(opensc_tool) = support::opensc_tool("opensc-tool") else {
+        return;
+    };
+    let out = Command::new(opensc_tool)
         .args(["--reader", VPCD_READER, "--atr"])
         .output()
-    {
-        let atr = String::from_utf8_lossy(&out.stdout).to_lowercase();
-        assert!(atr.contains("3b:e0:00:ff:81:31:fe:45:14"), "{atr}");
-    } else if !support::prerequisite(false, "opensc-tool (Debian package opensc)") {
-        return;
-    }
+        .expect("opensc-tool runs");
+    let atr = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(atr.contains("3b:e0:00:ff:81:31:fe:45:14"), "{atr}");
 
     // Removal and insertion by its stdin commands.
     let mut stdin = sim.0.stdin.take().unwrap();

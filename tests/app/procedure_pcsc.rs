@@ -1,13 +1,15 @@
 //! `madoguchi revoke` and `madoguchi check`, the binary, through real
 //! pcscd + vpcd with the virtual card attached (the PC/SC harness of
-//! `tests/support`), against the reference online window over TLS on
+//! `crates/testkit`), against the reference online window over TLS on
 //! 127.0.0.1: the happy paths and the main errors, with `RUST_LOG=trace`
 //! and the output searched for the password.
 
-mod support;
+use crate::support;
 
 use madoguchi::local_window::LocalWindow;
-use support::cli::{assert_no_password, run, text};
+use support::cli::{
+    assert_apdus_traced, assert_no_password, assert_unsent_password_absent, run, text,
+};
 use support::{VPCD_READER, attach, pcsc_lock};
 
 const PASSWORD: &str = "ABC123";
@@ -95,7 +97,7 @@ fn pcsc_wrong_password_stops_the_script() {
     assert_eq!(v["sent"], false);
     assert!(text(&o).contains("E110"));
     assert_no_password(&o, "PLANTED7Q9X");
-    assert_no_password(&o, "PLANTED7Q9Y");
+    assert_unsent_password_absent(&o, "PLANTED7Q9Y");
 }
 
 #[test]
@@ -109,6 +111,7 @@ fn pcsc_locked_and_expired_cards() {
         let (o, v) = procedure(&window, "revoke", &both_passwords());
         assert_eq!(o.status.code(), Some(4), "{}", text(&o));
         assert_eq!(v["section"], "2.2.7");
+        assert_apdus_traced(&o);
         assert!(
             !text(&o).contains("00 20 00 80 Lc="),
             "no password was sent"

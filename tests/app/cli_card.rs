@@ -2,9 +2,9 @@
 //! card and through real PC/SC; and the password never shows in any output
 //! or log, even at trace level.
 
-mod support;
+use crate::support;
 
-use support::cli::{assert_no_password as assert_no_secret, text};
+use support::cli::{assert_apdus_traced, assert_no_password as assert_no_secret, text};
 use support::{VPCD_READER, pcsc_lock};
 
 /// A password no fixture uses, to plant and search for.
@@ -91,6 +91,7 @@ fn locked_card_gets_nothing() {
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(text(&o).contains("E111"));
     // No VERIFY with data was sent: the trace of APDUs shows only queries.
+    assert_apdus_traced(&o);
     assert!(!text(&o).contains("00 20 00 80 Lc="), "{}", text(&o));
 }
 
@@ -108,6 +109,7 @@ fn last_try_needs_confirmation() {
     );
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
     assert!(text(&o).contains("E115"));
+    assert_apdus_traced(&o);
     assert!(
         !text(&o).contains("00 20 00 80 Lc="),
         "a password was sent: {}",
@@ -136,6 +138,7 @@ fn malformed_password_never_reaches_the_card() {
     assert!(!text(&o).contains("Lc=5 <masked>"));
 }
 
+#[cfg(target_os = "linux")] // pcscd + vpcd
 #[test]
 fn pcsc_status_and_cert_through_pcscd() {
     let _l = pcsc_lock();
@@ -179,6 +182,7 @@ fn pcsc_status_and_cert_through_pcscd() {
     assert_no_secret(&o, "ABC123");
 }
 
+#[cfg(target_os = "linux")] // pcscd + vpcd
 #[test]
 fn unknown_reader_is_e103() {
     let _l = pcsc_lock();

@@ -12,7 +12,7 @@ use madoguchi_sim::{Faults, SharedCard, SimChannel};
 use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
 
-use super::profile_file;
+use madoguchi_testkit::profile_file;
 
 /// The password of every fixture card but `rare-kanji`.
 pub const PASSWORD: &str = "ABC123";
@@ -39,7 +39,7 @@ pub struct InProcess {
 impl InProcess {
     pub fn make(profile: &str) -> Option<Box<dyn Rig>> {
         Some(Box::new(InProcess {
-            card: madoguchi_sim::share(super::virtual_card(profile)),
+            card: madoguchi_sim::share(madoguchi_testkit::virtual_card(profile)),
             faults: Faults::new(),
         }))
     }
@@ -62,18 +62,19 @@ impl Rig for InProcess {
 
 /// The real PC/SC rig: the card attached to pcscd through vpcd.
 pub struct ThroughPcsc {
-    attached: super::Attached,
+    attached: madoguchi_testkit::Attached,
 }
 
 impl ThroughPcsc {
     pub fn make(profile: &str) -> Option<Box<dyn Rig>> {
-        super::attach(profile).map(|attached| Box::new(ThroughPcsc { attached }) as Box<dyn Rig>)
+        madoguchi_testkit::attach(profile)
+            .map(|attached| Box::new(ThroughPcsc { attached }) as Box<dyn Rig>)
     }
 }
 
 impl Rig for ThroughPcsc {
     fn channel(&mut self) -> Box<dyn CardChannel> {
-        Box::new(super::pcsc_channel())
+        Box::new(madoguchi_testkit::pcsc_channel())
     }
     fn card(&self) -> SharedCard {
         self.attached.bridge().card()
@@ -153,8 +154,8 @@ pub fn certificates(make: MakeRig) {
         card.read_authentication_certificate().unwrap(),
         profile_file("normal", "auth.der")
     );
-    let sign_ca = std::fs::read(super::fixtures().join("pki/sign-ca.der")).unwrap();
-    let auth_ca = std::fs::read(super::fixtures().join("pki/auth-ca.der")).unwrap();
+    let sign_ca = std::fs::read(madoguchi_testkit::fixtures().join("pki/sign-ca.der")).unwrap();
+    let auth_ca = std::fs::read(madoguchi_testkit::fixtures().join("pki/auth-ca.der")).unwrap();
     assert_eq!(card.read_signing_ca_certificate().unwrap(), sign_ca);
     assert_eq!(card.read_authentication_ca_certificate().unwrap(), auth_ca);
 }

@@ -69,6 +69,6 @@ fn errors_doc() {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == generated,
-        "docs/errors.md is out of date: run MADOGUCHI_BLESS=1 cargo test --test errors_doc"
+        "docs/errors.md is out of date: run MADOGUCHI_BLESS=1 cargo test --test app errors_doc"
     );
 }

@@ -11,7 +11,7 @@
 //! the window (records of the reference window, or every submission the
 //! scripted window received).
 
-mod flow_support;
+use crate::flow_support;
 
 use flow_support::*;
 use madoguchi::flow::{

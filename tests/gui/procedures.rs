@@ -5,7 +5,7 @@
 //! The answers a correct client cannot provoke from the reference window
 //! are in `gui_messages.rs`.
 
-mod gui_support;
+use crate::gui_support;
 
 use gui_support::*;
 use madoguchi::ui::{KeyPress, Screen};
@@ -432,22 +432,22 @@ fn language_switches_live() {
 fn the_window_answers_while_the_card_works() {
     let _s = serial();
     let mut g = Gui::demo("normal");
-    g.app
-        .source
-        .demo()
-        .unwrap()
-        .card
-        .set_latency(std::time::Duration::from_millis(1000));
+    // The card holds its first answer back until it is pulled out, so the
+    // card work is certainly under way while the window is used.
+    g.app.source.demo().unwrap().card.faults().hang(1);
     g.click(REVOCATION);
     g.click_no_wait("カードを読み取る");
     g.expect("カードを読んでいます…");
     g.expect("カードは取り出さないでください。");
-    // The card is still being read: the window still takes clicks.
     g.click_no_wait("English");
     g.expect("Reading the card…");
     assert!(g.app.is_busy(), "the card work is still under way");
-    g.settle();
-    g.expect("Log in");
     g.click_no_wait("日本語");
-    g.expect("ログイン");
+    g.expect("カードを読んでいます…");
+    assert!(g.app.is_busy(), "the card work is still under way");
+    // Pulled out: the held command fails, and the procedure says so (2.2.6).
+    g.app.source.demo().unwrap().card.remove();
+    g.settle();
+    assert!(!g.app.is_busy());
+    g.expect_section("2.2.6");
 }

@@ -1,12 +1,12 @@
 //! The app on a real smart-card service: pcscd with the vpcd driver and
 //! the virtual card attached through it (`madoguchi-sim`'s bridge). The
-//! reader watch (`madoguchi_card::Watch`, what the app's subscription
-//! forwards) reports the card going in and out; the app shows it in the
-//! status chips and a procedure that needed the card moves to 2.2.6.
-//! The card status tool and a login run through PC/SC.
+//! app's own subscriptions run as iced's runtime runs them; its reader
+//! watch reports the card going in and out; the app shows it in the status
+//! chips and a procedure that needed the card moves to 2.2.6. The card
+//! status tool and a login run through PC/SC.
 
-mod gui_support;
-mod support;
+use crate::gui_support;
+use crate::support;
 
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
@@ -17,15 +17,38 @@ use madoguchi::ui::settings::Paths;
 use madoguchi::ui::{Launch, Message};
 use madoguchi_card::WatchEvent;
 
-/// Feed the watch's events to the app until one matches `until` (the
-/// watchdog only guards against a hang; no timing is asserted).
-fn pump(g: &mut Gui, events: &Receiver<WatchEvent>, until: impl Fn(&WatchEvent) -> bool) {
+/// Run the app's own subscriptions (`App::subscription`) as iced's runtime
+/// does — each recipe's stream, no window events — and hand their messages
+/// over through a channel.
+fn run_subscriptions(g: &Gui) -> Receiver<Message> {
+    use iced::futures::StreamExt;
+    let streams: Vec<_> = iced_futures::subscription::into_recipes(g.app.subscription())
+        .into_iter()
+        .map(|recipe| recipe.stream(iced::futures::stream::pending().boxed()))
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut all = iced::futures::stream::select_all(streams);
+        iced::futures::executor::block_on(async {
+            while let Some(m) = all.next().await {
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        });
+    });
+    rx
+}
+
+/// Give the subscriptions' messages to the app until a reader event matches
+/// `until` (the watchdog only guards against a hang; no timing is asserted).
+fn pump(g: &mut Gui, messages: &Receiver<Message>, until: impl Fn(&WatchEvent) -> bool) {
     loop {
-        let e = events
+        let m = messages
             .recv_timeout(Duration::from_secs(30))
-            .expect("the reader watch reported nothing for 30 s");
-        let done = until(&e);
-        g.apply(vec![Message::Reader(e)]);
+            .expect("the app's subscriptions reported nothing for 30 s");
+        let done = matches!(&m, Message::Reader(e) if until(e));
+        g.apply(vec![m]);
         if done {
             return;
         }
@@ -48,7 +71,7 @@ fn hot_plug_through_pcscd_reaches_the_screen() {
         paths: Some(Paths::none()),
         ..Launch::default()
     });
-    let (_watch, events) = madoguchi_card::Watch::start().expect("reader watch");
+    let events = run_subscriptions(&g);
     pump(&mut g, &events, |e| matches!(e, WatchEvent::Snapshot(_)));
     g.expect("カードあり");
 

@@ -7,7 +7,7 @@
 //! content changes from run to run (times, the demo window's port) are not
 //! snapshotted; their texts are checked by the walk tests.
 
-mod gui_support;
+use crate::gui_support;
 
 use std::path::PathBuf;
 
@@ -36,7 +36,7 @@ fn snapshot(g: &Gui, name: &str) {
     assert!(
         file.exists(),
         "{} is missing: snapshots are committed, not made by the test run \
-         (MADOGUCHI_BLESS=1 cargo test --test gui_snapshots writes them)",
+         (MADOGUCHI_BLESS=1 cargo test --test gui snapshots writes them)",
         file.display()
     );
     assert!(

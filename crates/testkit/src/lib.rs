@@ -1,0 +1,303 @@
+//! Test harness shared by the workspace's tests (the app's, the card
+//! crate's and the simulator's): fixture paths, the in-process virtual card,
+//! and a real pcscd with the vpcd driver and the virtual card attached to it.
+//!
+//! pcscd is started here when it is not running. A missing prerequisite
+//! (pcscd, the vpcd driver, OpenSC) fails the test with the one command that
+//! installs it. Outside CI, `MADOGUCHI_SKIP_PCSC=1` turns that failure into a
+//! skip, and the test binary lists every skipped test after its summary, so
+//! a skip is never mistaken for a pass. Under `CI=true` nothing is skipped.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Mutex, MutexGuard, Once};
+use std::time::{Duration, Instant};
+
+use madoguchi_sim::{BridgeHandle, Faults, SimChannel, VirtualCard};
+
+#[cfg(target_os = "linux")]
+pub mod private_pcscd;
+
+/// The reader pcscd's vpcd driver offers on its first slot.
+pub const VPCD_READER: &str = "Virtual PCD 00 00";
+/// Where that slot listens (Debian's /etc/reader.conf.d/vpcd).
+pub const VPCD_ADDR: &str = "127.0.0.1:35963";
+
+/// The one command that installs what the PC/SC tests need.
+pub const INSTALL_HINT: &str = "sudo bash tools/test-deps.sh";
+
+/// The workspace's `fixtures/` folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .canonicalize()
+        .expect("the workspace's fixtures folder")
+}
+
+pub fn profile_path(name: &str) -> PathBuf {
+    fixtures().join("cards").join(name).join("card.toml")
+}
+
+pub fn profile_file(name: &str, file: &str) -> Vec<u8> {
+    let p = fixtures().join("cards").join(name).join(file);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A fresh virtual card from a fixture profile, counters in memory.
+pub fn virtual_card(profile: &str) -> VirtualCard {
+    VirtualCard::open(profile_path(profile), None)
+        .unwrap_or_else(|e| panic!("profile {profile}: {e}"))
+}
+
+pub fn in_process(profile: &str) -> SimChannel {
+    SimChannel::open(profile_path(profile), None).unwrap_or_else(|e| panic!("{profile}: {e}"))
+}
+
+static PCSC_LOCK: Mutex<()> = Mutex::new(());
+
+/// Held while a test uses the vpcd slot: the thread lock within this test
+/// binary, and a file lock across processes (test binaries, benches, a
+/// second `cargo test` on the same machine) — they all share the one slot.
+pub struct PcscLock {
+    _file: std::fs::File,
+    _thread: MutexGuard<'static, ()>,
+}
+
+/// One real-PC/SC test at a time.
+pub fn pcsc_lock() -> PcscLock {
+    let thread = PCSC_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let path = std::env::temp_dir().join("madoguchi-vpcd-slot.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("locking {}: {e}", path.display()));
+    PcscLock {
+        _file: file,
+        _thread: thread,
+    }
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Tests skipped in this process, with what they lacked.
+static SKIPPED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+static NOTICE: Once = Once::new();
+
+/// Printed when the test binary exits, that is after libtest's summary: the
+/// summary alone would count a skipped test as passed.
+extern "C" fn print_skipped() {
+    let skipped = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+    if skipped.is_empty() {
+        return;
+    }
+    let mut out = format!(
+        "\n*** {} test(s) above did NOT run (MADOGUCHI_SKIP_PCSC is set); they passed nothing:\n",
+        skipped.len()
+    );
+    for (test, what) in skipped.iter() {
+        out.push_str(&format!("***   {test}: needs {what}\n"));
+    }
+    out.push_str(&format!(
+        "*** To run them, install what they need: {INSTALL_HINT}\n\n"
+    ));
+    // Straight to the file descriptor: libtest's capture is gone by now.
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(out.as_bytes());
+}
+
+fn record_skip(what: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("(unnamed test)")
+        .to_owned();
+    SKIPPED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((test.clone(), what.to_owned()));
+    NOTICE.call_once(|| {
+        // SAFETY: registers a plain `extern "C" fn` with no arguments, which
+        // is what atexit expects; it runs once, after main returns.
+        unsafe {
+            libc::atexit(print_skipped);
+        }
+    });
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs {what}");
+}
+
+/// Report a missing prerequisite: fail with the command that installs it,
+/// or (outside CI, when asked) skip loudly. Returns `false` when the caller
+/// should skip.
+pub fn prerequisite(ok: bool, what: &str) -> bool {
+    if ok {
+        return true;
+    }
+    if !in_ci() && std::env::var_os("MADOGUCHI_SKIP_PCSC").is_some() {
+        record_skip(what);
+        return false;
+    }
+    panic!(
+        "\n\nthis test needs {what}, which this machine lacks.\n\
+         Install everything the tests need with: {INSTALL_HINT}\n\
+         (outside CI you may skip these tests instead with MADOGUCHI_SKIP_PCSC=1; \
+         they are then listed as not run)\n"
+    );
+}
+
+pub fn which(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// An OpenSC program (`pkcs15-tool`, `opensc-tool`); `None`: skip.
+pub fn opensc_tool(program: &str) -> Option<PathBuf> {
+    let found = ["/usr/bin", "/usr/local/bin"]
+        .iter()
+        .map(|d| Path::new(d).join(program))
+        .find(|p| p.is_file());
+    if prerequisite(found.is_some(), "OpenSC (Debian package opensc)") {
+        found
+    } else {
+        None
+    }
+}
+
+fn vpcd_reader_listed() -> Result<bool, String> {
+    match madoguchi_card::list_readers() {
+        Ok(readers) => Ok(readers.iter().any(|r| r.name == VPCD_READER)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The vpcd driver as Debian installs it.
+pub const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
+
+/// Make sure pcscd runs with the vpcd driver; start it when it does not.
+/// `false`: skip (only outside CI, when asked).
+pub fn ensure_pcscd() -> bool {
+    if let Ok(true) = vpcd_reader_listed() {
+        return true;
+    }
+    if !prerequisite(
+        Path::new(VPCD_DRIVER).exists() || Path::new("/etc/reader.conf.d/vpcd").exists(),
+        "the vpcd driver (Debian package vsmartcard-vpcd)",
+    ) {
+        return false;
+    }
+    let Some(pcscd) = which("pcscd") else {
+        return prerequisite(false, "pcscd (Debian package pcscd)");
+    };
+    if vpcd_reader_listed().is_err() {
+        // No service: start one. It leaves by itself a minute after its
+        // last client, so nothing is left to stop.
+        let _ = Command::new(pcscd)
+            .args(["--foreground", "--auto-exit"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(true) = vpcd_reader_listed() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    prerequisite(
+        false,
+        &format!(
+            "pcscd with the vpcd reader {VPCD_READER:?} (readers now: {:?}; pcscd is started \
+             by the tests only when they run as root)",
+            madoguchi_card::list_readers()
+        ),
+    )
+}
+
+/// The virtual card attached to pcscd through vpcd.
+pub struct Attached {
+    pub bridge: Option<BridgeHandle>,
+    pub faults: Faults,
+}
+
+impl Attached {
+    pub fn bridge(&self) -> &BridgeHandle {
+        self.bridge.as_ref().expect("bridge running")
+    }
+}
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        if let Some(b) = self.bridge.take() {
+            b.stop();
+            // pcscd must see the card gone before the next test attaches.
+            wait_card_present(false, Duration::from_secs(5));
+        }
+    }
+}
+
+/// Whether pcscd reports a card in the vpcd reader.
+pub fn card_present() -> bool {
+    madoguchi_card::list_readers()
+        .ok()
+        .and_then(|rs| rs.into_iter().find(|r| r.name == VPCD_READER))
+        .is_some_and(|r| r.card_present)
+}
+
+pub fn wait_card_present(present: bool, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if card_present() == present {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Attach a fresh virtual card with `profile` to pcscd and wait until pcscd
+/// sees it. `None`: skip (only outside CI, when asked).
+pub fn attach(profile: &str) -> Option<Attached> {
+    attach_card(virtual_card(profile))
+}
+
+pub fn attach_card(card: VirtualCard) -> Option<Attached> {
+    if !ensure_pcscd() {
+        return None;
+    }
+    assert!(
+        wait_card_present(false, Duration::from_secs(5)),
+        "another card is already in {VPCD_READER}: is a madoguchi-sim running?"
+    );
+    let faults = Faults::new();
+    let bridge =
+        madoguchi_sim::Bridge::spawn(VPCD_ADDR, madoguchi_sim::share(card), faults.clone());
+    assert!(
+        bridge.wait_connected(true, Duration::from_secs(10)),
+        "the virtual card could not connect to vpcd at {VPCD_ADDR}"
+    );
+    assert!(
+        wait_card_present(true, Duration::from_secs(10)),
+        "pcscd does not see the virtual card in {VPCD_READER}"
+    );
+    Some(Attached {
+        bridge: Some(bridge),
+        faults,
+    })
+}
+
+/// A PC/SC channel to the card in the vpcd reader.
+pub fn pcsc_channel() -> madoguchi_card::PcscChannel {
+    madoguchi_card::connect(Some(VPCD_READER)).expect("connect to the virtual card over PC/SC")
+}
