@@ -6,7 +6,8 @@
 //! (pcscd, the vpcd driver, OpenSC) fails the test with the one command that
 //! installs it. Outside CI, `MADOGUCHI_SKIP_PCSC=1` turns that failure into a
 //! skip, and the test binary lists every skipped test after its summary, so
-//! a skip is never mistaken for a pass. Under `CI=true` nothing is skipped.
+//! a skip is never mistaken for a pass (failures for a missing prerequisite
+//! are listed there too). Under `CI=true` nothing is skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -85,61 +86,75 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// Tests skipped in this process, with what they lacked.
-static SKIPPED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+/// Tests in this process that lacked a prerequisite, with what they lacked.
+static MISSING: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 static NOTICE: Once = Once::new();
 
-/// Printed when the test binary exits, that is after libtest's summary: the
-/// summary alone would count a skipped test as passed.
-extern "C" fn print_skipped() {
-    let skipped = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
-    if skipped.is_empty() {
+fn skipping() -> bool {
+    !in_ci() && std::env::var_os("MADOGUCHI_SKIP_PCSC").is_some()
+}
+
+/// Printed when the test binary exits, that is after libtest's summary, so
+/// that the last lines say which tests could not run and what installs
+/// their needs (a skipped test would otherwise count as passed).
+extern "C" fn print_missing() {
+    let missing = MISSING.lock().unwrap_or_else(|e| e.into_inner());
+    if missing.is_empty() {
         return;
     }
-    let mut out = format!(
-        "\n*** {} test(s) above did NOT run (MADOGUCHI_SKIP_PCSC is set); they passed nothing:\n",
-        skipped.len()
-    );
-    for (test, what) in skipped.iter() {
+    let mut out = if skipping() {
+        format!(
+            "\n*** {} test(s) did NOT run (MADOGUCHI_SKIP_PCSC is set); they passed nothing:\n",
+            missing.len()
+        )
+    } else {
+        format!(
+            "\n*** {} test(s) FAILED because this machine lacks what they need:\n",
+            missing.len()
+        )
+    };
+    for (test, what) in missing.iter() {
         out.push_str(&format!("***   {test}: needs {what}\n"));
     }
     out.push_str(&format!(
         "*** To run them, install what they need: {INSTALL_HINT}\n\n"
     ));
-    // Straight to the file descriptor: libtest's capture is gone by now.
+    // Straight to the file descriptor: libtest's capture is over by now.
     use std::io::Write;
     let _ = std::io::stderr().write_all(out.as_bytes());
 }
 
-fn record_skip(what: &str) {
+/// Remember a test that lacked `what`; returns the test's name.
+fn record_missing(what: &str) -> String {
     let test = std::thread::current()
         .name()
         .unwrap_or("(unnamed test)")
         .to_owned();
-    SKIPPED
+    MISSING
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push((test.clone(), what.to_owned()));
     NOTICE.call_once(|| {
         // SAFETY: registers a plain `extern "C" fn` with no arguments, which
-        // is what atexit expects; it runs once, after main returns.
+        // is what atexit expects; it runs once, when the process exits.
         unsafe {
-            libc::atexit(print_skipped);
+            libc::atexit(print_missing);
         }
     });
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs {what}");
+    test
 }
 
 /// Report a missing prerequisite: fail with the command that installs it,
 /// or (outside CI, when asked) skip loudly. Returns `false` when the caller
-/// should skip.
+/// should skip. Either way the test is listed after the binary's summary.
 pub fn prerequisite(ok: bool, what: &str) -> bool {
     if ok {
         return true;
     }
-    if !in_ci() && std::env::var_os("MADOGUCHI_SKIP_PCSC").is_some() {
-        record_skip(what);
+    let test = record_missing(what);
+    if skipping() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED {test}: needs {what}");
         return false;
     }
     panic!(
