@@ -15,6 +15,7 @@
 //! their buffers are zeroing types — and the top screen comes back.
 
 pub mod environment;
+pub mod fonts;
 pub mod jobs;
 pub mod screen;
 pub mod settings;
@@ -188,14 +189,13 @@ impl std::fmt::Debug for App {
     }
 }
 
-/// Iced settings with the bundled fonts (also for tests).
+/// Iced settings with the bundled fonts (also for tests): building them
+/// puts the bundled fonts, and only those, in iced's text system.
 pub fn iced_settings() -> iced::Settings {
+    fonts::install();
     iced::Settings {
-        fonts: vec![
-            theme::FONT_REGULAR.into(),
-            theme::FONT_BOLD.into(),
-            theme::FONT_KANJI_SUPPLEMENT.into(),
-        ],
+        // `fonts::install` has loaded them; iced would add copies.
+        fonts: Vec::new(),
         default_font: theme::FONT,
         default_text_size: iced::Pixels(theme::size::BODY),
         ..iced::Settings::default()
@@ -216,6 +216,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
 }
 
 fn run_window(launch: Launch) -> iced::Result {
+    fonts::install();
     // The window is sized in logical pixels, which the text-size setting
     // scales: keep the same 1024×768 on screen whatever the setting.
     let paths = launch.paths.clone().unwrap_or_else(Paths::platform);

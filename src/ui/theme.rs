@@ -17,10 +17,11 @@ pub const BOLD: Font = Font {
 };
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
 pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Bold.ttf");
-/// Every ideograph Noto Sans CJK JP has and BIZ UDPGothic lacks (CJK
-/// extension A, the supplementary planes with 𠮷, compatibility
-/// ideographs with 﨑): the fallback that lets rare kanji in holder names
-/// and addresses render (`tools/kanji-supplement.sh`).
+/// What BIZ UDPGothic lacks, from Noto Sans CJK JP: every ideograph Noto
+/// has (CJK extension A, the supplementary planes with 𠮷, …), the rest of
+/// JIS X 0213 and the variation sequences of those ideographs. The
+/// fallback that lets rare kanji in holder names and addresses render
+/// (`tools/kanji-supplement.sh`, `assets/fonts/README.md`).
 pub const FONT_KANJI_SUPPLEMENT: &[u8] =
     include_bytes!("../../assets/fonts/MadoguchiKanjiSupplement-Regular.otf");
 
