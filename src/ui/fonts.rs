@@ -87,37 +87,31 @@ mod tests {
     use super::*;
 
     const SUPPLEMENT: &str = "Madoguchi Kanji Supplement";
+    // Indices into BUNDLED.
+    const REGULAR: usize = 0;
+    const BOLD: usize = 1;
+    const KANJI: usize = 2;
     const DECOY: &str = "Noto Sans CJK JP";
 
     fn repo(path: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
     }
 
-    /// One shaped glyph: the face it comes from (its family, and which
-    /// bundled font holds it, if one does), its id in that face, the bytes
+    /// One shaped glyph: the face it comes from (its family, and its index
+    /// in BUNDLED if it is a bundled one), its id in that face, the bytes
     /// of the text it draws, its advance.
+    #[derive(Debug)]
     struct Glyph {
         family: String,
-        bundled: Option<&'static [u8]>,
+        bundled: Option<usize>,
         id: u16,
         text: std::ops::Range<usize>,
         advance: f32,
     }
 
-    impl std::fmt::Debug for Glyph {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            let bundled = self.bundled.map(|b| BUNDLED.iter().position(|x| *x == b));
-            write!(
-                f,
-                "glyph {} of {} (bundled font {bundled:?}) for bytes {:?}, advance {}",
-                self.id, self.family, self.text, self.advance
-            )
-        }
-    }
-
     impl Glyph {
-        fn is_from(&self, font: &[u8]) -> bool {
-            self.bundled.is_some_and(|b| b == font)
+        fn is_from(&self, font: usize) -> bool {
+            self.bundled == Some(font)
         }
     }
 
@@ -146,7 +140,7 @@ mod tests {
                             .clone();
                         let bundled = db
                             .with_face_data(g.font_id, |data, _| {
-                                BUNDLED.into_iter().find(|b| *b == data)
+                                BUNDLED.iter().position(|b| *b == data)
                             })
                             .flatten();
                         (family, bundled)
@@ -190,16 +184,16 @@ mod tests {
 
     /// The bundled face that should draw `c` in `font`: BIZ UDPGothic of
     /// that weight if it has the character, else the supplement.
-    fn expected_face(c: char, font: Font) -> &'static [u8] {
+    fn expected_face(c: char, font: Font) -> usize {
         let biz = if font.weight == iced::font::Weight::Bold {
-            theme::FONT_BOLD
+            BOLD
         } else {
-            theme::FONT_REGULAR
+            REGULAR
         };
-        if cmap(biz, c).is_some() {
+        if cmap(BUNDLED[biz], c).is_some() {
             biz
         } else {
-            theme::FONT_KANJI_SUPPLEMENT
+            KANJI
         }
     }
 
@@ -301,7 +295,7 @@ mod tests {
         }
         // Generic families draw with the bundled font too.
         let latin = only(shape(raw, "M", Font::MONOSPACE));
-        assert!(latin.is_from(theme::FONT_REGULAR), "{latin:?}");
+        assert!(latin.is_from(REGULAR), "{latin:?}");
     }
 
     /// 𠮷 (from the supplement), 髙 and 﨑 (from BIZ UDPGothic) through the
@@ -316,7 +310,7 @@ mod tests {
                 let face = expected_face(rare, font);
                 let glyph = only(shape(raw, &rare.to_string(), font));
                 assert!(glyph.is_from(face), "{rare} drawn from {}", glyph.family);
-                assert_eq!(Some(glyph.id), cmap(face, rare), "{rare}");
+                assert_eq!(Some(glyph.id), cmap(BUNDLED[face], rare), "{rare}");
                 assert_ne!(glyph.id, 0, "{rare} is tofu");
                 let plain = only(shape(raw, &common.to_string(), font));
                 let same = plain.bundled == glyph.bundled && plain.id == glyph.id;
@@ -328,7 +322,7 @@ mod tests {
             assert_eq!(yoshi.family, SUPPLEMENT);
             assert!(line.iter().all(|g| g.id != 0));
         }
-        assert!(expected_face('𠮷', theme::FONT) == theme::FONT_KANJI_SUPPLEMENT);
+        assert_eq!(expected_face('𠮷', theme::FONT), KANJI);
     }
 
     #[test]
@@ -380,28 +374,30 @@ mod tests {
             spans.push(start..text.len());
         }
         let glyphs = shape(installed().raw(), &text, theme::FONT);
-        // The faces (by size) that drew a variant glyph.
+        // A sequence is one cluster: its glyphs start where it starts.
+        let mut by_start = std::collections::HashMap::<usize, Vec<&Glyph>>::new();
+        for g in &glyphs {
+            by_start.entry(g.text.start).or_default().push(g);
+        }
+        // The faces that drew a variant glyph.
         let mut variants = BTreeSet::new();
         for (&(base, selector), span) in sequences.iter().zip(spans) {
             let what = format!("U+{:04X} U+{:04X}", u32::from(base), u32::from(selector));
-            let drawn: Vec<&Glyph> = glyphs
-                .iter()
-                .filter(|g| span.contains(&g.text.start))
-                .collect();
+            let drawn = by_start.remove(&span.start).unwrap_or_default();
             let (first, rest) = drawn
                 .split_first()
                 .unwrap_or_else(|| panic!("{what} not drawn"));
             let face = expected_face(base, theme::FONT);
-            let id = match FontRef::new(face)
+            let id = match FontRef::new(BUNDLED[face])
                 .unwrap()
                 .charmap()
                 .map_variant(base, selector)
             {
                 Some(MapVariant::Variant(id)) => {
-                    variants.insert(face.len());
+                    variants.insert(face);
                     Some(u16::try_from(id.to_u32()).unwrap())
                 }
-                _ => cmap(face, base),
+                _ => cmap(BUNDLED[face], base),
             };
             assert!(first.is_from(face), "{what} drawn from {}", first.family);
             assert_eq!(Some(first.id), id, "{what}");
@@ -414,11 +410,12 @@ mod tests {
         }
         assert_eq!(
             variants,
-            BTreeSet::from([
-                theme::FONT_REGULAR.len(),
-                theme::FONT_KANJI_SUPPLEMENT.len()
-            ]),
+            BTreeSet::from([REGULAR, KANJI]),
             "variant glyphs from both BIZ UDPGothic and the supplement"
+        );
+        assert!(
+            by_start.is_empty(),
+            "glyphs outside the sequences: {by_start:?}"
         );
     }
 
@@ -448,7 +445,7 @@ mod tests {
         let mut bundled = bundled_font_system(as_iced_had_it.db());
         assert!(faces(&bundled).iter().all(|(family, _)| family != DECOY));
         let after = only(shape(&mut bundled, "𠮷", theme::FONT));
-        assert!(after.is_from(theme::FONT_KANJI_SUPPLEMENT), "{after:?}");
+        assert!(after.is_from(KANJI), "{after:?}");
         assert_eq!(Some(after.id), cmap(theme::FONT_KANJI_SUPPLEMENT, '𠮷'));
     }
 
@@ -518,7 +515,7 @@ mod tests {
         let raw = fonts.raw();
         assert!(faces(raw).iter().all(|(f, _)| f != DECOY));
         let yoshi = only(shape(raw, "𠮷", theme::FONT));
-        assert!(yoshi.is_from(theme::FONT_KANJI_SUPPLEMENT), "{yoshi:?}");
+        assert!(yoshi.is_from(KANJI), "{yoshi:?}");
         assert_eq!(Some(yoshi.id), cmap(theme::FONT_KANJI_SUPPLEMENT, '𠮷'));
         let sans = only(shape(raw, "M", Font::DEFAULT));
         assert_eq!(sans.family, theme::FAMILY);
