@@ -817,41 +817,41 @@ mod tests {
     /// password.
     #[test]
     fn benchmark_figures() {
-        let with_cert = |refuse: bool| {
-            let (fake, card, g) = setup(5);
+        let with_cert = |extended: bool| {
+            let (fake, _, g) = setup(5);
             fake.state().files.insert(
                 (JPKI, ids::jpki::SIGNING_CERTIFICATE),
                 crate::testcard::der_blob(1800, 1),
             );
-            if refuse {
-                fake.state().extended_refusal = Some(crate::sw::StatusWord::WrongLength);
-                fake.state().max_read = 256;
-            }
+            fake.state().extended_atr = extended;
+            let card = JpkiCard::new(fake.clone());
             (fake, card, g)
         };
         let io = |c: &JpkiCard<FakeCard>| {
             let s = c.stats();
             (s.apdus, s.bytes_sent, s.bytes_received)
         };
-        // Fresh connection: guard verify + read signing certificate.
-        for (refuse, first, again) in [
-            (false, (6, 51, 1816), (1, 7, 1806)),
-            (true, (14, 91, 1832), (8, 40, 1820)),
+        // Fresh connection: guard verify + read signing certificate. Short
+        // reads (the My Number card's ATR), and extended where the ATR
+        // offers it.
+        for (extended, first, again) in [
+            (false, (13, 84, 1830), (8, 40, 1820)),
+            (true, (6, 51, 1816), (1, 7, 1806)),
         ] {
-            let (_, mut card, mut g) = with_cert(refuse);
+            let (_, mut card, mut g) = with_cert(extended);
             assert!(matches!(
                 g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap(),
                 VerifyOutcome::Verified { .. }
             ));
             assert_eq!(card.read_signing_certificate().unwrap().len(), 1804);
-            assert_eq!(io(&card), first, "refuse={refuse}");
+            assert_eq!(io(&card), first, "extended={extended}");
             let before = card.stats();
             card.read_signing_certificate().unwrap();
             let d = card.stats().since(before);
             assert_eq!(
                 (d.apdus, d.bytes_sent, d.bytes_received),
                 again,
-                "refuse={refuse}"
+                "extended={extended}"
             );
         }
         // Sign: fresh connection, guard verify + SHA-256 signature.

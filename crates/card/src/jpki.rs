@@ -148,7 +148,11 @@ impl CertificateKind {
 /// Whether this card takes READ BINARY with an extended Le.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExtendedRead {
-    /// Not tried yet: the next certificate read tries it first.
+    /// The ATR does not announce extended Lc/Le fields (the My Number card's
+    /// ATR has no historical bytes): short reads only, never tried.
+    NotOffered,
+    /// The ATR announces it and it was not tried yet: the next certificate
+    /// read tries it first.
     Untested,
     /// The card answered an extended READ BINARY with data.
     Works,
@@ -267,6 +271,11 @@ pub struct JpkiCard<C: CardChannel> {
 impl<C: CardChannel> JpkiCard<C> {
     /// Wrap a connected channel. Nothing is sent yet.
     pub fn new(channel: C) -> Self {
+        let extended = if crate::atr::offers_extended_length(&channel.atr()) {
+            ExtendedRead::Untested
+        } else {
+            ExtendedRead::NotOffered
+        };
         JpkiCard {
             channel: Counted {
                 inner: channel,
@@ -275,7 +284,7 @@ impl<C: CardChannel> JpkiCard<C> {
             app: None,
             ef: None,
             verified: Vec::new(),
-            extended: ExtendedRead::Untested,
+            extended,
         }
     }
 
@@ -476,19 +485,20 @@ impl<C: CardChannel> JpkiCard<C> {
     /// Read the DER object that fills (the start of) an EF of the current
     /// application; trailing filler is dropped.
     ///
-    /// Strategy: unless the card is known to refuse it, one READ BINARY
-    /// with extended Le 65536 (`00 B0 00 00 00 00 00`). If the card answers
-    /// with data, its DER header gives the object's length; a card that sent
-    /// less is read on from where it stopped. If the card refuses (status
-    /// words in [`refuses_extended`]) or the reader/driver fails on it
-    /// (`TransportError::Other`/`Malformed`), the card is marked
-    /// [`ExtendedRead::Refused`] and read with short APDUs: Le=256 at offset
-    /// 0, the header from those bytes, then ≤256-byte chunks, the last one
-    /// exactly the remainder.
+    /// Strategy: short READ BINARYs, as every public JPKI tool sends: Le=256
+    /// at offset 0, the DER header from those bytes, then ≤256-byte chunks,
+    /// the last one exactly the remainder. Only when the ATR announces
+    /// extended Lc/Le ([`crate::atr`]) is one READ BINARY with extended Le
+    /// 65536 tried first; a card that sent less is read on from where it
+    /// stopped. If the card refuses it (status words in
+    /// [`refuses_extended`]) or the reader fails on it, the card is marked
+    /// [`ExtendedRead::Refused`] and read with short APDUs **without any new
+    /// SELECT**: re-selecting the AP is how OpenSC logs out (`card-jpki.c`
+    /// `jpki_logout`), so it could end the VERIFY this read depends on.
     fn read_der_ef(&mut self, fid: u16, op: &'static str) -> Result<Vec<u8>, CardError> {
         self.select_ef(fid, op)?;
         let mut data = Vec::new();
-        if self.extended != ExtendedRead::Refused {
+        if matches!(self.extended, ExtendedRead::Untested | ExtendedRead::Works) {
             match self
                 .channel
                 .transmit(&Command::read_binary(0, Le::MAX_EXTENDED))
@@ -508,12 +518,8 @@ impl<C: CardChannel> JpkiCard<C> {
                 Err(e) if transport_refuses_extended(&e) => {
                     tracing::debug!(target: "madoguchi::card", "extended READ BINARY failed in transport ({e}); short reads from now on");
                     self.extended = ExtendedRead::Refused;
-                    // The reader may have left the card in any state:
-                    // select again before the short reads.
-                    self.app = None;
-                    self.ef = None;
-                    self.ensure_app(App::Jpki)?;
-                    self.select_ef(fid, op)?;
+                    // No re-select here (see above): a card that lost the
+                    // EF answers the short read with a typed error.
                 }
                 Err(e) => {
                     // Same bookkeeping as `send`.
@@ -742,6 +748,13 @@ mod tests {
         (fake.clone(), JpkiCard::new(fake))
     }
 
+    /// A card whose ATR announces extended Lc/Le.
+    fn new_extended_card() -> (FakeCard, JpkiCard<FakeCard>) {
+        let fake = FakeCard::my_number_card();
+        fake.state().extended_atr = true;
+        (fake.clone(), JpkiCard::new(fake))
+    }
+
     fn sign_pin() -> (u8, u16) {
         (JPKI, ids::jpki::SIGNING_PASSWORD)
     }
@@ -892,7 +905,7 @@ mod tests {
 
     #[test]
     fn signing_certificate_needs_the_password() {
-        let (fake, mut card) = new_card();
+        let (fake, mut card) = new_extended_card();
         assert_eq!(
             card.read_signing_certificate(),
             Err(CardError::SecurityStatusNotSatisfied)
@@ -916,8 +929,32 @@ mod tests {
     }
 
     #[test]
-    fn all_certificates_read() {
-        let (_, mut card) = new_card();
+    fn all_certificates_read_with_short_apdus_by_default() {
+        let (fake, mut card) = new_card();
+        assert_eq!(card.extended_read(), ExtendedRead::NotOffered);
+        assert_eq!(
+            card.read_signing_ca_certificate().unwrap(),
+            der_blob(1000, 2)
+        );
+        assert_eq!(
+            card.read_authentication_certificate().unwrap(),
+            der_blob(1500, 3)
+        );
+        assert_eq!(
+            card.read_authentication_ca_certificate().unwrap(),
+            der_blob(1000, 4)
+        );
+        // 1 SELECT AP + 3 SELECT EF + 4 + 6 + 4 reads of ≤256 bytes.
+        assert_eq!(card.stats().apdus, 18);
+        let r = reads(&fake);
+        assert!(r.iter().all(|(_, le)| matches!(le, Le::Short(_))));
+        assert_eq!(r[0], (0, Le::Short(256)));
+        assert_eq!(card.extended_read(), ExtendedRead::NotOffered);
+    }
+
+    #[test]
+    fn all_certificates_read_extended_where_offered() {
+        let (_, mut card) = new_extended_card();
         assert_eq!(
             card.read_signing_ca_certificate().unwrap(),
             der_blob(1000, 2)
@@ -943,7 +980,7 @@ mod tests {
             StatusWord::InsNotSupported,
             StatusWord::FUNCTION_NOT_SUPPORTED,
         ] {
-            let (fake, mut card) = new_card();
+            let (fake, mut card) = new_extended_card();
             fake.state().extended_refusal = Some(refusal);
             fake.state().max_read = 256;
             let cert = card.read_authentication_certificate().unwrap();
@@ -977,7 +1014,7 @@ mod tests {
 
     #[test]
     fn capped_extended_answer_is_read_on() {
-        let (fake, mut card) = new_card();
+        let (fake, mut card) = new_extended_card();
         fake.state().max_read = 256;
         let cert = card.read_authentication_certificate().unwrap();
         assert_eq!(cert, der_blob(1500, 3));
@@ -1015,12 +1052,29 @@ mod tests {
             }
         }
         let fake = FakeCard::my_number_card();
+        fake.state().extended_atr = true;
         let mut card = JpkiCard::new(NoExtended(fake.clone()));
-        assert_eq!(
-            card.read_signing_ca_certificate().unwrap(),
-            der_blob(1000, 2)
-        );
+        card.verify(
+            PinKind::SigningPassword,
+            &Secret::new(testcard::SIGN_PASSWORD),
+        )
+        .unwrap();
+        fake.state().log.clear();
+        assert_eq!(card.read_signing_certificate().unwrap(), der_blob(1800, 1));
         assert_eq!(card.extended_read(), ExtendedRead::Refused);
+        // Nothing re-selected between the VERIFY and the read: only the
+        // EF's SELECT before the (failed) extended read.
+        let selects: Vec<_> = fake
+            .state()
+            .log
+            .iter()
+            .filter(|s| matches!(s, Seen::SelectDf(_) | Seen::SelectEf(_)))
+            .cloned()
+            .collect();
+        assert_eq!(
+            selects,
+            vec![Seen::SelectEf(ids::jpki::SIGNING_CERTIFICATE)]
+        );
     }
 
     #[test]

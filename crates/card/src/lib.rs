@@ -5,6 +5,7 @@
 //!   status word means on a JPKI card. With [`ids`] (AIDs, FIDs, token
 //!   labels, the SHA-256 DigestInfo prefix) they hold every protocol number;
 //!   no other module spells out APDU bytes.
+//! - [`atr`]: what the ATR's historical bytes say about extended lengths.
 //! - [`channel`]: the [`CardChannel`] trait (one APDU in, one response out),
 //!   with `61xx`/`6Cxx` handling and log masking shared by every channel.
 //! - [`pcsc`]: the PC/SC channel ([`PcscChannel`], [`connect`]) and reader
@@ -22,6 +23,7 @@
 //! Card I/O blocks: run it off the UI thread.
 
 pub mod apdu;
+pub mod atr;
 pub mod channel;
 pub mod error;
 pub mod guard;

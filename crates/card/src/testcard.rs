@@ -69,6 +69,8 @@ pub struct CardState {
     pub max_read: usize,
     /// Answer `90 00` to an empty VERIFY when verified.
     pub query_ok_when_verified: bool,
+    /// Announce extended Lc/Le in the ATR's card capabilities.
+    pub extended_atr: bool,
     /// Answer long responses with `61xx` in pieces of this size.
     pub chain: Option<usize>,
     pending: Vec<u8>,
@@ -84,6 +86,14 @@ pub struct CardState {
 pub struct FakeCard(pub Arc<Mutex<CardState>>);
 
 pub const SIGN_PASSWORD: &str = "ABC123";
+
+/// The My Number card's ATR: no historical bytes, so short APDUs only.
+pub const MY_NUMBER_ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];
+/// The same interface bytes with historical bytes `80 73 00 00 40`: card
+/// capabilities announcing extended Lc/Le (TCK not checked by the client).
+pub const EXTENDED_ATR: [u8; 14] = [
+    0x3B, 0xE5, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x80, 0x73, 0x00, 0x00, 0x40, 0x00,
+];
 pub const AUTH_PIN: &str = "1234";
 
 /// A DER SEQUENCE of `len` content bytes (`30 82 HH LL …` for len ≥ 256).
@@ -162,6 +172,7 @@ impl FakeCard {
             extended_refusal: None,
             max_read: 65536,
             query_ok_when_verified: false,
+            extended_atr: false,
             chain: None,
             pending: Vec::new(),
             remove_after: None,
@@ -365,7 +376,11 @@ impl CardChannel for FakeCard {
     }
 
     fn atr(&self) -> Vec<u8> {
-        vec![0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14]
+        if self.state().extended_atr {
+            EXTENDED_ATR.to_vec()
+        } else {
+            MY_NUMBER_ATR.to_vec()
+        }
     }
 
     fn reset(&mut self) -> Result<(), TransportError> {

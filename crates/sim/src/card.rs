@@ -44,6 +44,13 @@ use crate::state::{self, SecretRecord, StateDoc, StateError};
 /// driver matches.
 pub const ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];
 
+/// [`ATR`] with 5 historical bytes: category `80`, card capabilities
+/// (compact-TLV `73`) `00 00 40`, b7 of the third byte = extended Lc/Le
+/// (ISO/IEC 7816-4 §12.1.1.9); T0 counts them, TCK covers them.
+pub const EXTENDED_ATR: [u8; 14] = [
+    0x3B, 0xE5, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x80, 0x73, 0x00, 0x00, 0x40, 0xA2,
+];
+
 /// `69 81`: command incompatible with file structure.
 const INCOMPATIBLE_FILE: StatusWord = StatusWord::Other(0x69, 0x81);
 /// `6A 88`: referenced data (key or IEF) not found.
@@ -294,9 +301,15 @@ impl VirtualCard {
         Ok(self)
     }
 
-    /// The answer to reset.
+    /// The answer to reset: the My Number card's, or with
+    /// [`CardOptions::extended_length`] the same interface bytes with
+    /// historical bytes announcing extended Lc/Le ([`EXTENDED_ATR`]).
     pub fn atr(&self) -> &'static [u8] {
-        &ATR
+        if self.options.extended_length {
+            &EXTENDED_ATR
+        } else {
+            &ATR
+        }
     }
 
     pub fn options(&self) -> &CardOptions {
@@ -339,6 +352,11 @@ impl VirtualCard {
 
     /// Process one command APDU; always returns a response (≥ 2 bytes).
     pub fn process(&mut self, apdu: &[u8]) -> Vec<u8> {
+        if self.options.apdu_latency_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(
+                self.options.apdu_latency_ms,
+            ));
+        }
         self.respond(apdu).to_bytes()
     }
 
@@ -482,7 +500,9 @@ impl VirtualCard {
     }
 
     fn enter_df(&mut self, df: Application) {
-        if self.current_df != Some(df) && self.options.clear_verification_on_df_select {
+        if self.options.clear_verification_on_reselect {
+            self.verified.clear();
+        } else if self.current_df != Some(df) && self.options.clear_verification_on_df_select {
             self.verified.retain(|&k| owner(k) == df);
         }
         self.current_df = Some(df);
@@ -700,6 +720,9 @@ impl VirtualCard {
             return Err(StatusWord::WrongLength);
         }
         let signature = sign(key, cmd.p1, cmd.data())?;
+        if self.options.signature_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(self.options.signature_ms));
+        }
         tracing::info!(target: "madoguchi::sim", "signature with {kind:?} key (scheme {:02X})", cmd.p1);
         Ok(signature)
     }
@@ -885,6 +908,9 @@ mod tests {
     fn atr_checksum() {
         // TCK: XOR of T0..TCK is zero.
         assert_eq!(ATR[1..].iter().fold(0, |a, b| a ^ b), 0);
+        assert_eq!(EXTENDED_ATR[1..].iter().fold(0, |a, b| a ^ b), 0);
+        assert!(!madoguchi_card::atr::offers_extended_length(&ATR));
+        assert!(madoguchi_card::atr::offers_extended_length(&EXTENDED_ATR));
     }
 
     #[test]

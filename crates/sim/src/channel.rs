@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use madoguchi_card::{CardChannel, TransportError};
 
 use crate::SimError;
-use crate::card::{ATR, VirtualCard};
+use crate::card::VirtualCard;
 use crate::faults::{Faults, Stall};
 
 /// A virtual card shared between faces (in-process channel, vpcd bridge)
@@ -237,7 +237,7 @@ impl CardChannel for SimChannel {
     }
 
     fn atr(&self) -> Vec<u8> {
-        ATR.to_vec()
+        lock(&self.handle.0.card).atr().to_vec()
     }
 
     fn reset(&mut self) -> Result<(), TransportError> {

@@ -18,7 +18,7 @@ pub mod profile;
 pub mod state;
 pub mod vpcd;
 
-pub use card::{ATR, Application, VirtualCard};
+pub use card::{ATR, Application, EXTENDED_ATR, VirtualCard};
 pub use channel::{SharedCard, SimChannel, SimHandle, SimStats, share};
 pub use faults::{FailRule, Faults, Stall};
 pub use profile::{CardOptions, Profile, ProfileError};

@@ -56,9 +56,20 @@ struct Args {
     /// Keep verified passwords when another application is selected.
     #[arg(long)]
     keep_verification_across_df: bool,
-    /// Refuse extended-length APDUs (67 00).
+    /// Accept extended-length APDUs and announce them in the ATR (by
+    /// default the card is strict: 67 00, and the My Number ATR).
     #[arg(long)]
-    no_extended_length: bool,
+    extended_length: bool,
+    /// The permissive card: extended APDUs, verified state kept across a
+    /// re-select, 90 00 to an empty VERIFY once verified, no filler.
+    #[arg(long)]
+    lenient: bool,
+    /// Milliseconds every APDU takes on the card (15: contactless reader).
+    #[arg(long, value_name = "MS")]
+    apdu_latency: Option<u64>,
+    /// Extra milliseconds a signature takes on the chip (about 600).
+    #[arg(long, value_name = "MS")]
+    signature_time: Option<u64>,
     /// Start with the card out of the reader (`insert` on stdin).
     #[arg(long)]
     removed: bool,
@@ -95,11 +106,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.lenient {
+        *card.options_mut() = madoguchi_sim::CardOptions {
+            allow_key_mismatch: card.options().allow_key_mismatch,
+            ..madoguchi_sim::CardOptions::lenient()
+        };
+    }
     if args.keep_verification_across_df {
         card.options_mut().clear_verification_on_df_select = false;
+        card.options_mut().clear_verification_on_reselect = false;
     }
-    if args.no_extended_length {
-        card.options_mut().extended_length = false;
+    if args.extended_length {
+        card.options_mut().extended_length = true;
+    }
+    if let Some(ms) = args.apdu_latency {
+        card.options_mut().apdu_latency_ms = ms;
+    }
+    if let Some(ms) = args.signature_time {
+        card.options_mut().signature_ms = ms;
     }
     let faults = Faults::new();
     if let Some(n) = args.remove_after {

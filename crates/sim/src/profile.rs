@@ -26,7 +26,8 @@
 //! sex = "1"
 //! my_number = "123456789018"       # optional, 12 digits
 //! [options]                          # optional, see [`CardOptions`]
-//! clear_verification_on_df_select = true
+//! extended_length = true             # the defaults are the strict card
+//! apdu_latency_ms = 15
 //! ```
 //!
 //! `[authentication]` and `[card_info]` may be left out: the card then has
@@ -83,35 +84,73 @@ pub enum ProfileError {
     Invalid { field: &'static str, reason: String },
 }
 
-/// Card behaviours the sources leave open; see reference §11.
+/// Card behaviours the sources leave open; see reference §11 and §13.
+///
+/// The defaults are the **strict card**: the strictest behaviour public
+/// real-card reports describe, so that the client is tested against it.
+/// [`CardOptions::lenient`] gives the permissive card the simulator used to
+/// be (extended APDUs, verified state surviving a re-select, no filler).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CardOptions {
     /// Selecting another DF clears the verified flags of the DF left
     /// (ISO-typical; unconfirmed on JPKI cards). Default `true`.
     pub clear_verification_on_df_select: bool,
-    /// Accept extended-length APDUs (e.g. READ BINARY with a 3-byte Le).
-    /// Default `true`; `false` answers them `67 00`.
+    /// Any SELECT of an application by name (the current one too) clears
+    /// every verified flag: OpenSC logs out of the JPKI AP exactly so
+    /// (`card-jpki.c` `jpki_logout`), so a real card may well do it.
+    /// Default `true`.
+    pub clear_verification_on_reselect: bool,
+    /// Accept extended-length APDUs (e.g. READ BINARY with a 3-byte Le);
+    /// the ATR then announces them in its card capabilities. Default
+    /// `false`: they answer `67 00` and the ATR is the My Number card's
+    /// (no historical bytes).
     pub extended_length: bool,
     /// Answer an empty VERIFY with `90 00` when that secret is already
-    /// verified (some cards do). Default `false`: always `63 Cx`.
+    /// verified (some cards do). Default `false`: always `63 Cx`, as the
+    /// real card in OpenSC PR #959's review thread does.
     pub verified_query_answers_ok: bool,
-    /// Number of `FF` filler bytes after each certificate in its EF.
-    /// Default 0.
+    /// Number of `FF` filler bytes after each certificate in its EF (real
+    /// EFs are fixed-size; mnbcard's last 256-byte page runs past the
+    /// certificate). Default 256.
     pub certificate_padding: usize,
     /// Accept a private key that does not match its certificate.
     /// Default `false`: such a profile fails to load.
     pub allow_key_mismatch: bool,
+    /// Time the card takes for every APDU, in milliseconds (e.g. 15 for a
+    /// contactless reader). Default 0.
+    pub apdu_latency_ms: u64,
+    /// Extra time a signature takes on the chip, in milliseconds (about 600
+    /// for RSA-2048). Default 0.
+    pub signature_ms: u64,
 }
 
 impl Default for CardOptions {
     fn default() -> Self {
         CardOptions {
             clear_verification_on_df_select: true,
-            extended_length: true,
+            clear_verification_on_reselect: true,
+            extended_length: false,
             verified_query_answers_ok: false,
-            certificate_padding: 0,
+            certificate_padding: 256,
             allow_key_mismatch: false,
+            apdu_latency_ms: 0,
+            signature_ms: 0,
+        }
+    }
+}
+
+impl CardOptions {
+    /// The permissive card: extended APDUs, verified state kept across a
+    /// re-select of the same application, `90 00` to an empty VERIFY once
+    /// verified, no filler after certificates.
+    pub fn lenient() -> CardOptions {
+        CardOptions {
+            clear_verification_on_reselect: false,
+            extended_length: true,
+            verified_query_answers_ok: true,
+            certificate_padding: 0,
+            ..CardOptions::default()
         }
     }
 }

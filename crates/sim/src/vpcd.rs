@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use madoguchi_card::StatusWord;
 
-use crate::card::ATR;
 use crate::channel::{SharedCard, SimStats, lock};
 use crate::faults::{Faults, Stall};
 
@@ -363,7 +362,7 @@ fn serve(shared: &Shared, mut stream: TcpStream) -> Ended {
                 lock(&shared.card).reset();
                 None
             }
-            [control::GET_ATR] => Some(ATR.to_vec()),
+            [control::GET_ATR] => Some(lock(&shared.card).atr().to_vec()),
             [other] => {
                 tracing::warn!(target: "madoguchi::sim", "vpcd: unknown control byte {other:02X}");
                 None

@@ -34,7 +34,9 @@ fn jpki_operations() {
         PinStatus::TriesLeft(3)
     );
     assert_eq!(card.read_signing_ca_certificate().unwrap(), sign_ca_cert());
-    assert_eq!(card.extended_read(), ExtendedRead::Works);
+    // The strict card's ATR (no historical bytes) offers no extended
+    // lengths: short reads only.
+    assert_eq!(card.extended_read(), ExtendedRead::NotOffered);
     assert_eq!(card.read_authentication_certificate().unwrap(), auth_cert());
     assert_eq!(
         card.read_signing_certificate(),
@@ -52,8 +54,9 @@ fn jpki_operations() {
     let before = card.stats();
     assert_eq!(card.read_signing_certificate().unwrap(), sign_cert());
     let read = card.stats().since(before);
-    // SELECT EF + one extended READ BINARY.
-    assert_eq!(read.apdus, 2);
+    // SELECT EF + one short READ BINARY per 256 bytes; the filler after
+    // the certificate is never read.
+    assert_eq!(read.apdus as usize, 1 + sign_cert().len().div_ceil(256));
     let digest: [u8; 32] = Sha256::digest(b"document").into();
     let sig = card.sign_sha256(&digest).unwrap();
     sign_public()
@@ -67,12 +70,21 @@ fn jpki_operations() {
 }
 
 #[test]
-fn short_reads_when_extended_length_is_refused() {
-    let (_f, mut card) = card();
-    lock(&card.channel().card()).options_mut().extended_length = false;
+fn extended_reads_where_the_atr_offers_them() {
+    let f = fixture();
+    let ch = SimChannel::open(&f.profile, None).unwrap();
+    lock(&ch.card()).options_mut().extended_length = true;
+    let mut card = JpkiCard::new(ch);
+    assert_eq!(card.extended_read(), ExtendedRead::Untested);
+    let before = card.stats();
     assert_eq!(card.read_signing_ca_certificate().unwrap(), sign_ca_cert());
-    assert_eq!(card.extended_read(), ExtendedRead::Refused);
+    // SELECT AP, SELECT EF, one extended READ BINARY.
+    assert_eq!(card.stats().since(before).apdus, 3);
+    assert_eq!(card.extended_read(), ExtendedRead::Works);
+    // The reader or card refuses after all: short reads from then on.
+    lock(&card.channel().card()).options_mut().extended_length = false;
     assert_eq!(card.read_authentication_certificate().unwrap(), auth_cert());
+    assert_eq!(card.extended_read(), ExtendedRead::Refused);
 }
 
 #[test]

@@ -26,6 +26,14 @@ fn verify_sign(card: &mut VirtualCard, password: &str) -> StatusWord {
     sw(card, &Command::verify(password.as_bytes()))
 }
 
+/// A certificate as its EF holds it on the strict card: 256 bytes of `FF`
+/// filler after it.
+fn in_ef(der: Vec<u8>) -> Vec<u8> {
+    let mut v = der;
+    v.resize(v.len() + 256, 0xFF);
+    v
+}
+
 /// Read the current EF in 256-byte chunks until `6B 00`.
 fn read_all_short(card: &mut VirtualCard) -> Vec<u8> {
     let mut out = Vec::new();
@@ -176,7 +184,7 @@ fn free_certificates_in_short_chunks_and_header_reads() {
         // The 7-byte header read jpki-rs and myna make first.
         let head = tx(&mut card, &Command::read_binary(0, Le::Short(7)));
         assert_eq!((&head.data[..], head.sw), (&der[..7], StatusWord::Ok));
-        assert_eq!(read_all_short(&mut card), der, "{fid:04X}");
+        assert_eq!(read_all_short(&mut card), in_ef(der), "{fid:04X}");
     }
 }
 
@@ -190,7 +198,7 @@ fn read_binary_bounds() {
         StatusWord::CommandNotAllowed
     );
     select(&mut card, jpki::SIGNING_CA_CERTIFICATE);
-    let der = sign_ca_cert();
+    let der = in_ef(sign_ca_cert());
     let len = der.len() as u16;
     // Last chunk: fewer than Le bytes, still 90 00.
     let r = tx(&mut card, &Command::read_binary(len - 10, Le::MAX_SHORT));
@@ -243,7 +251,7 @@ fn signing_certificate_needs_the_password() {
     );
     assert_eq!(verify_sign(&mut card, SIGN_PASSWORD), StatusWord::Ok);
     select(&mut card, jpki::SIGNING_CERTIFICATE);
-    assert_eq!(read_all_short(&mut card), sign_cert());
+    assert_eq!(read_all_short(&mut card), in_ef(sign_cert()));
     // Verification survives EF selections inside the DF.
     select(&mut card, jpki::TOKEN_INFO);
     select(&mut card, jpki::SIGNING_CERTIFICATE);
@@ -265,6 +273,7 @@ fn signing_certificate_needs_the_password() {
 fn extended_read_binary_reads_a_certificate_in_one_apdu() {
     let f = fixture();
     let mut card = f.open();
+    card.options_mut().extended_length = true;
     select_jpki(&mut card);
     verify_sign(&mut card, SIGN_PASSWORD);
     select(&mut card, jpki::SIGNING_CERTIFICATE);
@@ -274,7 +283,7 @@ fn extended_read_binary_reads_a_certificate_in_one_apdu() {
         &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00]
     );
     let r = tx(&mut card, &cmd);
-    assert_eq!((r.data, r.sw), (sign_cert(), StatusWord::Ok));
+    assert_eq!((r.data, r.sw), (in_ef(sign_cert()), StatusWord::Ok));
     // Extended Le smaller than the file.
     let r = tx(&mut card, &Command::read_binary(2, Le::Extended(1000)));
     assert_eq!(&r.data[..], &sign_cert()[2..1002]);
@@ -291,6 +300,7 @@ fn extended_read_binary_reads_a_certificate_in_one_apdu() {
 #[test]
 fn read_binary_with_sfi() {
     let mut card = fixture().open();
+    card.options_mut().extended_length = true;
     // SFI needs a current DF.
     assert_eq!(
         raw(&mut card, &[0x00, 0xB0, 0x86, 0x00, 0x20]).sw,
@@ -310,7 +320,7 @@ fn read_binary_with_sfi() {
     assert_eq!(&r.data, b"JPKI");
     // The AOKI form: SFI + extended Le, whole EF in one command.
     let r = raw(&mut card, &[0x00, 0xB0, 0x82, 0x00, 0x00, 0x00, 0x00]);
-    assert_eq!((r.data, r.sw), (sign_ca_cert(), StatusWord::Ok));
+    assert_eq!((r.data, r.sw), (in_ef(sign_ca_cert()), StatusWord::Ok));
     // Protected by SFI too.
     assert_eq!(
         raw(&mut card, &[0x00, 0xB0, 0x81, 0x00, 0x00]).sw,
@@ -922,6 +932,18 @@ fn failed_state_write_answers_memory_failure() {
 #[test]
 fn selecting_another_df_clears_verification_unless_configured() {
     let mut card = fixture().open();
+    // The strict card: re-selecting the JPKI AP ends the VERIFY (OpenSC's
+    // logout), and an empty VERIFY still answers 63 Cx after the right
+    // password.
+    select_jpki(&mut card);
+    verify_sign(&mut card, SIGN_PASSWORD);
+    assert_eq!(
+        sw(&mut card, &Command::verify_query()),
+        StatusWord::TriesLeft(5)
+    );
+    select_jpki(&mut card);
+    assert!(!card.is_verified(PinKind::SigningPassword));
+    card.options_mut().clear_verification_on_reselect = false;
     select_jpki(&mut card);
     verify_sign(&mut card, SIGN_PASSWORD);
     // Re-selecting the same DF keeps it.
@@ -1069,7 +1091,7 @@ fn juki_and_smartphone_tokens() {
     select(&mut card, jpki::AUTHENTICATION_PIN);
     sw(&mut card, &Command::verify(AUTH_PIN.as_bytes()));
     select(&mut card, jpki::AUTHENTICATION_CERTIFICATE);
-    assert_eq!(read_all_short(&mut card), auth_cert());
+    assert_eq!(read_all_short(&mut card), in_ef(auth_cert()));
 }
 
 #[test]

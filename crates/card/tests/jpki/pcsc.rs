@@ -226,3 +226,22 @@ fn watch_survives_the_service_going_down_and_back() {
     watch.stop();
     bridge.stop();
 }
+
+/// The suite through pcscd against the permissive card too.
+mod lenient {
+    use madoguchi_testkit::pcsc_lock;
+
+    use crate::suite::{self, ThroughPcsc};
+
+    #[test]
+    fn verify_read_and_sign() {
+        let _l = pcsc_lock();
+        suite::verify_read_and_sign(&ThroughPcsc::make_lenient);
+    }
+
+    #[test]
+    fn locked_and_last_try() {
+        let _l = pcsc_lock();
+        suite::locked_and_last_try(&ThroughPcsc::make_lenient);
+    }
+}

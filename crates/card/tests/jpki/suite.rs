@@ -8,7 +8,7 @@ use madoguchi_card::{
     CardChannel, CardError, GuardError, JpkiCard, PasswordGuard, PasswordState, PinKind, PinStatus,
     Secret, TokenKind, VerifyOutcome,
 };
-use madoguchi_sim::{Faults, SharedCard, SimChannel};
+use madoguchi_sim::{CardOptions, Faults, Profile, SharedCard, SimChannel, VirtualCard};
 use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
 
@@ -37,12 +37,33 @@ pub struct InProcess {
 }
 
 impl InProcess {
+    /// The strict card (the simulator's defaults).
     pub fn make(profile: &str) -> Option<Box<dyn Rig>> {
         Some(Box::new(InProcess {
             card: madoguchi_sim::share(madoguchi_testkit::virtual_card(profile)),
             faults: Faults::new(),
         }))
     }
+
+    /// The permissive card ([`CardOptions::lenient`]).
+    pub fn make_lenient(profile: &str) -> Option<Box<dyn Rig>> {
+        Some(Box::new(InProcess {
+            card: madoguchi_sim::share(lenient_card(profile)),
+            faults: Faults::new(),
+        }))
+    }
+}
+
+/// A fixture card with the lenient options (extended APDUs, verified state
+/// kept across a re-select, `90 00` to an empty VERIFY once verified, no
+/// filler).
+pub fn lenient_card(profile: &str) -> VirtualCard {
+    let mut p = Profile::load(madoguchi_testkit::profile_path(profile)).expect("profile loads");
+    p.options = CardOptions {
+        allow_key_mismatch: p.options.allow_key_mismatch,
+        ..CardOptions::lenient()
+    };
+    VirtualCard::new(p)
 }
 
 impl Rig for InProcess {
@@ -68,6 +89,11 @@ pub struct ThroughPcsc {
 impl ThroughPcsc {
     pub fn make(profile: &str) -> Option<Box<dyn Rig>> {
         madoguchi_testkit::attach(profile)
+            .map(|attached| Box::new(ThroughPcsc { attached }) as Box<dyn Rig>)
+    }
+
+    pub fn make_lenient(profile: &str) -> Option<Box<dyn Rig>> {
+        madoguchi_testkit::attach_card(lenient_card(profile))
             .map(|attached| Box::new(ThroughPcsc { attached }) as Box<dyn Rig>)
     }
 }
