@@ -1,11 +1,19 @@
 //! Card work: one session (channel, JPKI AP, password guard) driven by
 //! [`CardJob`]s. Runs on the executor's card thread; blocking.
+//!
+//! Every job is one atomic card sequence ([`JpkiCard::atomic`], a PC/SC
+//! transaction): it selects what it needs inside it, so nothing selected
+//! before a wait for the resident is trusted. A job that sends the
+//! password (login, signature) ends its transaction by powering the card
+//! off and on, so the password's verified state ends with the certificate
+//! read or the signature it was given for; the manual's second login
+//! (2.1.7) asks for the password again anyway.
 
 use std::time::SystemTime;
 
 use madoguchi_card::{
     CardChannel, CardError, GuardError, JpkiCard, Normalisation, PasswordGuard, PinKind, Secret,
-    TokenKind, VerifyOutcome,
+    TokenKind, TransactionEnd, VerifyOutcome,
 };
 use madoguchi_pki::cms::{self, SignError};
 use zeroize::Zeroizing;
@@ -68,13 +76,16 @@ impl CardWorker {
         self.session = None;
         let (reader, channel) = (self.opener)()?;
         let mut card = JpkiCard::new(channel);
-        card.select_jpki_ap()?;
-        let token = card.token()?;
-        if let TokenKind::Other(_) = token {
-            return Err(CardError::NotJpki);
-        }
         let mut guard = PasswordGuard::new(PinKind::SigningPassword);
-        let password = guard.status(&mut card).map_err(card_error)?;
+        let (token, password) = card.atomic(TransactionEnd::Leave, |card| {
+            card.select_jpki_ap()?;
+            let token = card.token()?;
+            if let TokenKind::Other(_) = token {
+                return Err(CardError::NotJpki);
+            }
+            let password = guard.status(card).map_err(card_error)?;
+            Ok((token, password))
+        })?;
         self.session = Some(Session { card, guard });
         Ok(Prepared {
             reader,
@@ -91,28 +102,29 @@ impl CardWorker {
 
     fn status(&mut self) -> Result<madoguchi_card::PasswordState, CardError> {
         let s = self.session()?;
-        s.guard.status(&mut s.card).map_err(card_error)
+        let guard = &mut s.guard;
+        s.card.atomic(TransactionEnd::Leave, |card| {
+            guard.status(card).map_err(card_error)
+        })
     }
 
     /// One guarded VERIFY. With one try left, the guard's request is
     /// confirmed only if the resident confirmed (`confirmed`); otherwise
     /// nothing is sent.
-    fn verify(
-        s: &mut Session,
+    fn verify<C: CardChannel>(
+        guard: &mut PasswordGuard,
+        card: &mut JpkiCard<C>,
         password: &Secret,
         confirmed: bool,
     ) -> Result<Option<Normalisation>, JobFailure> {
-        match s.guard.verify(&mut s.card, password, None) {
+        match guard.verify(card, password, None) {
             Ok(VerifyOutcome::Verified { normalisation }) => Ok(normalisation),
             Ok(VerifyOutcome::NeedsLastTryConfirmation(request)) => {
                 if !confirmed {
                     return Err(JobFailure::NeedsLastTryConfirmation);
                 }
-                let confirmation = s
-                    .guard
-                    .confirm_last_try(request)
-                    .map_err(JobFailure::Guard)?;
-                match s.guard.verify(&mut s.card, password, Some(confirmation)) {
+                let confirmation = guard.confirm_last_try(request).map_err(JobFailure::Guard)?;
+                match guard.verify(card, password, Some(confirmation)) {
                     Ok(VerifyOutcome::Verified { normalisation }) => Ok(normalisation),
                     Ok(VerifyOutcome::NeedsLastTryConfirmation(_)) => {
                         Err(JobFailure::NeedsLastTryConfirmation)
@@ -124,6 +136,8 @@ impl CardWorker {
         }
     }
 
+    /// Guarded VERIFY and the signing certificate's read, in one
+    /// transaction that powers the card off and on at its end.
     fn login(
         &mut self,
         password: Secret,
@@ -132,15 +146,16 @@ impl CardWorker {
         let s = self
             .session()
             .map_err(|e| JobFailure::Guard(GuardError::Card(e)))?;
-        let normalisation = Self::verify(s, &password, confirmed)?;
-        drop(password);
-        let der = s
-            .card
-            .read_signing_certificate()
-            .map_err(JobFailure::Read)?;
-        Ok((Zeroizing::new(der), normalisation))
+        let guard = &mut s.guard;
+        s.card.atomic(TransactionEnd::Unpower, |card| {
+            let normalisation = Self::verify(guard, card, &password, confirmed)?;
+            let der = card.read_signing_certificate().map_err(JobFailure::Read)?;
+            Ok((Zeroizing::new(der), normalisation))
+        })
     }
 
+    /// Guarded VERIFY and the signature, in one transaction that powers the
+    /// card off and on at its end.
     fn sign(
         &mut self,
         password: Secret,
@@ -151,18 +166,19 @@ impl CardWorker {
         let s = self
             .session()
             .map_err(|e| JobFailure::Guard(GuardError::Card(e)))?;
-        let normalisation = Self::verify(s, &password, confirmed)?;
-        drop(password);
-        let card = &mut s.card;
-        let signed = cms::sign(&content, &certificate, SystemTime::now(), |digest_info| {
-            card.sign(digest_info)
+        let guard = &mut s.guard;
+        s.card.atomic(TransactionEnd::Unpower, |card| {
+            let normalisation = Self::verify(guard, card, &password, confirmed)?;
+            let signed = cms::sign(&content, &certificate, SystemTime::now(), |digest_info| {
+                card.sign(digest_info)
+            })
+            .map_err(|e| match e {
+                SignError::Signer(c) => JobFailure::Sign(c),
+                SignError::SignatureMismatch => JobFailure::SignatureMismatch,
+                other => JobFailure::Cms(other.to_string()),
+            })?;
+            Ok((Body::new(signed), normalisation))
         })
-        .map_err(|e| match e {
-            SignError::Signer(c) => JobFailure::Sign(c),
-            SignError::SignatureMismatch => JobFailure::SignatureMismatch,
-            other => JobFailure::Cms(other.to_string()),
-        })?;
-        Ok((Body::new(signed), normalisation))
     }
 }
 
@@ -185,5 +201,13 @@ fn removed(c: &Completion) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// A transaction that could not begin or end: a card failure around the
+/// guarded work (nothing was sent when it could not begin).
+impl From<CardError> for JobFailure {
+    fn from(e: CardError) -> Self {
+        JobFailure::Guard(GuardError::Card(e))
     }
 }

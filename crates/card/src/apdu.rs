@@ -25,6 +25,11 @@ pub mod cla {
     pub const PROPRIETARY: u8 = 0x80;
 }
 
+/// Instructions whose command data is a password or PIN.
+fn carries_secret(instruction: u8) -> bool {
+    instruction == ins::VERIFY || instruction == ins::CHANGE_REFERENCE_DATA
+}
+
 /// Expected response length (Ne).
 ///
 /// Short form carries 1..=256 (256 is encoded as `00`); extended form carries
@@ -116,8 +121,10 @@ impl Command {
         &self.data
     }
 
+    /// Whether the data is secret: marked so, or a VERIFY or CHANGE
+    /// REFERENCE DATA however the command was built.
     pub fn is_sensitive(&self) -> bool {
-        self.sensitive
+        self.sensitive || carries_secret(self.ins)
     }
 
     /// `00 A4 04 0C Lc <AID>`: select a DF by name, no FCI.
@@ -270,9 +277,6 @@ impl Command {
             }
             _ => return Err(bad()),
         }
-        if cmd.ins == ins::VERIFY || cmd.ins == ins::CHANGE_REFERENCE_DATA {
-            cmd.sensitive = true;
-        }
         Ok(cmd)
     }
 }
@@ -287,7 +291,7 @@ impl fmt::Debug for Command {
             self.cla, self.ins, self.p1, self.p2
         )?;
         if !self.data.is_empty() {
-            if self.sensitive {
+            if self.is_sensitive() {
                 write!(f, " Lc={} <masked>", self.data.len())?;
             } else {
                 write!(
@@ -396,6 +400,13 @@ mod tests {
         assert!(s.contains("masked"));
         let parsed = Command::parse(&c.to_bytes().unwrap()).unwrap();
         assert!(!format!("{parsed:?}").contains(&hex::encode_upper(b"ABC123")));
+        // Built by hand, with either secret instruction: masked too.
+        for ins in [ins::VERIFY, ins::CHANGE_REFERENCE_DATA] {
+            let c = Command::new(cla::ISO, ins, 0x00, 0x80).with_data(*b"ABC123");
+            assert!(c.is_sensitive());
+            let s = format!("{c:?}");
+            assert!(!s.contains(&hex::encode_upper(b"ABC123")) && s.contains("masked"));
+        }
     }
 
     #[test]

@@ -44,8 +44,33 @@ pub enum TransportError {
 /// `61xx` forever must not hang the caller.
 const MAX_GET_RESPONSE_ROUNDS: usize = 256;
 
+/// How a transaction ([`CardChannel::transaction`]) leaves the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransactionEnd {
+    /// As it is: nothing was verified in the transaction.
+    Leave,
+    /// Warm reset: the card's security state ends with the transaction.
+    Reset,
+    /// Power off and on: the security state ends even on a card whose
+    /// warm reset keeps it (soltia48/myna-card found a JPKI test card that
+    /// keeps a VERIFY across a warm reset, but not across power-off).
+    Unpower,
+}
+
+/// `&mut dyn CardChannel` from any channel, for the provided
+/// [`CardChannel::transaction`].
+pub trait AsDynChannel {
+    fn as_dyn_channel(&mut self) -> &mut dyn CardChannel;
+}
+
+impl<T: CardChannel> AsDynChannel for T {
+    fn as_dyn_channel(&mut self) -> &mut dyn CardChannel {
+        self
+    }
+}
+
 /// A connection to one card.
-pub trait CardChannel: Send {
+pub trait CardChannel: Send + AsDynChannel {
     /// Send raw command bytes; return raw response bytes (data + SW1 SW2).
     fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
 
@@ -55,13 +80,38 @@ pub trait CardChannel: Send {
     /// Reset the card (warm reset); all security state is lost.
     fn reset(&mut self) -> Result<(), TransportError>;
 
+    /// Run `work` as one atomic sequence: no other program talks to the
+    /// card in between (PC/SC `SCardBeginTransaction` …
+    /// `SCardEndTransaction`), and `end` says how the card is left. Errors
+    /// of `work` travel in what it captures; the result is about beginning
+    /// and ending the transaction.
+    ///
+    /// The provided version is for channels nobody else shares (test
+    /// doubles): it runs `work` and resets the card unless `end` is
+    /// [`TransactionEnd::Leave`].
+    fn transaction(
+        &mut self,
+        end: TransactionEnd,
+        work: &mut dyn FnMut(&mut dyn CardChannel),
+    ) -> Result<(), TransportError> {
+        work(self.as_dyn_channel());
+        match end {
+            TransactionEnd::Leave => Ok(()),
+            TransactionEnd::Reset | TransactionEnd::Unpower => self.reset(),
+        }
+    }
+
     /// Send one command and return its complete response, following `61xx`
     /// with GET RESPONSE and `6Cxx` with a resend carrying the right Le.
+    /// A command that carries a secret is never sent twice: its `6Cxx` is
+    /// returned as it came (one VERIFY, one try at most).
     fn transmit(&mut self, command: &Command) -> Result<Response, TransportError> {
         tracing::trace!(target: "madoguchi::apdu", "> {command:?}");
         let bytes = command.to_bytes()?;
         let mut response = Response::from_bytes(&self.transmit_raw(&bytes)?)?;
-        if let StatusWord::WrongLe(exact) = response.sw {
+        if let StatusWord::WrongLe(exact) = response.sw
+            && !command.is_sensitive()
+        {
             let ne = if exact == 0 { 256 } else { u16::from(exact) };
             let mut again = command.clone();
             again.le = Some(Le::Short(ne));
@@ -97,6 +147,32 @@ impl<C: CardChannel + ?Sized> CardChannel for Box<C> {
     }
     fn reset(&mut self) -> Result<(), TransportError> {
         (**self).reset()
+    }
+    fn transaction(
+        &mut self,
+        end: TransactionEnd,
+        work: &mut dyn FnMut(&mut dyn CardChannel),
+    ) -> Result<(), TransportError> {
+        (**self).transaction(end, work)
+    }
+}
+
+impl<C: CardChannel + ?Sized> CardChannel for &mut C {
+    fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_raw(command)
+    }
+    fn atr(&self) -> Vec<u8> {
+        (**self).atr()
+    }
+    fn reset(&mut self) -> Result<(), TransportError> {
+        (**self).reset()
+    }
+    fn transaction(
+        &mut self,
+        end: TransactionEnd,
+        work: &mut dyn FnMut(&mut dyn CardChannel),
+    ) -> Result<(), TransportError> {
+        (**self).transaction(end, work)
     }
 }
 
@@ -145,6 +221,21 @@ mod tests {
         let r = s.transmit(&Command::read_binary(0, Le::Short(10))).unwrap();
         assert_eq!(r.data.len(), 5);
         assert_eq!(s.sent[1], vec![0x00, 0xB0, 0x00, 0x00, 0x05]);
+    }
+
+    #[test]
+    fn secret_commands_are_never_resent_on_6cxx() {
+        let verify = Command::new(0x00, crate::apdu::ins::VERIFY, 0x00, 0x80).with_data(*b"ABC123");
+        let change = Command::change_reference_data(b"NEW123");
+        for command in [Command::verify(b"ABC123"), verify, change] {
+            let mut s = Script {
+                answers: [vec![0x6C, 0x00], vec![0x90, 0x00]].into(),
+                sent: vec![],
+            };
+            let r = s.transmit(&command).unwrap();
+            assert_eq!(r.sw, StatusWord::WrongLe(0));
+            assert_eq!(s.sent.len(), 1, "{command:?} sent once");
+        }
     }
 
     #[test]

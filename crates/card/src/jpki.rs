@@ -18,7 +18,7 @@ use der::{Decode, Encode, Header, Reader, SliceReader, Tag};
 use zeroize::Zeroizing;
 
 use crate::apdu::{Command, Le, Response};
-use crate::channel::{CardChannel, TransportError};
+use crate::channel::{CardChannel, TransactionEnd, TransportError};
 use crate::error::{CardError, PinKind};
 use crate::ids;
 use crate::secret::Secret;
@@ -259,6 +259,15 @@ fn transport_refuses_extended(e: &TransportError) -> bool {
     matches!(e, TransportError::Other(_) | TransportError::Malformed(_))
 }
 
+/// What a [`JpkiCard`] remembers, carried into and out of a transaction.
+struct Memory {
+    app: Option<App>,
+    ef: Option<u16>,
+    verified: Vec<PinKind>,
+    extended: ExtendedRead,
+    stats: IoStats,
+}
+
 /// A JPKI card behind a [`CardChannel`].
 pub struct JpkiCard<C: CardChannel> {
     channel: Counted<C>,
@@ -325,6 +334,75 @@ impl<C: CardChannel> JpkiCard<C> {
     /// has seen).
     pub fn is_verified(&self, kind: PinKind) -> bool {
         self.verified.contains(&kind)
+    }
+
+    /// Run `work` as one atomic card sequence ([`CardChannel::transaction`]):
+    /// no other program's APDU comes between its APDUs, everything it
+    /// needs is selected again inside it (no selection is trusted from
+    /// before, since another program may have moved it meanwhile), and the
+    /// card is left as `end` says. With [`TransactionEnd::Reset`] or
+    /// [`TransactionEnd::Unpower`] no verified state outlives `work`.
+    ///
+    /// If the transaction cannot begin, `work` does not run. If `work`
+    /// succeeded but the transaction could not end, the ending's error is
+    /// returned.
+    pub fn atomic<R, E: From<CardError>>(
+        &mut self,
+        end: TransactionEnd,
+        work: impl FnOnce(&mut JpkiCard<&mut dyn CardChannel>) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let mut memory = Some(Memory {
+            app: None,
+            ef: None,
+            verified: std::mem::take(&mut self.verified),
+            extended: self.extended,
+            stats: self.channel.stats,
+        });
+        let mut work = Some(work);
+        let mut outcome = None;
+        let ended = self.channel.inner.transaction(end, &mut |channel| {
+            let (Some(m), Some(work)) = (memory.take(), work.take()) else {
+                return;
+            };
+            let mut inside = JpkiCard {
+                channel: Counted {
+                    inner: channel,
+                    stats: m.stats,
+                },
+                app: m.app,
+                ef: m.ef,
+                verified: m.verified,
+                extended: m.extended,
+            };
+            outcome = Some(work(&mut inside));
+            memory = Some(Memory {
+                app: None,
+                ef: None,
+                verified: inside.verified,
+                extended: inside.extended,
+                stats: inside.channel.stats,
+            });
+        });
+        if let Some(m) = memory {
+            self.verified = m.verified;
+            self.extended = m.extended;
+            self.channel.stats = m.stats;
+        }
+        // Whatever happened, the selection is not trusted after a
+        // transaction, and a reset or power-off ended every VERIFY.
+        self.app = None;
+        self.ef = None;
+        if end != TransactionEnd::Leave || ended.is_err() {
+            self.verified.clear();
+        }
+        match (outcome, ended) {
+            (Some(Err(e)), _) => Err(e),
+            (_, Err(e)) => Err(CardError::from(e).into()),
+            (Some(Ok(r)), Ok(())) => Ok(r),
+            (None, Ok(())) => {
+                Err(CardError::Transport("the transaction did not run".into()).into())
+            }
+        }
     }
 
     /// Warm-reset the card: all security state on the card is lost.

@@ -3,7 +3,8 @@
 //!
 //! Connections are made in shared mode with any protocol (JPKI cards are
 //! T=1; contactless readers synthesise their own protocol), so other PC/SC
-//! programs keep working beside Madoguchi. The receive buffer is always
+//! programs keep working beside Madoguchi; sequences that must not be split
+//! hold a PC/SC transaction ([`CardChannel::transaction`]). The receive buffer is always
 //! [`pcsc::MAX_BUFFER_SIZE_EXTENDED`]: a reader driver (vpcd in particular)
 //! executes the APDU even when the caller's buffer is too small and only then
 //! fails, and a lost answer to a VERIFY must never happen because of a buffer.
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 
-use crate::channel::{CardChannel, TransportError};
+use crate::channel::{CardChannel, TransactionEnd, TransportError};
 use crate::error::CardError;
 
 /// One reader as listed by [`list_readers`].
@@ -170,52 +171,107 @@ fn card_atr(card: &pcsc::Card, reader: &str) -> Result<Vec<u8>, TransportError> 
 /// times a second.
 const REMOVAL_SETTLE: std::time::Duration = std::time::Duration::from_millis(600);
 
-impl PcscChannel {
-    /// Removed (the slot empties within [`REMOVAL_SETTLE`]) or mute.
-    fn why_no_answer(&self) -> TransportError {
-        let deadline = std::time::Instant::now() + REMOVAL_SETTLE;
-        loop {
-            match self.card.status2_owned() {
-                Err(e) => return map_pcsc_error(e, Some(&self.reader)),
-                Ok(s) if !s.status().contains(pcsc::Status::PRESENT) => {
-                    return TransportError::CardRemoved;
-                }
-                Ok(_) => {}
+/// Removed (the slot empties within [`REMOVAL_SETTLE`]) or mute.
+fn why_no_answer(card: &pcsc::Card, reader: &str) -> TransportError {
+    let deadline = std::time::Instant::now() + REMOVAL_SETTLE;
+    loop {
+        match card.status2_owned() {
+            Err(e) => return map_pcsc_error(e, Some(reader)),
+            Ok(s) if !s.status().contains(pcsc::Status::PRESENT) => {
+                return TransportError::CardRemoved;
             }
-            if std::time::Instant::now() >= deadline {
-                return TransportError::Timeout;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            Ok(_) => {}
         }
+        if std::time::Instant::now() >= deadline {
+            return TransportError::Timeout;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
 
+/// One APDU exchange on `card` (inside a transaction or not).
+fn exchange(
+    card: &pcsc::Card,
+    reader: &str,
+    receive: &mut [u8],
+    command: &[u8],
+) -> Result<Vec<u8>, TransportError> {
+    let answer = match card.transmit(command, receive) {
+        Ok(answer) => answer.to_vec(),
+        // The driver failed the exchange: most often the card left
+        // mid-command. Say so when the slot confirms it.
+        Err(e @ (pcsc::Error::NotTransacted | pcsc::Error::CommError)) => {
+            return Err(match why_no_answer(card, reader) {
+                TransportError::CardRemoved => TransportError::CardRemoved,
+                _ => map_pcsc_error(e, Some(reader)),
+            });
+        }
+        Err(e) => return Err(map_pcsc_error(e, Some(reader))),
+    };
+    if answer.len() < 2 {
+        // No status word. Some drivers (vpcd among them) report a card
+        // pulled mid-command this way, before the service marks the slot
+        // empty; tell removal apart from a mute card.
+        return Err(why_no_answer(card, reader));
+    }
+    Ok(answer)
+}
+
+fn disposition(end: TransactionEnd) -> Disposition {
+    match end {
+        TransactionEnd::Leave => Disposition::LeaveCard,
+        TransactionEnd::Reset => Disposition::ResetCard,
+        TransactionEnd::Unpower => Disposition::UnpowerCard,
+    }
+}
+
+impl PcscChannel {
     /// The reader this channel is connected through.
     pub fn reader_name(&self) -> &str {
         &self.reader
     }
 }
 
+/// The channel while this connection holds a PC/SC transaction.
+struct InTransaction<'t, 'c> {
+    tx: &'t mut pcsc::Transaction<'c>,
+    reader: &'t str,
+    atr: &'t mut Vec<u8>,
+    receive: &'t mut [u8],
+}
+
+impl CardChannel for InTransaction<'_, '_> {
+    fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        exchange(self.tx, self.reader, self.receive, command)
+    }
+
+    fn atr(&self) -> Vec<u8> {
+        self.atr.clone()
+    }
+
+    fn reset(&mut self) -> Result<(), TransportError> {
+        // Reconnecting while holding the transaction keeps it.
+        self.tx
+            .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
+            .map_err(|e| map_pcsc_error(e, Some(self.reader)))?;
+        *self.atr = card_atr(self.tx, self.reader)?;
+        Ok(())
+    }
+
+    fn transaction(
+        &mut self,
+        _end: TransactionEnd,
+        work: &mut dyn FnMut(&mut dyn CardChannel),
+    ) -> Result<(), TransportError> {
+        // Already inside one; the outer transaction decides how it ends.
+        work(self);
+        Ok(())
+    }
+}
+
 impl CardChannel for PcscChannel {
     fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let answer = match self.card.transmit(command, &mut self.receive) {
-            Ok(answer) => answer.to_vec(),
-            // The driver failed the exchange: most often the card left
-            // mid-command. Say so when the slot confirms it.
-            Err(e @ (pcsc::Error::NotTransacted | pcsc::Error::CommError)) => {
-                return Err(match self.why_no_answer() {
-                    TransportError::CardRemoved => TransportError::CardRemoved,
-                    _ => map_pcsc_error(e, Some(&self.reader)),
-                });
-            }
-            Err(e) => return Err(map_pcsc_error(e, Some(&self.reader))),
-        };
-        if answer.len() < 2 {
-            // No status word. Some drivers (vpcd among them) report a card
-            // pulled mid-command this way, before the service marks the slot
-            // empty; tell removal apart from a mute card.
-            return Err(self.why_no_answer());
-        }
-        Ok(answer)
+        exchange(&self.card, &self.reader, &mut self.receive, command)
     }
 
     fn atr(&self) -> Vec<u8> {
@@ -227,6 +283,59 @@ impl CardChannel for PcscChannel {
             .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
             .map_err(|e| map_pcsc_error(e, Some(&self.reader)))?;
         self.atr = card_atr(&self.card, &self.reader)?;
+        Ok(())
+    }
+
+    /// `SCardBeginTransaction`, `work`, `SCardEndTransaction(end)`. Our own
+    /// handle learns of a reset by anyone (ourselves included, when the last
+    /// transaction ended with one) as `SCARD_W_RESET_CARD` at the next
+    /// begin; nothing was sent then, so the handle is reconnected (leaving
+    /// the card as it is) and the begin made once more.
+    fn transaction(
+        &mut self,
+        end: TransactionEnd,
+        work: &mut dyn FnMut(&mut dyn CardChannel),
+    ) -> Result<(), TransportError> {
+        let reader = self.reader.as_str();
+        if let Err(e) = self.card.transaction().map(drop) {
+            // Probe-and-release above only to learn the handle's state;
+            // the real transaction starts below.
+            if e != pcsc::Error::ResetCard {
+                return Err(map_pcsc_error(e, Some(reader)));
+            }
+            self.card
+                .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::LeaveCard)
+                .map_err(|e| map_pcsc_error(e, Some(reader)))?;
+            self.atr = card_atr(&self.card, reader)?;
+        }
+        let mut tx = self
+            .card
+            .transaction()
+            .map_err(|e| map_pcsc_error(e, Some(reader)))?;
+        let mut inside = InTransaction {
+            tx: &mut tx,
+            reader,
+            atr: &mut self.atr,
+            receive: &mut self.receive,
+        };
+        work(&mut inside);
+        tx.end(disposition(end))
+            .map_err(|(_, e)| map_pcsc_error(e, Some(reader)))?;
+        if end != TransactionEnd::Leave {
+            // pcsc-lite reports the reset we just made to our own handle
+            // too (SCARD_W_RESET_CARD on its next call): acknowledge it now,
+            // leaving the card as it is. If another program holds the card
+            // by now, the next transaction's begin does it instead.
+            match self
+                .card
+                .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::LeaveCard)
+            {
+                Ok(()) => self.atr = card_atr(&self.card, reader)?,
+                Err(e) => {
+                    tracing::debug!(target: "madoguchi::pcsc", "reconnect after the transaction: {e}");
+                }
+            }
+        }
         Ok(())
     }
 }

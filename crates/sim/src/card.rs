@@ -129,6 +129,9 @@ pub struct VirtualCard {
     state_path: Option<PathBuf>,
     /// Length rule for CHANGE REFERENCE DATA, per secret.
     juki: bool,
+    /// The in-process client holding a transaction, if any (see
+    /// [`crate::SimChannel`]); PC/SC clients get theirs from pcscd.
+    holder: Option<u64>,
 }
 
 impl std::fmt::Debug for VirtualCard {
@@ -260,6 +263,7 @@ impl VirtualCard {
             verified: HashSet::new(),
             state_path: None,
             juki: token == ids::token::JUKI_CARD,
+            holder: None,
         }
     }
 
@@ -340,6 +344,39 @@ impl VirtualCard {
     /// The currently selected application, if any.
     pub fn current_application(&self) -> Option<Application> {
         self.current_df
+    }
+
+    /// The current EF of the current application, if any.
+    pub fn current_ef(&self) -> Option<u16> {
+        self.current_ef
+    }
+
+    /// Whether some in-process client holds a transaction.
+    pub fn is_held(&self) -> bool {
+        self.holder.is_some()
+    }
+
+    /// Whether in-process client `client` may talk to the card now: no
+    /// other client holds a transaction.
+    pub fn free_for(&self, client: u64) -> bool {
+        self.holder.is_none_or(|h| h == client)
+    }
+
+    /// Start a transaction for `client`; `false` while another holds one.
+    pub fn hold(&mut self, client: u64) -> bool {
+        if self.free_for(client) {
+            self.holder = Some(client);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// End `client`'s transaction (nothing if it holds none).
+    pub fn release(&mut self, client: u64) {
+        if self.holder == Some(client) {
+            self.holder = None;
+        }
     }
 
     /// Warm reset, power-off or removal: security state and selection are

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use madoguchi_card::{CardChannel, TransportError};
+use madoguchi_card::{CardChannel, TransactionEnd, TransportError};
 
 use crate::SimError;
 use crate::card::VirtualCard;
@@ -152,11 +152,32 @@ impl SimHandle {
     }
 }
 
+/// Called with the card before each APDU of a [`SimChannel`] reaches it:
+/// the card, the APDU, and whether this channel holds a transaction. A test
+/// uses it to play another client's APDUs between ours (only where PC/SC
+/// would let them in: outside our transactions) and to check the card's
+/// state as our APDU arrives.
+pub type Observer = Box<dyn FnMut(&mut VirtualCard, &[u8], bool) + Send>;
+
 /// A [`CardChannel`] to a virtual card in the same process.
+///
+/// Channels on one [`SharedCard`] behave like PC/SC clients sharing a
+/// reader: [`CardChannel::transaction`] holds the card for one channel, and
+/// the others' APDUs wait until it ends. An interfering client can so be
+/// simulated in-process.
 pub struct SimChannel {
     handle: SimHandle,
     faults: Faults,
+    /// This client's identity for the card's transaction lock.
+    client: u64,
+    observer: Option<Observer>,
 }
+
+/// Source of client identities.
+static NEXT_CLIENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// How often a client waiting for another's transaction looks again.
+const TRANSACTION_POLL: Duration = Duration::from_millis(1);
 
 impl SimChannel {
     /// A channel to its own card, no faults armed.
@@ -174,6 +195,45 @@ impl SimChannel {
                 stats: Mutex::new(SimStats::default()),
             })),
             faults,
+            client: NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            observer: None,
+        }
+    }
+
+    /// Watch every APDU of this channel as it reaches the card (see
+    /// [`Observer`]).
+    pub fn observe(&mut self, observer: Observer) {
+        self.observer = Some(observer);
+    }
+
+    /// Another client of the same card and slot (shares presence, faults and
+    /// counters; has its own transaction identity).
+    pub fn another_client(&self) -> SimChannel {
+        SimChannel {
+            handle: self.handle.clone(),
+            faults: self.faults.clone(),
+            client: NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            observer: None,
+        }
+    }
+
+    /// Lock the card once no other client holds a transaction; `None` if
+    /// the card is taken out meanwhile.
+    fn card_when_free(&self) -> Option<MutexGuard<'_, VirtualCard>> {
+        Self::wait_free(&self.handle, self.client)
+    }
+
+    fn wait_free(handle: &SimHandle, client: u64) -> Option<MutexGuard<'_, VirtualCard>> {
+        loop {
+            if !handle.is_present() {
+                return None;
+            }
+            let card = lock(&handle.0.card);
+            if card.free_for(client) {
+                return Some(card);
+            }
+            drop(card);
+            std::thread::sleep(TRANSACTION_POLL);
         }
     }
 
@@ -218,7 +278,17 @@ impl CardChannel for SimChannel {
                 tracing::debug!(target: "madoguchi::sim", "fault: answering {sw}");
                 sw.to_bytes().to_vec()
             }
-            None => lock(&self.handle.0.card).process(command),
+            None => {
+                let observer = &mut self.observer;
+                let Some(mut card) = Self::wait_free(&self.handle, self.client) else {
+                    return Err(TransportError::CardRemoved);
+                };
+                if let Some(observe) = observer {
+                    let held = card.is_held();
+                    observe(&mut card, command, held);
+                }
+                card.process(command)
+            }
         };
         // Removed while the card was working: the answer is lost.
         if !self.handle.is_present() {
@@ -241,10 +311,46 @@ impl CardChannel for SimChannel {
     }
 
     fn reset(&mut self) -> Result<(), TransportError> {
-        if !self.handle.is_present() {
+        let Some(mut card) = self.card_when_free() else {
             return Err(TransportError::CardRemoved);
-        }
-        lock(&self.handle.0.card).reset();
+        };
+        card.reset();
         Ok(())
+    }
+
+    /// Hold the card for this client (others wait), run `work`, end as
+    /// `end` says (reset and power-off both drop the security state here).
+    fn transaction(
+        &mut self,
+        end: TransactionEnd,
+        work: &mut dyn FnMut(&mut dyn CardChannel),
+    ) -> Result<(), TransportError> {
+        loop {
+            let Some(mut card) = self.card_when_free() else {
+                return Err(TransportError::CardRemoved);
+            };
+            if card.hold(self.client) {
+                break;
+            }
+        }
+        work(self);
+        let mut card = lock(&self.handle.0.card);
+        let ended = match end {
+            TransactionEnd::Leave => Ok(()),
+            _ if !self.handle.is_present() => Err(TransportError::CardRemoved),
+            TransactionEnd::Reset | TransactionEnd::Unpower => {
+                card.reset();
+                Ok(())
+            }
+        };
+        card.release(self.client);
+        ended
+    }
+}
+
+impl Drop for SimChannel {
+    /// A client that goes away ends its transaction (as pcscd does).
+    fn drop(&mut self) {
+        lock(&self.handle.0.card).release(self.client);
     }
 }

@@ -19,7 +19,7 @@ pub mod state;
 pub mod vpcd;
 
 pub use card::{ATR, Application, EXTENDED_ATR, VirtualCard};
-pub use channel::{SharedCard, SimChannel, SimHandle, SimStats, share};
+pub use channel::{Observer, SharedCard, SimChannel, SimHandle, SimStats, share};
 pub use faults::{FailRule, Faults, Stall};
 pub use profile::{CardOptions, Profile, ProfileError};
 pub use state::StateError;
