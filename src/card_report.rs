@@ -24,8 +24,7 @@ pub struct CardReport {
 /// Read the report from the card behind `channel` (in reader `reader`).
 pub fn read(reader: String, channel: Box<dyn CardChannel>) -> Result<CardReport, CardError> {
     let mut card = JpkiCard::new(channel);
-    card.select_jpki_ap()?;
-    let token = card.token()?;
+    let token = card.jpki_token()?;
     let authentication_not_after = card
         .read_certificate(CertificateKind::Authentication)
         .ok()

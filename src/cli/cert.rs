@@ -2,7 +2,8 @@
 //! the signing certificate, and show it with the holder's four facts.
 
 use madoguchi_card::{
-    JpkiCard, Normalisation, PasswordGuard, PasswordState, PinKind, TokenKind, VerifyOutcome,
+    CardChannel, JpkiCard, LastTryConfirmation, LastTryRequest, Normalisation, PasswordGuard,
+    PasswordState, PinKind, Secret, TransactionEnd, VerifyOutcome,
 };
 use madoguchi_pki::{HolderFacts, Sex, SigningCertificate};
 use serde_json::{Value, json};
@@ -15,23 +16,35 @@ use crate::i18n::{self, Language};
 pub fn run(source: &CardSource, args: &CertArgs) -> Result<(), Failure> {
     let (_reader, channel) = source.open()?;
     let mut card = JpkiCard::new(channel);
-    card.select_jpki_ap()?;
-    if let TokenKind::Other(_) = card.token()? {
-        return Err(Failure::from(madoguchi_card::CardError::NotJpki));
-    }
-
-    let mut guard = PasswordGuard::new(PinKind::SigningPassword);
-    let state = guard.status(&mut card)?;
+    // Each card sequence is one transaction (nothing selected is trusted
+    // across the prompt); the one that sends the password also reads the
+    // certificate and ends with a power cycle.
+    let (mut guard, state) = card.atomic(TransactionEnd::Leave, |card| {
+        card.jpki_token()?;
+        // One command, one card: the book lives as long as the process.
+        let book = madoguchi_card::RejectedBook::default();
+        let mut guard = PasswordGuard::for_card(PinKind::SigningPassword, &book, card.identity()?);
+        let state = guard.status(card)?;
+        Ok::<_, Failure>((guard, state))
+    })?;
     announce(state);
     if state == PasswordState::Locked {
         return Err(Failure::from(madoguchi_card::CardError::Locked(
             PinKind::SigningPassword,
         )));
     }
-    if state != PasswordState::AlreadyVerified {
+    let der = if state == PasswordState::AlreadyVerified {
+        card.atomic(TransactionEnd::Unpower, |card| {
+            Ok::<_, Failure>(card.read_signing_certificate()?)
+        })?
+    } else {
         let password = password::read(args.pin_stdin)?;
-        let outcome = match guard.verify(&mut card, &password, None)? {
-            VerifyOutcome::NeedsLastTryConfirmation(request) => {
+        let first = card.atomic(TransactionEnd::Unpower, |card| {
+            login(card, &mut guard, &password, None)
+        })?;
+        match first {
+            Ok(der) => der,
+            Err(request) => {
                 let confirmed = args.confirm_last_try
                     || (!args.pin_stdin && password::confirm_last_try_interactively());
                 if !confirmed {
@@ -43,19 +56,18 @@ pub fn run(source: &CardSource, args: &CertArgs) -> Result<(), Failure> {
                     });
                 }
                 let confirmation = guard.confirm_last_try(request)?;
-                guard.verify(&mut card, &password, Some(confirmation))?
+                card.atomic(TransactionEnd::Unpower, |card| {
+                    login(card, &mut guard, &password, Some(confirmation))
+                })?
+                .map_err(|_| Failure {
+                    number: 115,
+                    exit: exit::REFUSED,
+                    detail: None,
+                })?
             }
-            verified => verified,
-        };
-        if let VerifyOutcome::Verified {
-            normalisation: Some(Normalisation::UpperCased),
-        } = outcome
-        {
-            eprintln!("{}", fl!("password-uppercased"));
         }
-    }
+    };
 
-    let der = card.read_signing_certificate()?;
     let cert = SigningCertificate::from_der(&der).map_err(|e| Failure {
         number: 117,
         exit: exit::CARD,
@@ -73,6 +85,25 @@ pub fn run(source: &CardSource, args: &CertArgs) -> Result<(), Failure> {
         print_text(&cert, &holder, now);
     }
     Ok(())
+}
+
+/// Guarded VERIFY, then the signing certificate; or the last-try request
+/// (nothing sent) when the confirmation is missing.
+fn login<C: CardChannel>(
+    card: &mut JpkiCard<C>,
+    guard: &mut PasswordGuard,
+    password: &Secret,
+    confirmation: Option<LastTryConfirmation>,
+) -> Result<Result<Vec<u8>, LastTryRequest>, Failure> {
+    match guard.verify(card, password, confirmation)? {
+        VerifyOutcome::NeedsLastTryConfirmation(request) => Ok(Err(request)),
+        VerifyOutcome::Verified { normalisation } => {
+            if normalisation == Some(Normalisation::UpperCased) {
+                eprintln!("{}", fl!("password-uppercased"));
+            }
+            Ok(Ok(card.read_signing_certificate()?))
+        }
+    }
 }
 
 /// Show the card's own count before the password is asked for (guard rule 3).

@@ -4,7 +4,7 @@
 
 use madoguchi_card::{
     CardError, ChangeOutcome, JpkiCard, Normalisation, PasswordGuard, PasswordState, PinKind,
-    TokenKind, check_format,
+    TransactionEnd, check_format,
 };
 
 use super::{ChangePasswordArgs, Failure, exit, password};
@@ -14,12 +14,17 @@ use crate::{fl, i18n};
 pub fn run(source: &CardSource, args: &ChangePasswordArgs) -> Result<(), Failure> {
     let (_reader, channel) = source.open()?;
     let mut card = JpkiCard::new(channel);
-    card.select_jpki_ap()?;
-    if let TokenKind::Other(_) = card.token()? {
-        return Err(Failure::from(CardError::NotJpki));
-    }
-    let mut guard = PasswordGuard::new(PinKind::SigningPassword);
-    let state = guard.status(&mut card)?;
+    // Each card sequence is one transaction (nothing selected is trusted
+    // across the prompts); the one that sends passwords ends with a power
+    // cycle.
+    let (mut guard, state) = card.atomic(TransactionEnd::Leave, |card| {
+        card.jpki_token()?;
+        // One command, one card: the book lives as long as the process.
+        let book = madoguchi_card::RejectedBook::default();
+        let mut guard = PasswordGuard::for_card(PinKind::SigningPassword, &book, card.identity()?);
+        let state = guard.status(card)?;
+        Ok::<_, Failure>((guard, state))
+    })?;
     match state {
         PasswordState::Locked => {
             return Err(Failure::from(CardError::Locked(PinKind::SigningPassword)));
@@ -57,7 +62,10 @@ pub fn run(source: &CardSource, args: &ChangePasswordArgs) -> Result<(), Failure
     }
     drop(again);
 
-    let outcome = match guard.change_password(&mut card, &old, &new, None)? {
+    let first = card.atomic(TransactionEnd::Unpower, |card| {
+        Ok::<_, Failure>(guard.change_password(card, &old, &new, None)?)
+    })?;
+    let outcome = match first {
         ChangeOutcome::NeedsLastTryConfirmation(request) => {
             let confirmed = args.confirm_last_try
                 || (!args.pin_stdin && password::confirm_last_try_interactively());
@@ -66,7 +74,9 @@ pub fn run(source: &CardSource, args: &ChangePasswordArgs) -> Result<(), Failure
                 return Err(refuse(115));
             }
             let confirmation = guard.confirm_last_try(request)?;
-            guard.change_password(&mut card, &old, &new, Some(confirmation))?
+            card.atomic(TransactionEnd::Unpower, |card| {
+                Ok::<_, Failure>(guard.change_password(card, &old, &new, Some(confirmation))?)
+            })?
         }
         changed => changed,
     };

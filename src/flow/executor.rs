@@ -6,6 +6,7 @@
 //! [`Input`]. A GUI passes a callback that posts the input to its event
 //! loop; [`Driver`] is the blocking form the CLI and the tests use.
 
+use madoguchi_card::RejectedBook;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -38,13 +39,24 @@ impl Executor {
         client: Result<Client, ClientError>,
         notify: impl Fn(Input) + Send + Sync + 'static,
     ) -> std::io::Result<Executor> {
+        Self::with_book(opener, RejectedBook::default(), client, notify)
+    }
+
+    /// [`Executor::new`] with the app's memory of rejected passwords by
+    /// card, so that it outlives this procedure.
+    pub fn with_book(
+        opener: CardOpener,
+        book: RejectedBook,
+        client: Result<Client, ClientError>,
+        notify: impl Fn(Input) + Send + Sync + 'static,
+    ) -> std::io::Result<Executor> {
         let notify: Arc<dyn Fn(Input) + Send + Sync> = Arc::new(notify);
         let (tx, rx) = mpsc::channel::<CardMsg>();
         let card_notify = notify.clone();
         std::thread::Builder::new()
             .name("madoguchi-card".into())
             .spawn(move || {
-                let mut worker = CardWorker::new(opener);
+                let mut worker = CardWorker::with_book(opener, book);
                 while let Ok(msg) = rx.recv() {
                     match msg {
                         CardMsg::Job(ticket, job) => {

@@ -12,8 +12,8 @@
 use std::time::SystemTime;
 
 use madoguchi_card::{
-    CardChannel, CardError, GuardError, JpkiCard, Normalisation, PasswordGuard, PinKind, Secret,
-    TokenKind, TransactionEnd, VerifyOutcome,
+    CardChannel, CardError, GuardError, JpkiCard, Normalisation, PasswordGuard, PinKind,
+    RejectedBook, Secret, TransactionEnd, VerifyOutcome,
 };
 use madoguchi_pki::cms::{self, SignError};
 use zeroize::Zeroizing;
@@ -34,13 +34,23 @@ struct Session {
 pub struct CardWorker {
     opener: CardOpener,
     session: Option<Session>,
+    /// Rejected passwords by card, for the worker's owner's lifetime.
+    book: RejectedBook,
 }
 
 impl CardWorker {
+    /// A worker with a memory of rejected passwords of its own.
     pub fn new(opener: CardOpener) -> CardWorker {
+        CardWorker::with_book(opener, RejectedBook::default())
+    }
+
+    /// A worker that shares `book` (the app's memory of rejected passwords
+    /// by card) with other workers and screens.
+    pub fn with_book(opener: CardOpener, book: RejectedBook) -> CardWorker {
         CardWorker {
             opener,
             session: None,
+            book,
         }
     }
 
@@ -76,15 +86,15 @@ impl CardWorker {
         self.session = None;
         let (reader, channel) = (self.opener)()?;
         let mut card = JpkiCard::new(channel);
-        let mut guard = PasswordGuard::new(PinKind::SigningPassword);
-        let (token, password) = card.atomic(TransactionEnd::Leave, |card| {
-            card.select_jpki_ap()?;
-            let token = card.token()?;
-            if let TokenKind::Other(_) = token {
-                return Err(CardError::NotJpki);
-            }
+        let book = &self.book;
+        let (token, guard, password) = card.atomic(TransactionEnd::Leave, |card| {
+            let token = card.jpki_token()?;
+            // The guard's memory of rejected passwords is the card's, kept
+            // for the app's lifetime (a cancelled login or Retry keeps it).
+            let mut guard =
+                PasswordGuard::for_card(PinKind::SigningPassword, book, card.identity()?);
             let password = guard.status(card).map_err(card_error)?;
-            Ok((token, password))
+            Ok::<_, CardError>((token, guard, password))
         })?;
         self.session = Some(Session { card, guard });
         Ok(Prepared {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use madoguchi_card::{
     CardError, ChangeOutcome, GuardError, JpkiCard, Normalisation, PasswordGuard, PasswordState,
-    PinKind, Secret, TokenKind,
+    PinKind, RejectedBook, Secret, TransactionEnd,
 };
 
 use crate::client::{Client, ClientError, ServerIdentity};
@@ -102,11 +102,7 @@ pub fn card_status(mut opener: CardOpener, out: Outbox) {
     spawn("madoguchi-card-status", move || {
         let result = (|| {
             let (reader, channel) = opener()?;
-            let report = crate::card_report::read(reader, channel)?;
-            if let TokenKind::Other(_) = report.token {
-                return Err(CardError::NotJpki);
-            }
-            Ok(report)
+            crate::card_report::read(reader, channel)
         })();
         out.send(Delivery::CardStatus(result));
     });
@@ -159,7 +155,7 @@ pub struct ChangeSession {
 }
 
 impl ChangeSession {
-    pub fn start(mut opener: CardOpener, out: Outbox) -> ChangeSession {
+    pub fn start(mut opener: CardOpener, book: RejectedBook, out: Outbox) -> ChangeSession {
         let (tx, rx) = mpsc::channel::<ChangeJob>();
         spawn("madoguchi-change-password", move || {
             let mut session: Option<(
@@ -173,14 +169,18 @@ impl ChangeSession {
                         let r = (|| {
                             let (_, channel) = opener()?;
                             let mut card = JpkiCard::new(channel);
-                            card.select_jpki_ap()?;
-                            if let TokenKind::Other(_) = card.token()? {
-                                return Err(CardError::NotJpki);
-                            }
-                            let mut guard = PasswordGuard::new(PinKind::SigningPassword);
-                            let state = guard.status(&mut card).map_err(|e| match e {
-                                GuardError::Card(c) => c,
-                                other => CardError::Transport(other.to_string()),
+                            let (guard, state) = card.atomic(TransactionEnd::Leave, |card| {
+                                card.jpki_token()?;
+                                let mut guard = PasswordGuard::for_card(
+                                    PinKind::SigningPassword,
+                                    &book,
+                                    card.identity()?,
+                                );
+                                let state = guard.status(card).map_err(|e| match e {
+                                    GuardError::Card(c) => c,
+                                    other => CardError::Transport(other.to_string()),
+                                })?;
+                                Ok::<_, CardError>((guard, state))
                             })?;
                             session = Some((card, guard));
                             Ok(state)
@@ -193,7 +193,13 @@ impl ChangeSession {
                         confirmed,
                     } => match session.as_mut() {
                         None => ChangeDone::Failed(GuardError::Card(CardError::CardRemoved)),
-                        Some((card, guard)) => change(card, guard, &old, &new, confirmed),
+                        // One transaction, ended by a power cycle: the old
+                        // password's VERIFY does not outlive the change.
+                        Some((card, guard)) => card
+                            .atomic(TransactionEnd::Unpower, |card| {
+                                Ok::<_, CardError>(change(card, guard, &old, &new, confirmed))
+                            })
+                            .unwrap_or_else(|e| ChangeDone::Failed(GuardError::Card(e))),
                     },
                 };
                 out.send(Delivery::Change(done));
@@ -217,8 +223,8 @@ impl ChangeSession {
     }
 }
 
-fn change(
-    card: &mut JpkiCard<Box<dyn madoguchi_card::CardChannel>>,
+fn change<C: madoguchi_card::CardChannel>(
+    card: &mut JpkiCard<C>,
     guard: &mut PasswordGuard,
     old: &Secret,
     new: &Secret,

@@ -155,6 +155,9 @@ pub struct App {
     paths: Paths,
     settings_problems: Vec<String>,
     pub source: Source,
+    /// Rejected passwords by card, for the app's lifetime (every procedure
+    /// and the change-password screen share it).
+    rejected: madoguchi_card::RejectedBook,
     pub screen: Screen,
     /// A procedure waiting behind the certificate or server view opened
     /// from it.
@@ -298,6 +301,7 @@ impl App {
             paths,
             settings_problems,
             source,
+            rejected: madoguchi_card::RejectedBook::default(),
             screen: Screen::Top(top::Top::default()),
             behind: None,
             cert_tool: false,
@@ -495,6 +499,7 @@ impl App {
             procedure,
             self.engine_options(),
             self.source.opener(),
+            self.rejected.clone(),
             self.source.client(&self.settings),
             owner,
             &self.out,
@@ -528,7 +533,11 @@ impl App {
                 });
             }
             Tool::ChangePassword => {
-                let session = jobs::ChangeSession::start(self.source.opener(), self.out.clone());
+                let session = jobs::ChangeSession::start(
+                    self.source.opener(),
+                    self.rejected.clone(),
+                    self.out.clone(),
+                );
                 session.status();
                 self.change = Some(session);
                 self.screen = Screen::ChangePassword(Box::default());

@@ -366,6 +366,14 @@ manual! {
         verifies: Some(1),
         ..rev()
     };
+    s2_1_4_the_rejected_password_is_remembered_after_cancel => Case {
+        steps: &[Start, Ok, Pw("WRONG1"), Cancel, Ok, Pw("wrong1")],
+        section: "2.1.4",
+        screen: |s| matches!(s, Screen::Password { notice: Some(PasswordNotice::SameAsRejected), .. }),
+        tries_left: Some(4),
+        verifies: Some(1),
+        ..rev()
+    };
     s2_1_4_two_tries_left_warns => Case {
         steps: &[Start, Ok, Pw("WRONG1"), Pw("WRONG2"), Pw("WRONG3")],
         section: "2.1.4",

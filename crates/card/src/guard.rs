@@ -29,8 +29,12 @@
 //!    output never contain them; APDU logs mask VERIFY and CHANGE REFERENCE
 //!    DATA data (see [`crate::apdu::Command`]).
 //!
-//! Use one guard per card session: drop it when the card is removed (its
-//! rejected-password memory belongs to that card).
+//! The rejected-password memory belongs to the card: a guard made with
+//! [`PasswordGuard::for_card`] shares it with every other guard for the
+//! same card made from the same [`RejectedBook`], which the app keeps for
+//! its lifetime, so cancelling a login or pressing Retry does not make the
+//! same wrong password cost another try. The card is told apart by its authentication certificate,
+//! which is readable without a password ([`JpkiCard::identity`]).
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -278,11 +282,74 @@ impl GuardError {
 /// 5; a counter visit may reset it).
 const MAX_REJECTED: usize = 32;
 
+/// What identifies a card without a password: SHA-256 of the start of its
+/// authentication certificate (issuer and serial number), from
+/// [`JpkiCard::identity`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CardIdentity(pub(crate) [u8; 32]);
+
+impl std::fmt::Debug for CardIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardIdentity(..)")
+    }
+}
+
+/// Rejected passwords of one card: salted hashes only.
+struct Rejected {
+    salt: Zeroizing<[u8; 16]>,
+    hashes: Vec<Zeroizing<[u8; 32]>>,
+}
+
+impl Rejected {
+    fn new() -> Rejected {
+        let mut salt = Zeroizing::new([0u8; 16]);
+        rand::rngs::OsRng.fill_bytes(&mut salt[..]);
+        Rejected {
+            salt,
+            hashes: Vec::new(),
+        }
+    }
+}
+
+type SharedRejected = std::sync::Arc<std::sync::Mutex<Rejected>>;
+
+/// Cards whose rejected passwords a [`RejectedBook`] remembers, at most this
+/// many (a counter terminal sees many cards in a day).
+const MAX_CARDS: usize = 64;
+
+/// The rejected-password memory of every card seen, by card. The app makes
+/// one and keeps it for its lifetime, so cancelling a login, pressing Retry
+/// or starting another procedure does not forget that the card refused a
+/// password. Clones share the same memory.
+#[derive(Clone, Default)]
+pub struct RejectedBook(std::sync::Arc<std::sync::Mutex<Vec<(CardIdentity, SharedRejected)>>>);
+
+impl RejectedBook {
+    fn memory_of(&self, card: CardIdentity) -> SharedRejected {
+        let mut book = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, m)) = book.iter().find(|(id, _)| *id == card) {
+            return m.clone();
+        }
+        if book.len() >= MAX_CARDS {
+            book.remove(0);
+        }
+        let m = SharedRejected::new(std::sync::Mutex::new(Rejected::new()));
+        book.push((card, m.clone()));
+        m
+    }
+}
+
+impl std::fmt::Debug for RejectedBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cards = self.0.lock().map(|b| b.len()).unwrap_or(0);
+        write!(f, "RejectedBook({cards} cards)")
+    }
+}
+
 /// The guard for one secret of one card. See the module docs.
 pub struct PasswordGuard {
     kind: PinKind,
-    salt: [u8; 16],
-    rejected: Vec<Zeroizing<[u8; 32]>>,
+    rejected: SharedRejected,
     next_nonce: u64,
     /// The request issued at one try left, not yet confirmed.
     issued: Option<u64>,
@@ -291,16 +358,32 @@ pub struct PasswordGuard {
 }
 
 impl PasswordGuard {
-    /// A guard for `kind` (normally [`PinKind::SigningPassword`]).
+    /// A guard for `kind` (normally [`PinKind::SigningPassword`]) with a
+    /// memory of rejected passwords of its own (use
+    /// [`PasswordGuard::for_card`] when the card is known).
     pub fn new(kind: PinKind) -> Self {
-        let mut rng = rand::rngs::OsRng;
-        let mut salt = [0u8; 16];
-        rng.fill_bytes(&mut salt);
+        Self::with_memory(
+            kind,
+            SharedRejected::new(std::sync::Mutex::new(Rejected::new())),
+        )
+    }
+
+    /// A guard for `kind` on the card `card`, with the memory of rejected
+    /// passwords `book` keeps for that card (shared with every other guard
+    /// made from `book` for the same card). Without an identity (`None`),
+    /// a memory of its own.
+    pub fn for_card(kind: PinKind, book: &RejectedBook, card: Option<CardIdentity>) -> Self {
+        match card {
+            Some(card) => Self::with_memory(kind, book.memory_of(card)),
+            None => Self::new(kind),
+        }
+    }
+
+    fn with_memory(kind: PinKind, rejected: SharedRejected) -> Self {
         PasswordGuard {
             kind,
-            salt,
-            rejected: Vec::new(),
-            next_nonce: rng.next_u64(),
+            rejected,
+            next_nonce: rand::rngs::OsRng.next_u64(),
             issued: None,
             confirmed: None,
         }
@@ -385,8 +468,9 @@ impl PasswordGuard {
         self.send(card, &checked_old)?;
         card.change_reference_data(self.kind, checked_new.secret())?;
         // The new password is the right one now, whatever was said before.
-        let h = self.hash(&checked_new);
-        self.rejected.retain(|r| **r != *h);
+        let mut memory = self.memory();
+        let h = hash(&memory.salt, self.kind, &checked_new);
+        memory.hashes.retain(|r| **r != *h);
         Ok(ChangeOutcome::Changed {
             normalisation: checked_new.normalisation,
         })
@@ -465,50 +549,50 @@ impl PasswordGuard {
         }
     }
 
-    /// SHA-256 over one full 64-byte block: salt (16), kind (1), the
-    /// password zero-padded to 47 bytes (passwords are at most 16). A full
-    /// block is compressed at once, so the hasher's buffer never keeps
-    /// password bytes; the block itself is zeroized.
-    fn hash(&self, checked: &CheckedPassword) -> Zeroizing<[u8; 32]> {
-        let pw = checked.secret().expose().as_bytes();
-        let mut block = Zeroizing::new([0u8; 64]);
-        block[..16].copy_from_slice(&self.salt);
-        block[16] = self.kind as u8;
-        let n = pw.len().min(47);
-        block[17..17 + n].copy_from_slice(&pw[..n]);
-        let mut h = Sha256::new();
-        h.update(&block[..]);
-        Zeroizing::new(h.finalize().into())
+    fn memory(&self) -> std::sync::MutexGuard<'_, Rejected> {
+        self.rejected.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn is_rejected(&self, checked: &CheckedPassword) -> bool {
-        let h = self.hash(checked);
-        self.rejected.iter().any(|r| **r == *h)
+        let memory = self.memory();
+        let h = hash(&memory.salt, self.kind, checked);
+        memory.hashes.iter().any(|r| **r == *h)
     }
 
     fn remember_rejected(&mut self, checked: &CheckedPassword) {
-        if self.is_rejected(checked) {
+        let mut memory = self.memory();
+        let h = hash(&memory.salt, self.kind, checked);
+        if memory.hashes.iter().any(|r| **r == *h) {
             return;
         }
-        if self.rejected.len() >= MAX_REJECTED {
-            self.rejected.remove(0);
+        if memory.hashes.len() >= MAX_REJECTED {
+            memory.hashes.remove(0);
         }
-        self.rejected.push(self.hash(checked));
+        memory.hashes.push(h);
     }
 }
 
-impl Drop for PasswordGuard {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.salt.zeroize();
-    }
+/// SHA-256 over one full 64-byte block: salt (16), kind (1), the password
+/// zero-padded to 47 bytes (passwords are at most 16). A full block is
+/// compressed at once, so the hasher's buffer never keeps password bytes;
+/// the block itself is zeroized.
+fn hash(salt: &[u8; 16], kind: PinKind, checked: &CheckedPassword) -> Zeroizing<[u8; 32]> {
+    let pw = checked.secret().expose().as_bytes();
+    let mut block = Zeroizing::new([0u8; 64]);
+    block[..16].copy_from_slice(salt);
+    block[16] = kind as u8;
+    let n = pw.len().min(47);
+    block[17..17 + n].copy_from_slice(&pw[..n]);
+    let mut h = Sha256::new();
+    h.update(&block[..]);
+    Zeroizing::new(h.finalize().into())
 }
 
 impl std::fmt::Debug for PasswordGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordGuard")
             .field("kind", &self.kind)
-            .field("rejected", &self.rejected.len())
+            .field("rejected", &self.memory().hashes.len())
             .field("last_try_pending", &self.issued.is_some())
             .field("last_try_confirmed", &self.confirmed.is_some())
             .finish()
@@ -802,6 +886,50 @@ mod tests {
         assert_eq!(e.catalogue_number(), 106);
         assert_eq!(fake.state().commands, 3);
         assert_eq!(fake.tries(PIN), 5);
+    }
+
+    #[test]
+    fn rejected_memory_belongs_to_the_card() {
+        let book = RejectedBook::default();
+        let (_, mut card, _) = setup(5);
+        let id = card.identity().unwrap();
+        assert!(id.is_some());
+        let mut first = PasswordGuard::for_card(PinKind::SigningPassword, &book, id);
+        assert!(matches!(
+            first.verify(&mut card, &s("WRONG1"), None),
+            Err(GuardError::WrongPassword { .. })
+        ));
+        drop(first);
+        // A later session with the same card remembers it; nothing is sent.
+        let (fake, mut card, _) = setup(4);
+        let mut again =
+            PasswordGuard::for_card(PinKind::SigningPassword, &book, card.identity().unwrap());
+        assert_eq!(
+            again.verify(&mut card, &s("wrong1"), None),
+            Err(GuardError::SameAsRejected)
+        );
+        assert_eq!(sent(&fake), 0);
+        // Another card (another authentication certificate) does not.
+        let (other, mut card, _) = setup(5);
+        other.state().files.insert(
+            (JPKI, ids::jpki::AUTHENTICATION_CERTIFICATE),
+            crate::testcard::der_blob(1500, 9),
+        );
+        let id = card.identity().unwrap();
+        let mut g = PasswordGuard::for_card(PinKind::SigningPassword, &book, id);
+        assert!(matches!(
+            g.verify(&mut card, &s("WRONG1"), None),
+            Err(GuardError::WrongPassword { .. })
+        ));
+        // Another book knows nothing.
+        let (_, mut card, _) = setup(4);
+        let fresh = RejectedBook::default();
+        let mut g =
+            PasswordGuard::for_card(PinKind::SigningPassword, &fresh, card.identity().unwrap());
+        assert!(matches!(
+            g.verify(&mut card, &s("WRONG1"), None),
+            Err(GuardError::WrongPassword { .. })
+        ));
     }
 
     #[test]

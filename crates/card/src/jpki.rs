@@ -10,9 +10,10 @@
 //! this card, and which secrets it has seen verified. It counts every APDU
 //! and byte ([`JpkiCard::stats`]).
 //!
-//! [`JpkiCard::verify`] is the raw VERIFY. For the signing password the
-//! application goes through [`crate::guard::PasswordGuard`], which adds the
-//! format check, the tries read and the last-try confirmation.
+//! The raw VERIFY and CHANGE REFERENCE DATA are crate-private: a password
+//! reaches the card only through [`crate::guard::PasswordGuard`], which adds
+//! the format check, the tries read and the last-try confirmation. There is
+//! no way to the bare channel while a [`JpkiCard`] owns it.
 
 use der::{Decode, Encode, Header, Reader, SliceReader, Tag};
 use zeroize::Zeroizing;
@@ -307,14 +308,6 @@ impl<C: CardChannel> JpkiCard<C> {
         &self.channel.inner
     }
 
-    /// The channel for direct use. Everything this value remembers about
-    /// the card's selection and security state is dropped, since direct
-    /// commands may change it.
-    pub fn channel_mut(&mut self) -> &mut C {
-        self.forget_all();
-        &mut self.channel.inner
-    }
-
     /// The card's ATR (for display only: cards are told apart by AID).
     pub fn atr(&self) -> Vec<u8> {
         self.channel.atr()
@@ -526,6 +519,35 @@ impl<C: CardChannel> JpkiCard<C> {
         }
     }
 
+    /// Select the JPKI AP and read the token kind; a card whose label is
+    /// not one we know is still a JPKI card when the signing files answer
+    /// (certificate `0001`, key `001A`, password `001B`): new labels may
+    /// come with new cards (reference §13). The label is returned for
+    /// display. [`CardError::NotJpki`] when the AP or those files are
+    /// missing. Three APDUs for a known label, six for another.
+    pub fn jpki_token(&mut self) -> Result<TokenKind, CardError> {
+        const OP: &str = "check the signing files";
+        self.select_app(App::Jpki)?;
+        let token = self.token()?;
+        if let TokenKind::Other(_) = token {
+            for fid in [
+                ids::jpki::SIGNING_CERTIFICATE,
+                ids::jpki::SIGNING_KEY,
+                ids::jpki::SIGNING_PASSWORD,
+            ] {
+                match self.select_ef(fid, OP) {
+                    Ok(()) => {}
+                    Err(CardError::UnexpectedStatus {
+                        sw: StatusWord::FileNotFound,
+                        ..
+                    }) => return Err(CardError::NotJpki),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(token)
+    }
+
     /// Read a certificate (DER) in as few APDUs as the card allows.
     pub fn read_certificate(&mut self, kind: CertificateKind) -> Result<Vec<u8>, CardError> {
         self.ensure_app(App::Jpki)?;
@@ -536,6 +558,39 @@ impl<C: CardChannel> JpkiCard<C> {
                 "{}: the file does not hold a certificate",
                 kind.operation()
             ))),
+        }
+    }
+
+    /// What tells this card apart without a password: SHA-256 of the first
+    /// (at most 256) bytes of the authentication certificate, which hold its
+    /// issuer and serial number. `None` when the card has no readable
+    /// authentication certificate (a smartphone token protects it with the
+    /// PIN). Two APDUs on a selected AP: SELECT EF `000A`, READ BINARY.
+    pub fn identity(&mut self) -> Result<Option<crate::guard::CardIdentity>, CardError> {
+        const OP: &str = "read the card's identity";
+        self.ensure_app(App::Jpki)?;
+        let r = self.send(&Command::select_ef(ids::jpki::AUTHENTICATION_CERTIFICATE))?;
+        match r.sw {
+            StatusWord::Ok => self.ef = Some(ids::jpki::AUTHENTICATION_CERTIFICATE),
+            StatusWord::FileNotFound => {
+                self.ef = None;
+                return Ok(None);
+            }
+            sw => return Err(CardError::UnexpectedStatus { operation: OP, sw }),
+        }
+        let r = self.send(&Command::read_binary(0, Le::MAX_SHORT))?;
+        match r.sw {
+            StatusWord::Ok | StatusWord::EndOfFileWarning if !r.data.is_empty() => {
+                use sha2::Digest;
+                Ok(Some(crate::guard::CardIdentity(
+                    sha2::Sha256::digest(&r.data).into(),
+                )))
+            }
+            StatusWord::SecurityStatusNotSatisfied
+            | StatusWord::Ok
+            | StatusWord::EndOfFileWarning
+            | StatusWord::WrongParameters => Ok(None),
+            sw => Err(CardError::UnexpectedStatus { operation: OP, sw }),
         }
     }
 
@@ -708,7 +763,7 @@ impl<C: CardChannel> JpkiCard<C> {
     /// `63 Cx` (x > 0) → [`CardError::WrongPassword`]; `63 C0`, `69 84` →
     /// [`CardError::Locked`]. An empty secret is refused unsent (it would be
     /// a tries query).
-    pub fn verify(&mut self, kind: PinKind, secret: &Secret) -> Result<(), CardError> {
+    pub(crate) fn verify(&mut self, kind: PinKind, secret: &Secret) -> Result<(), CardError> {
         const OP: &str = "verify";
         let data = secret_data(secret)?;
         self.select_pin(kind, OP)?;
@@ -774,7 +829,11 @@ impl<C: CardChannel> JpkiCard<C> {
     /// job — [`crate::guard::PasswordGuard::change_password`] does both.
     /// Without it the card answers `69 82`:
     /// [`CardError::SecurityStatusNotSatisfied`].
-    pub fn change_reference_data(&mut self, kind: PinKind, new: &Secret) -> Result<(), CardError> {
+    pub(crate) fn change_reference_data(
+        &mut self,
+        kind: PinKind,
+        new: &Secret,
+    ) -> Result<(), CardError> {
         const OP: &str = "change password";
         let data = secret_data(new)?;
         self.select_pin(kind, OP)?;
@@ -970,6 +1029,29 @@ mod tests {
         // Selection remembered: a second read is one APDU.
         assert_eq!(card.token(), Ok(TokenKind::MyNumberCard));
         assert_eq!(card.stats().apdus, 4);
+    }
+
+    #[test]
+    fn unknown_label_with_signing_files_is_jpki() {
+        let (fake, mut card) = new_card();
+        let mut t = b"JPKIAPICCTOKEN3".to_vec();
+        t.resize(160, b' ');
+        fake.state().files.insert((JPKI, ids::jpki::TOKEN_INFO), t);
+        assert_eq!(
+            card.jpki_token(),
+            Ok(TokenKind::Other("JPKIAPICCTOKEN3".into()))
+        );
+        // SELECT AP, SELECT 0006, READ, then 0001, 001A, 001B.
+        assert_eq!(card.stats().apdus, 6);
+        // Without the signing certificate's EF it is not a JPKI card.
+        fake.state()
+            .files
+            .remove(&(JPKI, ids::jpki::SIGNING_CERTIFICATE));
+        assert_eq!(card.jpki_token(), Err(CardError::NotJpki));
+        // A known label costs nothing more.
+        let (_, mut card) = new_card();
+        assert_eq!(card.jpki_token(), Ok(TokenKind::MyNumberCard));
+        assert_eq!(card.stats().apdus, 3);
     }
 
     #[test]

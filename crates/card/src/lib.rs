@@ -76,8 +76,8 @@ pub use apdu::{ApduError, Command, Le, Response};
 pub use channel::{CardChannel, TransactionEnd, TransportError};
 pub use error::{CardError, PinKind};
 pub use guard::{
-    ChangeOutcome, FormatError, GuardError, LastTryConfirmation, LastTryRequest, Normalisation,
-    PasswordGuard, PasswordState, VerifyOutcome, check_format,
+    CardIdentity, ChangeOutcome, FormatError, GuardError, LastTryConfirmation, LastTryRequest,
+    Normalisation, PasswordGuard, PasswordState, RejectedBook, VerifyOutcome, check_format,
 };
 pub use jpki::{
     CertificateKind, DerLengthError, ExtendedRead, IoStats, JpkiCard, PinStatus, TokenKind,

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use madoguchi_card::jpki::{ExtendedRead, JpkiCard, PinStatus, TokenKind};
-use madoguchi_card::{CardError, PinKind, Secret};
+use madoguchi_card::{CardError, GuardError, PasswordGuard, PinKind, Secret, VerifyOutcome};
 use madoguchi_sim::SimChannel;
 use madoguchi_sim::channel::lock;
 use rsa::pkcs1v15::Pkcs1v15Sign;
@@ -42,14 +42,13 @@ fn jpki_operations() {
         card.read_signing_certificate(),
         Err(CardError::SecurityStatusNotSatisfied)
     );
-    assert_eq!(
-        card.verify(PinKind::SigningPassword, &Secret::new("WRONG1")),
-        Err(CardError::WrongPassword {
-            kind: PinKind::SigningPassword,
-            tries_left: 4
-        })
-    );
-    card.verify(PinKind::SigningPassword, &Secret::new(SIGN_PASSWORD))
+    let mut guard = PasswordGuard::new(PinKind::SigningPassword);
+    assert!(matches!(
+        guard.verify(&mut card, &Secret::new("WRONG1"), None),
+        Err(GuardError::WrongPassword { tries_left: 4, .. })
+    ));
+    let _ = guard
+        .verify(&mut card, &Secret::new(SIGN_PASSWORD), None)
         .unwrap();
     let before = card.stats();
     assert_eq!(card.read_signing_certificate().unwrap(), sign_cert());
@@ -62,10 +61,17 @@ fn jpki_operations() {
     sign_public()
         .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &sig)
         .unwrap();
-    card.change_reference_data(PinKind::SigningPassword, &Secret::new("NEWPASS1"))
+    let _ = guard
+        .change_password(
+            &mut card,
+            &Secret::new(SIGN_PASSWORD),
+            &Secret::new("NEWPASS1"),
+            None,
+        )
         .unwrap();
     card.reset().unwrap();
-    card.verify(PinKind::SigningPassword, &Secret::new("NEWPASS1"))
+    let _ = guard
+        .verify(&mut card, &Secret::new("NEWPASS1"), None)
         .unwrap();
 }
 
@@ -90,18 +96,27 @@ fn extended_reads_where_the_atr_offers_them() {
 #[test]
 fn lock_and_removal_as_typed_errors() {
     let (_f, mut card) = card();
+    let mut guard = PasswordGuard::new(PinKind::SigningPassword);
     for left in (1..5).rev() {
-        assert_eq!(
-            card.verify(PinKind::SigningPassword, &Secret::new("WRONG1")),
-            Err(CardError::WrongPassword {
-                kind: PinKind::SigningPassword,
-                tries_left: left
-            })
-        );
+        let wrong = Secret::new(format!("WRONG{left}"));
+        assert!(matches!(
+            guard.verify(&mut card, &wrong, None),
+            Err(GuardError::WrongPassword { tries_left, .. }) if tries_left == left
+        ));
     }
+    let wrong = Secret::new("WRONG9");
+    let Ok(VerifyOutcome::NeedsLastTryConfirmation(request)) =
+        guard.verify(&mut card, &wrong, None)
+    else {
+        panic!("the last try needs a confirmation");
+    };
+    let confirmation = guard.confirm_last_try(request).unwrap();
     assert_eq!(
-        card.verify(PinKind::SigningPassword, &Secret::new("WRONG1")),
-        Err(CardError::Locked(PinKind::SigningPassword))
+        guard.verify(&mut card, &wrong, Some(confirmation)),
+        Err(GuardError::Locked {
+            kind: PinKind::SigningPassword,
+            just_now: true
+        })
     );
     assert_eq!(
         card.tries_left(PinKind::SigningPassword).unwrap(),

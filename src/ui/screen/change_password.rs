@@ -62,6 +62,9 @@ pub struct ChangePassword {
     new: PasswordField,
     again: PasswordField,
     notice: Option<(Tone, String, String)>,
+    /// The card's last count: shown again after a refusal that sent
+    /// nothing (the count did not change).
+    known: Option<PasswordState>,
     pub keys: RefCell<KeyMap<Message>>,
 }
 
@@ -81,6 +84,7 @@ impl Default for ChangePassword {
             new: PasswordField::new("change-new"),
             again: PasswordField::new("change-again"),
             notice: None,
+            known: None,
             keys: RefCell::default(),
         }
     }
@@ -96,6 +100,14 @@ impl ChangePassword {
                 ..
             }
         );
+        match &d {
+            ChangeDone::Ready(Ok(state)) => self.known = Some(*state),
+            ChangeDone::Failed(GuardError::WrongPassword { state, .. }) => {
+                self.known = Some(*state)
+            }
+            ChangeDone::NeedsConfirmation => self.known = Some(PasswordState::LastTry),
+            _ => {}
+        }
         self.stage = match d {
             ChangeDone::Ready(Ok(PasswordState::Locked)) => Stage::Failed(111, None),
             ChangeDone::Ready(Ok(state)) => Stage::Form {
@@ -147,14 +159,16 @@ impl ChangePassword {
         };
     }
 
+    /// Back to the form after a refusal that sent nothing: the card's count
+    /// is what it was (read again if it was never read).
     fn back_to_form(&self, confirmed: bool) -> Stage {
-        Stage::Form {
-            state: if confirmed {
-                PasswordState::LastTry
-            } else {
-                PasswordState::Normal { tries_left: 5 }
+        match (confirmed, self.known) {
+            (true, _) => Stage::Form {
+                state: PasswordState::LastTry,
+                confirmed,
             },
-            confirmed,
+            (false, Some(state)) => Stage::Form { state, confirmed },
+            (false, None) => Stage::Reading,
         }
     }
 
@@ -389,4 +403,41 @@ impl ChangePassword {
 
 fn field_value(f: &PasswordField) -> &str {
     f.value()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A refusal that sent nothing shows the card's own count again, never
+    /// a made-up one.
+    #[test]
+    fn refusal_keeps_the_cards_count() {
+        let mut s = ChangePassword::default();
+        let two = PasswordState::Warning { tries_left: 2 };
+        s.done(ChangeDone::Ready(Ok(two)));
+        s.done(ChangeDone::Failed(GuardError::SameAsRejected));
+        assert!(matches!(
+            s.stage,
+            Stage::Form {
+                state,
+                confirmed: false
+            } if state == two
+        ));
+        s.done(ChangeDone::Failed(GuardError::WrongPassword {
+            kind: PinKind::SigningPassword,
+            tries_left: 3,
+            state: PasswordState::Normal { tries_left: 3 },
+        }));
+        s.done(ChangeDone::Failed(GuardError::Format(
+            madoguchi_card::FormatError::InvalidCharacter,
+        )));
+        assert!(matches!(
+            s.stage,
+            Stage::Form {
+                state: PasswordState::Normal { tries_left: 3 },
+                ..
+            }
+        ));
+    }
 }

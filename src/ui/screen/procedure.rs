@@ -82,12 +82,13 @@ impl ProcedureScreen {
         procedure: Procedure,
         options: Options,
         opener: crate::flow::CardOpener,
+        rejected: madoguchi_card::RejectedBook,
         client: Result<crate::client::Client, crate::client::ClientError>,
         owner: u64,
         out: &Outbox,
     ) -> ProcedureScreen {
         let server_url = client.as_ref().ok().map(|c| c.server_url().to_string());
-        let executor = match Executor::new(opener, client, out.flow(owner)) {
+        let executor = match Executor::with_book(opener, rejected, client, out.flow(owner)) {
             Ok(e) => Some(e),
             Err(e) => {
                 tracing::error!(target: "madoguchi::ui", "cannot start the executor: {e}");

@@ -37,6 +37,11 @@ fn removal_after_every_apdu_of_signing() {
     suite::removal_after_every_apdu(&InProcess::make, Operation::Sign);
 }
 
+#[test]
+fn wrong_le_to_verify_gets_one_verify() {
+    suite::wrong_le_to_verify_gets_one_verify(&InProcess::make);
+}
+
 /// The same suite against the permissive card.
 mod lenient {
     use crate::suite::{self, InProcess, Operation};

@@ -53,6 +53,12 @@ fn removal_after_every_apdu_of_signing() {
     suite::removal_after_every_apdu(&ThroughPcsc::make, Operation::Sign);
 }
 
+#[test]
+fn wrong_le_to_verify_gets_one_verify() {
+    let _l = pcsc_lock();
+    suite::wrong_le_to_verify_gets_one_verify(&ThroughPcsc::make);
+}
+
 /// Wait for the first event `want` accepts; other events are skipped.
 fn wait_for(
     rx: &std::sync::mpsc::Receiver<WatchEvent>,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use madoguchi_card::{
     CardChannel, CardError, GuardError, JpkiCard, PasswordGuard, PasswordState, PinKind, PinStatus,
-    Secret, TokenKind, VerifyOutcome,
+    Secret, StatusWord, TokenKind, VerifyOutcome,
 };
 use madoguchi_sim::{CardOptions, Faults, Profile, SharedCard, SimChannel, VirtualCard};
 use rsa::pkcs8::DecodePublicKey;
@@ -363,4 +363,42 @@ pub fn removal_after_every_apdu(make: MakeRig, op: Operation) {
             "{op:?}, removed after APDU {n}: a try was spent"
         );
     }
+}
+
+/// A card that answers `6C xx` to the VERIFY carrying the password gets
+/// exactly one VERIFY: the channel does not resend a secret with "the right
+/// Le", and the guard reports the answer instead of trying again.
+pub fn wrong_le_to_verify_gets_one_verify(make: MakeRig) {
+    let Some(mut rig) = make("normal") else {
+        return;
+    };
+    let mut card = JpkiCard::new(rig.channel());
+    let faults = rig.faults();
+    // The first INS 20 is the empty VERIFY (tries read); the second one
+    // carries the password.
+    faults.fail(
+        madoguchi_sim::FailRule::new(madoguchi_card::apdu::ins::VERIFY, StatusWord::WrongLe(0))
+            .nth(2),
+    );
+    let before = faults.apdus_seen();
+    let mut guard = PasswordGuard::new(PinKind::SigningPassword);
+    let e = card
+        .atomic(madoguchi_card::TransactionEnd::Unpower, |c| {
+            guard.verify(c, &Secret::new("WRONG9"), None)
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            GuardError::Card(CardError::UnexpectedStatus {
+                sw: StatusWord::WrongLe(0),
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    // SELECT AP, SELECT 001B, empty VERIFY, VERIFY: nothing after it.
+    assert_eq!(faults.apdus_seen() - before, 4);
+    faults.clear();
+    assert_eq!(tries(&*rig, PinKind::SigningPassword), Some(5));
 }
