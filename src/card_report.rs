@@ -5,6 +5,7 @@
 
 use madoguchi_card::{
     CardChannel, CardError, CertificateKind, JpkiCard, PinKind, PinStatus, TokenKind,
+    TransactionEnd,
 };
 use madoguchi_pki::SigningCertificate;
 use time::OffsetDateTime;
@@ -24,20 +25,26 @@ pub struct CardReport {
 /// Read the report from the card behind `channel` (in reader `reader`).
 pub fn read(reader: String, channel: Box<dyn CardChannel>) -> Result<CardReport, CardError> {
     let mut card = JpkiCard::new(channel);
-    let token = card.jpki_token()?;
-    let authentication_not_after = card
-        .read_certificate(CertificateKind::Authentication)
-        .ok()
-        .and_then(|der| SigningCertificate::from_der(&der).ok())
-        .map(|c| c.not_after());
-    let pins = [
-        PinKind::SigningPassword,
-        PinKind::AuthenticationPin,
-        PinKind::CardInfoPin,
-    ]
-    .into_iter()
-    .map(|kind| (kind, card.tries_left(kind)))
-    .collect();
+    // One transaction: another program cannot move the selection between
+    // an IEF's SELECT and its empty VERIFY (which would read the wrong
+    // count).
+    let (token, authentication_not_after, pins) = card.atomic(TransactionEnd::Leave, |card| {
+        let token = card.jpki_token()?;
+        let not_after = card
+            .read_certificate(CertificateKind::Authentication)
+            .ok()
+            .and_then(|der| SigningCertificate::from_der(&der).ok())
+            .map(|c| c.not_after());
+        let pins: Vec<_> = [
+            PinKind::SigningPassword,
+            PinKind::AuthenticationPin,
+            PinKind::CardInfoPin,
+        ]
+        .into_iter()
+        .map(|kind| (kind, card.tries_left(kind)))
+        .collect();
+        Ok::<_, CardError>((token, not_after, pins))
+    })?;
     Ok(CardReport {
         reader,
         token,
