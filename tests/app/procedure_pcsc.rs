@@ -181,3 +181,84 @@ fn pcsc_card_pulled_before_the_signature_shows_2_2_6() {
     assert_eq!(v["sent"], false);
     assert_no_password(&o, PASSWORD);
 }
+
+/// Validity checks and a revocation through pcscd on the strict card while
+/// another PC/SC client hammers the same card in a loop, as a browser's
+/// PKCS#11 module might: `opensc-tool` selecting the JPKI AP and the
+/// authentication PIN's IEF and sending an empty VERIFY, `pkcs15-tool`
+/// reading certificates. Every procedure succeeds, no try is lost on any of
+/// the three secrets, and the right password is never flagged as rejected.
+#[test]
+fn pcsc_procedures_while_another_client_hammers_the_card() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+    let _slot = pcsc_lock();
+    let (Some(opensc), Some(pkcs15)) = (
+        support::opensc_tool("opensc-tool"),
+        support::opensc_tool("pkcs15-tool"),
+    ) else {
+        return;
+    };
+    let Some(card) = attach("normal") else {
+        return;
+    };
+    let window = LocalWindow::start().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let rounds = Arc::new(AtomicU32::new(0));
+    let other = {
+        let (stop, rounds) = (stop.clone(), rounds.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let _ = std::process::Command::new(&opensc)
+                    .args(["--reader", VPCD_READER])
+                    .args(["--send-apdu", "00A4040C0AD392F000260100000001"])
+                    .args(["--send-apdu", "00A4020C020018"])
+                    .args(["--send-apdu", "00200080"])
+                    .output();
+                for id in ["01", "03"] {
+                    let _ = std::process::Command::new(&pkcs15)
+                        .args(["--reader", VPCD_READER, "--read-certificate", id])
+                        .output();
+                }
+                rounds.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    let mut outcomes = Vec::new();
+    for (name, expected) in [
+        ("check", "valid"),
+        ("check", "valid"),
+        ("check", "valid"),
+        ("check", "valid"),
+        ("check", "valid"),
+        ("revoke", "accepted"),
+    ] {
+        let (o, v) = procedure(&window, name, &both_passwords());
+        assert_no_password(&o, PASSWORD);
+        assert!(
+            !text(&o).contains("E114"),
+            "right password flagged as rejected"
+        );
+        outcomes.push((name, o.status.code(), v["result"].clone(), expected));
+    }
+    stop.store(true, Ordering::Relaxed);
+    other.join().unwrap();
+    assert!(rounds.load(Ordering::Relaxed) > 0, "the other client ran");
+    for (name, code, result, expected) in &outcomes {
+        assert_eq!(
+            (*code, result.as_str()),
+            (Some(0), Some(*expected)),
+            "{name}"
+        );
+    }
+    let shared = card.bridge().card();
+    let sim = madoguchi_sim::channel::lock(&shared);
+    for (kind, full) in [
+        (madoguchi_card::PinKind::SigningPassword, 5),
+        (madoguchi_card::PinKind::AuthenticationPin, 3),
+        (madoguchi_card::PinKind::CardInfoPin, 3),
+    ] {
+        assert_eq!(sim.tries_left(kind), Some(full), "{kind:?}: no try lost");
+    }
+}
