@@ -211,19 +211,34 @@ impl Serialize for Sex {
 }
 
 /// 生年月日, decoded from `EYYYYMMDD`.
+///
+/// A date may be partial: the profile writes an unknown month or day as `00`
+/// (月日不詳, 日不詳) and an unknown year as `0000`, and the era digit `0`
+/// means the era is unknown (reference §13, citing the J-LIS profile 3.2).
+/// A partial date is shown as such, never completed: [`BirthDate::gregorian`]
+/// is `None` for it, so an age check fails closed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BirthDate {
-    /// The day, in the Gregorian calendar (the eight digits after the era digit).
-    pub gregorian: Date,
+    /// The day, in the Gregorian calendar, when year, month and day are all
+    /// given; `None` for a partial date.
+    pub gregorian: Option<Date>,
+    /// The Gregorian year, month and day as far as given.
+    pub year: Option<i32>,
+    pub month: Option<Month>,
+    pub day: Option<u8>,
     /// The era the certificate states (its first digit); `None` for `0` (unknown) or a
-    /// digit that names no era yet. Display uses the era computed from `gregorian` (see
+    /// digit that names no era yet. Display uses the era computed from the date (see
     /// [`BirthDate::japanese`]); [`BirthDate::era_consistent`] tells whether they agree.
     pub era: Option<Era>,
     raw: String,
 }
 
+/// Written for an unknown year, month or day.
+const UNKNOWN: u32 = 0;
+
 impl BirthDate {
-    /// Parse `EYYYYMMDD`: nine ASCII digits, an era digit then a Gregorian date.
+    /// Parse `EYYYYMMDD`: nine ASCII digits, an era digit then a Gregorian date whose
+    /// day (`00`), month and day (`0000`), or all of it (`00000000`) may be unknown.
     pub fn parse(raw: &str) -> Result<BirthDate, BirthDateError> {
         let count = raw.chars().count();
         if count != 9 {
@@ -240,16 +255,37 @@ impl BirthDate {
         };
         let (year, month, day) = (num(1..5), num(5..7), num(7..9));
         let no_such_day = || BirthDateError::NoSuchDay(raw[1..].to_owned());
-        let month = u8::try_from(month)
-            .ok()
-            .and_then(|m| Month::try_from(m).ok())
-            .ok_or_else(no_such_day)?;
-        let year = i32::try_from(year).map_err(|_| no_such_day())?;
-        let day = u8::try_from(day).map_err(|_| no_such_day())?;
-        let gregorian = Date::from_calendar_date(year, month, day).map_err(|_| no_such_day())?;
+        // Unknown parts run from the end: a known day needs a known month,
+        // a known month a known year.
+        if (year == UNKNOWN && month != UNKNOWN) || (month == UNKNOWN && day != UNKNOWN) {
+            return Err(no_such_day());
+        }
         let era = raw.chars().next().and_then(Era::from_code);
+        let known_year = (year != UNKNOWN)
+            .then(|| i32::try_from(year).map_err(|_| no_such_day()))
+            .transpose()?;
+        let known_month = (month != UNKNOWN)
+            .then(|| {
+                u8::try_from(month)
+                    .ok()
+                    .and_then(|m| Month::try_from(m).ok())
+                    .ok_or_else(no_such_day)
+            })
+            .transpose()?;
+        let known_day = (day != UNKNOWN)
+            .then(|| u8::try_from(day).map_err(|_| no_such_day()))
+            .transpose()?;
+        let gregorian = match (known_year, known_month, known_day) {
+            (Some(y), Some(m), Some(d)) => {
+                Some(Date::from_calendar_date(y, m, d).map_err(|_| no_such_day())?)
+            }
+            _ => None,
+        };
         Ok(BirthDate {
             gregorian,
+            year: known_year,
+            month: known_month,
+            day: known_day,
             era,
             raw: raw.to_owned(),
         })
@@ -260,32 +296,118 @@ impl BirthDate {
         &self.raw
     }
 
-    /// The day in its era, computed from the Gregorian date; `None` before 1873.
+    /// Whether year, month and day are all given.
+    pub fn is_complete(&self) -> bool {
+        self.gregorian.is_some()
+    }
+
+    /// The day in its era, computed from the Gregorian date; `None` before 1873 and for a
+    /// partial date.
     pub fn japanese(&self) -> Option<JapaneseDate> {
-        JapaneseDate::from_gregorian(self.gregorian)
+        self.gregorian.and_then(JapaneseDate::from_gregorian)
     }
 
-    /// `昭和33年8月10日` (Gregorian `1870年3月1日` before 1873).
+    /// First and last day the (partial) date may stand for.
+    fn span(&self) -> Option<(Date, Date)> {
+        let year = self.year?;
+        let (first, last) = match self.month {
+            Some(m) => (m, m),
+            None => (Month::January, Month::December),
+        };
+        let start = Date::from_calendar_date(year, first, 1).ok()?;
+        let end = Date::from_calendar_date(year, last, last.length(year)).ok()?;
+        Some((start, end))
+    }
+
+    /// The era of a partial date and its year in it: the stated era when the
+    /// span can fall in it (a year or month of an era change), else the era
+    /// the span starts in. `None` before 1873 or when the year is unknown.
+    fn partial_era(&self) -> Option<(Era, i32)> {
+        let (start, end) = self.span()?;
+        if start < crate::era::FIRST_ERA_DATE {
+            return None;
+        }
+        let candidates = [Era::of(start)?, Era::of(end)?];
+        let era = match self.era {
+            Some(stated) if candidates.contains(&stated) => stated,
+            _ => candidates[0],
+        };
+        Some((era, start.year() - era.start().year() + 1))
+    }
+
+    /// `昭和33年8月10日`; partial: `昭和33年 月日不詳`, `昭和33年8月 日不詳`,
+    /// `生年月日不詳` (Gregorian years before 1873).
     pub fn to_ja_string(&self) -> String {
-        format_ja(self.gregorian)
+        if let Some(d) = self.gregorian {
+            return format_ja(d);
+        }
+        let Some(year) = self.year else {
+            return "生年月日不詳".to_owned();
+        };
+        let year = match self.partial_era() {
+            Some((era, 1)) => format!("{}元年", era.kanji()),
+            Some((era, n)) => format!("{}{n}年", era.kanji()),
+            None => format!("{year}年"),
+        };
+        match self.month {
+            Some(m) => format!("{year}{}月 日不詳", u8::from(m)),
+            None => format!("{year} 月日不詳"),
+        }
     }
 
-    /// `10 August Showa 33 (1958)`.
+    /// `10 August Showa 33 (1958)`; partial: `Showa 33 (1958), month and day
+    /// unknown`, `August Showa 33 (1958), day unknown`, `unknown`.
     pub fn to_en_string(&self) -> String {
-        format_en(self.gregorian)
+        if let Some(d) = self.gregorian {
+            return format_en(d);
+        }
+        let Some(year) = self.year else {
+            return "unknown".to_owned();
+        };
+        let year = match self.partial_era() {
+            Some((era, n)) => format!("{} {n} ({year})", era.english()),
+            None => year.to_string(),
+        };
+        match self.month {
+            Some(m) => format!("{m} {year}, day unknown"),
+            None => format!("{year}, month and day unknown"),
+        }
     }
 
-    /// `1958-08-10`.
+    /// `1958-08-10`; partial: `1958-08`, `1958` (ISO 8601 reduced precision),
+    /// `unknown`.
     pub fn to_iso_string(&self) -> String {
-        format_gregorian(self.gregorian)
+        match (self.gregorian, self.year, self.month) {
+            (Some(d), _, _) => format_gregorian(d),
+            (None, Some(y), Some(m)) => format!("{y:04}-{:02}", u8::from(m)),
+            (None, Some(y), None) => format!("{y:04}"),
+            (None, None, _) => "unknown".to_owned(),
+        }
     }
 
-    /// Whether the stated era digit matches the era of the Gregorian date. `0` (unknown)
-    /// counts as consistent.
+    /// Whether the stated era digit matches the era of the date. `0` (unknown)
+    /// counts as consistent; for a partial date, any era the span can fall in.
     pub fn era_consistent(&self) -> bool {
-        match self.raw.chars().next() {
-            Some('0') => true,
-            _ => self.era.is_some() && self.era == Era::of(self.gregorian),
+        if self.raw.starts_with('0') {
+            return true;
+        }
+        let Some(stated) = self.era else {
+            return false;
+        };
+        match (self.gregorian, self.span()) {
+            (Some(d), _) => Era::of(d) == Some(stated),
+            (None, Some((start, end))) => {
+                Era::of(start) == Some(stated) || Era::of(end) == Some(stated)
+            }
+            (None, None) => true,
+        }
+    }
+
+    /// The era shown: of the day, or of a partial date.
+    fn shown_era(&self) -> Option<Era> {
+        match self.gregorian {
+            Some(_) => self.japanese().map(|j| j.era),
+            None => self.partial_era().map(|(e, _)| e),
         }
     }
 }
@@ -293,12 +415,13 @@ impl BirthDate {
 impl Serialize for BirthDate {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("BirthDate", 5)?;
+        let mut st = s.serialize_struct("BirthDate", 6)?;
         st.serialize_field("raw", &self.raw)?;
         st.serialize_field("gregorian", &self.to_iso_string())?;
-        st.serialize_field("era", &self.japanese().map(|j| j.era))?;
+        st.serialize_field("era", &self.shown_era())?;
         st.serialize_field("japanese", &self.to_ja_string())?;
         st.serialize_field("english", &self.to_en_string())?;
+        st.serialize_field("complete", &self.is_complete())?;
         st.end()
     }
 }
@@ -507,7 +630,7 @@ mod tests {
         let f = facts(&six()).unwrap();
         assert_eq!(f.name, "吉田　太郎");
         assert_eq!(f.sex, Sex::Male);
-        assert_eq!(f.birth_date.gregorian, date!(1958 - 08 - 10));
+        assert_eq!(f.birth_date.gregorian, Some(date!(1958 - 08 - 10)));
         assert_eq!(f.birth_date.era, Some(Era::Showa));
         assert!(f.birth_date.era_consistent());
         assert_eq!(f.birth_date.to_ja_string(), "昭和33年8月10日");
@@ -654,7 +777,7 @@ mod tests {
     #[test]
     fn birth_dates() {
         let b = BirthDate::parse("419890108").unwrap();
-        assert_eq!(b.gregorian, date!(1989 - 01 - 08));
+        assert_eq!(b.gregorian, Some(date!(1989 - 01 - 08)));
         assert_eq!(b.era, Some(Era::Heisei));
         assert_eq!(b.to_ja_string(), "平成元年1月8日");
         assert_eq!(b.to_en_string(), "8 January Heisei 1 (1989)");
@@ -694,14 +817,52 @@ mod tests {
             BirthDate::parse("319580230"),
             Err(BirthDateError::NoSuchDay(_))
         ));
+        // Partial dates are shown as such, never completed.
+        let b = BirthDate::parse("319580000").unwrap();
+        assert_eq!(b.gregorian, None);
+        assert!(!b.is_complete());
+        assert_eq!(b.to_ja_string(), "昭和33年 月日不詳");
+        assert_eq!(b.to_en_string(), "Showa 33 (1958), month and day unknown");
+        assert_eq!(b.to_iso_string(), "1958");
+        assert!(b.era_consistent());
+        let b = BirthDate::parse("319580800").unwrap();
+        assert_eq!(b.to_ja_string(), "昭和33年8月 日不詳");
+        assert_eq!(b.to_en_string(), "August Showa 33 (1958), day unknown");
+        assert_eq!(b.to_iso_string(), "1958-08");
+        // The year of an era change: the stated era decides.
+        assert_eq!(
+            BirthDate::parse("419890000").unwrap().to_ja_string(),
+            "平成元年 月日不詳"
+        );
+        assert_eq!(
+            BirthDate::parse("319890100").unwrap().to_ja_string(),
+            "昭和64年1月 日不詳"
+        );
+        assert_eq!(
+            BirthDate::parse("019890000").unwrap().to_ja_string(),
+            "昭和64年 月日不詳"
+        );
+        assert!(!BirthDate::parse("519580000").unwrap().era_consistent());
+        let b = BirthDate::parse("000000000").unwrap();
+        assert_eq!(b.to_ja_string(), "生年月日不詳");
+        assert_eq!(b.to_iso_string(), "unknown");
+        assert_eq!(
+            BirthDate::parse("018700000").unwrap().to_ja_string(),
+            "1870年 月日不詳"
+        );
+        // A known day needs a known month, a known month a known year.
+        for bad in ["319580010", "300000800", "300000001"] {
+            assert!(
+                matches!(BirthDate::parse(bad), Err(BirthDateError::NoSuchDay(_))),
+                "{bad}"
+            );
+        }
         assert!(matches!(
             BirthDate::parse("319581310"),
             Err(BirthDateError::NoSuchDay(_))
         ));
-        assert!(matches!(
-            BirthDate::parse("319580800"),
-            Err(BirthDateError::NoSuchDay(_))
-        ));
+        // Day 00 is an unknown day, not an error.
+        assert!(BirthDate::parse("319580800").is_ok());
         assert!(BirthDate::parse("420000229").is_ok());
         assert!(BirthDate::parse("419000229").is_err());
     }

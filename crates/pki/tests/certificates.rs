@@ -93,7 +93,7 @@ fn holder_of_the_normal_card() {
     let h = card("normal").holder().unwrap();
     assert_eq!(h.name, "吉田　太郎");
     assert_eq!(h.sex, Sex::Male);
-    assert_eq!(h.birth_date.gregorian, date!(1958 - 08 - 10));
+    assert_eq!(h.birth_date.gregorian, Some(date!(1958 - 08 - 10)));
     assert_eq!(h.birth_date.era, Some(Era::Showa));
     assert!(h.birth_date.era_consistent());
     assert_eq!(h.birth_date.raw(), "319580810");
