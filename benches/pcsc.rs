@@ -6,9 +6,12 @@ use madoguchi_testkit as support;
 
 use std::time::{Duration, Instant};
 
+use madoguchi::local_window::LocalWindow;
 use madoguchi_card::{
-    CardChannel, JpkiCard, PasswordGuard, PinKind, Secret, VerifyOutcome, Watch, WatchEvent,
+    CardChannel, GuardError, JpkiCard, PasswordGuard, PinKind, Secret, TransactionEnd,
+    VerifyOutcome, Watch, WatchEvent,
 };
+use madoguchi_pki::request::Procedure;
 
 const ROUNDS: usize = 20;
 /// The fixture cards' signing password.
@@ -23,26 +26,92 @@ fn max(v: &[Duration]) -> Duration {
     v.iter().copied().max().unwrap_or_default()
 }
 
-/// Verify + read the signing certificate, then sign, on one connection.
+/// The app's two password jobs on one connection, each one transaction
+/// ending in a power cycle: guard verify + read the signing certificate,
+/// then guard verify + sign (the manual's second entry, 2.1.7).
 fn procedure(channel: Box<dyn CardChannel>) -> [(u32, u64, u64, Duration); 2] {
     let mut card = JpkiCard::new(channel);
     let mut guard = PasswordGuard::new(PinKind::SigningPassword);
+    let password = Secret::new(PASSWORD);
     let t = Instant::now();
-    let outcome = guard
-        .verify(&mut card, &Secret::new(PASSWORD), None)
-        .expect("verify");
-    assert!(matches!(outcome, VerifyOutcome::Verified { .. }));
-    card.read_signing_certificate().expect("read");
+    card.atomic(TransactionEnd::Unpower, |c| {
+        let outcome = guard.verify(c, &password, None)?;
+        assert!(matches!(outcome, VerifyOutcome::Verified { .. }));
+        Ok::<_, GuardError>(c.read_signing_certificate()?)
+    })
+    .expect("login");
     let read = card.stats();
     let read_time = t.elapsed();
     let t = Instant::now();
-    card.sign_sha256(&[1; 32]).expect("sign");
+    card.atomic(TransactionEnd::Unpower, |c| {
+        let outcome = guard.verify(c, &password, None)?;
+        assert!(matches!(outcome, VerifyOutcome::Verified { .. }));
+        Ok::<_, GuardError>(c.sign_sha256(&[1; 32])?)
+    })
+    .expect("sign");
     let sign = card.stats().since(read);
     let sign_time = t.elapsed();
     [
         (read.apdus, read.bytes_sent, read.bytes_received, read_time),
         (sign.apdus, sign.bytes_sent, sign.bytes_received, sign_time),
     ]
+}
+
+/// APDUs and bytes of a whole procedure as the app runs it (engine, card
+/// worker, guard), on the in-process strict card against a local window.
+fn procedure_traffic(procedure: Procedure) -> madoguchi_sim::SimStats {
+    use madoguchi::flow::{Action, Driver, Engine, Options};
+    let window = LocalWindow::start().expect("window");
+    let channel = support::in_process("normal");
+    let handle = channel.handle();
+    let mut slot = Some(channel);
+    let opener: madoguchi::flow::CardOpener = Box::new(move || {
+        let c = slot.take().ok_or(madoguchi_card::CardError::NoCard)?;
+        Ok(("in-process".into(), Box::new(c) as Box<dyn CardChannel>))
+    });
+    let mut config = madoguchi::client::ClientConfig::new(Some(window.url().to_owned()));
+    config.proxy = madoguchi::client::ProxySetting::None;
+    let client = madoguchi::client::Client::new(&config);
+    let mut d = Driver::new(Engine::new(procedure, Options::default()), opener, client).unwrap();
+    for action in [Action::Start, Action::Ok] {
+        d.act(action).unwrap();
+    }
+    d.act(Action::Password(Secret::new(PASSWORD))).unwrap();
+    d.act(Action::Sign).unwrap();
+    d.act(Action::Confirm).unwrap();
+    d.act(Action::Password(Secret::new(PASSWORD))).unwrap();
+    d.act(Action::Confirm).unwrap();
+    handle.stats()
+}
+
+/// `madoguchi check` end to end through pcscd on a card with a real card's
+/// timing (15 ms per APDU, 600 ms more for the signature).
+fn realistic_check(window: &LocalWindow) -> Duration {
+    let t = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["check", "--reader", support::VPCD_READER, "--server"])
+        .arg(window.url())
+        .args(["--pin-stdin", "--yes", "--json"])
+        .env_remove("MADOGUCHI_SERVER")
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("madoguchi starts");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let elapsed = t.elapsed();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["result"], "valid", "{v}");
+    elapsed
 }
 
 fn wait_for(rx: &std::sync::mpsc::Receiver<WatchEvent>, want: impl Fn(&WatchEvent) -> bool) {
@@ -101,6 +170,49 @@ fn main() {
     for r in rows {
         println!("{r}");
     }
+
+    println!();
+    println!("| procedure (whole, as the app runs it) | APDUs | bytes to card | bytes from card |");
+    println!("|---|---:|---:|---:|");
+    for (label, p) in [
+        ("revocation (失効申請)", Procedure::Revocation),
+        ("validity check (有効性確認)", Procedure::ValidityCheck),
+    ] {
+        let s = procedure_traffic(p);
+        println!(
+            "| {label} | {} | {} | {} |",
+            s.apdus, s.bytes_to_card, s.bytes_from_card
+        );
+    }
+
+    // A real card's timing, through pcscd: 15 ms per APDU (contactless
+    // reader), 600 ms more for the RSA-2048 signature.
+    {
+        let mut slow = madoguchi_testkit::virtual_card("normal");
+        slow.options_mut().apdu_latency_ms = 15;
+        slow.options_mut().signature_ms = 600;
+        drop(attached);
+        let slow = support::attach_card(slow).expect("vpcd");
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let window = LocalWindow::start().expect("window");
+            times.push(realistic_check(&window));
+        }
+        times.sort();
+        println!();
+        println!(
+            "| validity check end to end, 15 ms/APDU + 600 ms signature (5 runs) | min | median | max |"
+        );
+        println!("|---|---:|---:|---:|");
+        println!(
+            "| `madoguchi check` through pcscd + vpcd | {:.0} ms | {:.0} ms | {:.0} ms |",
+            times[0].as_secs_f64() * 1e3,
+            times[times.len() / 2].as_secs_f64() * 1e3,
+            times[times.len() - 1].as_secs_f64() * 1e3
+        );
+        drop(slow);
+    }
+    let attached = support::attach("normal").expect("vpcd");
 
     let (watch, rx) = Watch::start().expect("watch");
     wait_for(&rx, |e| matches!(e, WatchEvent::Snapshot(_)));
