@@ -87,6 +87,14 @@ pub const CATALOGUE: &[Entry] = &[
         manual: &["2.2.8", "3.2.8"],
     },
     Entry {
+        number: 118,
+        manual: &["2.2.5", "3.2.5"],
+    },
+    Entry {
+        number: 119,
+        manual: &["2.2.5", "3.2.5"],
+    },
+    Entry {
         number: 201,
         manual: &["2.2.9", "3.2.9"],
     },

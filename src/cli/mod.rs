@@ -40,6 +40,10 @@ pub struct Cli {
     /// Open the app on this screen (screenshots and tests).
     #[arg(long, hide = true)]
     pub screen: Option<String>,
+    /// The app only: use the card in this reader (needed when several
+    /// readers hold cards, and for a virtual reader).
+    #[arg(long = "reader", value_name = "NAME")]
+    pub app_reader: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -320,6 +324,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 language: cli.lang,
                 screen: cli.screen.clone(),
                 paths: None,
+                reader: cli.app_reader.clone(),
             };
             return match crate::ui::run(launch) {
                 Ok(()) => ExitCode::from(exit::OK),

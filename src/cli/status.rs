@@ -8,13 +8,24 @@ use super::{Failure, StatusArgs};
 use crate::card_source::CardSource;
 use crate::fl;
 use crate::i18n;
+use madoguchi_card::CardError;
 
 use crate::card_report::CardReport as CardStatus;
 
 pub fn run(source: &CardSource, args: &StatusArgs) -> Result<(), Failure> {
     let readers = source.readers()?;
+    // Without --reader, several cards or only a virtual reader's card are
+    // not read (the resident chooses); the readers are listed all the same.
+    let mut unchosen = None;
     let card = if readers.iter().any(|r| r.card_present) || args.reader.is_some() {
-        Some(read_card(source)?)
+        match read_card(source) {
+            Ok(c) => Some(c),
+            Err(e @ (CardError::VirtualReader(_) | CardError::SeveralCards(_))) => {
+                unchosen = Some(e);
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
     } else {
         None
     };
@@ -24,17 +35,20 @@ pub fn run(source: &CardSource, args: &StatusArgs) -> Result<(), Failure> {
         print_text(&readers, card.as_ref());
     }
     if readers.is_empty() {
-        return Err(Failure::from(madoguchi_card::CardError::NoReader));
+        return Err(Failure::from(CardError::NoReader));
+    }
+    if let Some(e) = unchosen {
+        return Err(Failure::from(e));
     }
     if card.is_none() {
-        return Err(Failure::from(madoguchi_card::CardError::NoCard));
+        return Err(Failure::from(CardError::NoCard));
     }
     Ok(())
 }
 
-fn read_card(source: &CardSource) -> Result<CardStatus, Failure> {
+fn read_card(source: &CardSource) -> Result<CardStatus, CardError> {
     let (reader, channel) = source.open()?;
-    Ok(crate::card_report::read(reader, channel)?)
+    crate::card_report::read(reader, channel)
 }
 
 fn max_tries(kind: PinKind) -> u8 {
@@ -113,6 +127,7 @@ fn to_json(readers: &[ReaderInfo], card: Option<&CardStatus>) -> Value {
             json!({
                 "name": r.name,
                 "card_present": r.card_present,
+                "virtual": r.is_virtual(),
                 "atr": r.atr.as_ref().map(hex::encode_upper),
             })
         })
@@ -145,7 +160,11 @@ fn print_text(readers: &[ReaderInfo], card: Option<&CardStatus>) {
         } else {
             fl!("status-reader-empty")
         };
-        println!("  {}: {state}", r.name);
+        if r.is_virtual() {
+            println!("  {}: {state} ({})", r.name, fl!("status-reader-virtual"));
+        } else {
+            println!("  {}: {state}", r.name);
+        }
     }
     let Some(c) = card else { return };
     println!();

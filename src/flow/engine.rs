@@ -822,6 +822,8 @@ impl Engine {
             CardError::NoReader
             | CardError::ReaderNotFound(_)
             | CardError::NoCard
+            | CardError::SeveralCards(_)
+            | CardError::VirtualReader(_)
             | CardError::NotJpki
             | CardError::CardInUse => Problem::CardNotReady { number },
             CardError::Locked(_) => Problem::Locked,

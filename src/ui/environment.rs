@@ -261,8 +261,9 @@ pub fn demo_client_config(url: &str) -> ClientConfig {
 
 /// Where cards come from.
 pub enum Source {
-    /// PC/SC readers; the window from the settings.
-    Pcsc,
+    /// PC/SC: the window from the settings; the reader chosen by name, or the one physical reader with a
+    /// card ([`madoguchi_card::pick_reader`]).
+    Pcsc(Option<String>),
     /// Demo mode.
     Demo(Box<Demo>),
     /// Given by the embedder (tests: a card with injected faults, a
@@ -280,7 +281,7 @@ pub struct Custom {
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Pcsc => f.write_str("Pcsc"),
+            Source::Pcsc(reader) => write!(f, "Pcsc({reader:?})"),
             Source::Demo(d) => d.fmt(f),
             Source::Custom(_) => f.write_str("Custom"),
         }
@@ -290,8 +291,10 @@ impl std::fmt::Debug for Source {
 impl Source {
     pub fn opener(&self) -> CardOpener {
         match self {
-            Source::Pcsc => {
-                let source = CardSource::Pcsc { reader: None };
+            Source::Pcsc(reader) => {
+                let source = CardSource::Pcsc {
+                    reader: reader.clone(),
+                };
                 Box::new(move || source.open())
             }
             Source::Demo(d) => d.card.opener(),
@@ -302,7 +305,7 @@ impl Source {
     pub fn demo(&self) -> Option<&Demo> {
         match self {
             Source::Demo(d) => Some(d),
-            Source::Pcsc | Source::Custom(_) => None,
+            Source::Pcsc(_) | Source::Custom(_) => None,
         }
     }
 
@@ -314,7 +317,7 @@ impl Source {
         match self {
             Source::Demo(d) => Ok(d.client_config()),
             Source::Custom(c) => Ok(c.config.clone()),
-            Source::Pcsc => {
+            Source::Pcsc(_) => {
                 let anchors: Vec<PathBuf> = settings.anchor.iter().cloned().collect();
                 crate::cli::procedure::client_config(
                     settings.server.clone(),

@@ -60,6 +60,9 @@ pub struct Launch {
     pub screen: Option<String>,
     /// Where the settings files are.
     pub paths: Option<Paths>,
+    /// The card reader chosen by name (`madoguchi --reader NAME`): needed
+    /// when several readers hold cards, and for a virtual reader.
+    pub reader: Option<String>,
 }
 
 /// Every message of the app.
@@ -278,11 +281,11 @@ impl App {
                 Ok(d) => Source::Demo(Box::new(d)),
                 Err(e) => {
                     settings_problems.push(format!("demo: {e:#}"));
-                    Source::Pcsc
+                    Source::Pcsc(launch.reader.clone())
                 }
             }
         } else {
-            Source::Pcsc
+            Source::Pcsc(launch.reader.clone())
         };
         let mut readers = Readers::default();
         if let Some(d) = source.demo() {
@@ -1147,7 +1150,7 @@ impl App {
             Subscription::run_with(WakeKey(self.inbox.wake.clone()), wake_stream),
             iced::event::listen_with(keyboard_event),
         ];
-        if let Source::Pcsc = self.source {
+        if let Source::Pcsc(_) = self.source {
             subs.push(Subscription::run(watch_stream));
         }
         if self.is_busy() {

@@ -262,3 +262,53 @@ fn pcsc_procedures_while_another_client_hammers_the_card() {
         assert_eq!(sim.tries_left(kind), Some(full), "{kind:?}: no try lost");
     }
 }
+
+/// Outside demo mode the virtual reader is flagged and used only when
+/// chosen by name: a command without `--reader` sends nothing to it.
+#[test]
+fn pcsc_virtual_reader_is_used_only_when_chosen() {
+    let _slot = pcsc_lock();
+    let Some(card) = attach("normal") else {
+        return;
+    };
+    // The listing comes first; the card is not read (E119 after it).
+    let o = run(&["--lang", "en", "status", "--json"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let v: serde_json::Value = serde_json::Deserializer::from_slice(&o.stdout)
+        .into_iter()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("{}", text(&o)));
+    assert_eq!(v["card"], serde_json::Value::Null, "{v}");
+    let vpcd = v["readers"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["name"] == VPCD_READER))
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(vpcd["virtual"], true, "{v}");
+    let before = card.bridge().stats().apdus;
+    let o = run(
+        &["--lang", "en", "cert", "--pin-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("E119"), "{}", text(&o));
+    assert_eq!(
+        card.bridge().stats().apdus,
+        before,
+        "nothing reached the card"
+    );
+    // Chosen by name, it is used.
+    let o = run(
+        &[
+            "--lang",
+            "en",
+            "cert",
+            "--reader",
+            VPCD_READER,
+            "--pin-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_no_password(&o, PASSWORD);
+}

@@ -66,9 +66,11 @@ fn hot_plug_through_pcscd_reaches_the_screen() {
     let Some(mut attached) = support::attach("normal") else {
         return;
     };
+    // The virtual reader is used only when chosen by name.
     let mut g = Gui::launch(Launch {
         language: Some(Language::Ja),
         paths: Some(Paths::none()),
+        reader: Some(support::VPCD_READER.into()),
         ..Launch::default()
     });
     let events = run_subscriptions(&g);

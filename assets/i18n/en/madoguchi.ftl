@@ -10,6 +10,7 @@ status-readers = Card readers
 status-no-readers = No card reader was found.
 status-reader-card-present = card present
 status-reader-empty = no card
+status-reader-virtual = virtual reader: used only with --reader
 status-card = Card
 status-card-kind = Card type
 card-kind-my-number-card = My Number card
@@ -133,6 +134,14 @@ error-117-title = The card's data cannot be read
 error-117-cause = Data read from the card is malformed (the manual's "error importing the information needed").
 error-117-resident = Insert the card again and retry.
 error-117-staff = If it repeats, the card may be faulty: explain how to have it reissued.
+error-118-title = Cards are in more than one reader
+error-118-cause = More than one card reader holds a card, and Madoguchi does not choose one for you: the password must go to the card you mean.
+error-118-resident = Take out the cards you are not using and press OK, or choose the reader (madoguchi --reader NAME on the command line; `madoguchi status` lists the readers).
+error-118-staff = Leave only the resident's My Number card in a reader, or name the reader explicitly.
+error-119-title = The only card is in a virtual reader
+error-119-cause = The card is in a virtual card reader (such as "Virtual PCD"), not a physical one. Any program on this computer can pose as the card in a virtual reader and would receive the password.
+error-119-resident = Put your My Number card into your physical card reader and press OK.
+error-119-staff = A virtual reader (vsmartcard vpcd) is installed. It is used only when chosen by name (madoguchi --reader "Virtual PCD 00 00"); remove it from machines residents use.
 
 ## Procedures (madoguchi revoke / check): screens and confirmations
 

@@ -10,6 +10,7 @@ status-readers = カードリーダー
 status-no-readers = カードリーダーが見つかりません。
 status-reader-card-present = カードあり
 status-reader-empty = カードなし
+status-reader-virtual = 仮想カードリーダ: --reader で指定したときだけ使います
 status-card = カード
 status-card-kind = カードの種類
 card-kind-my-number-card = マイナンバーカード
@@ -133,6 +134,14 @@ error-117-title = カードのデータを読めません
 error-117-cause = カードから読み込んだデータの形式が正しくありません (申請に必要な情報の取込みエラー)。
 error-117-resident = カードを差し直して、もう一度お試しください。
 error-117-staff = 繰り返す場合はカードの故障の可能性があるため、再交付を案内してください。
+error-118-title = 複数のカードリーダにカードが入っています
+error-118-cause = カードが入っているカードリーダが複数あります。パスワードを送るカードを取り違えないよう、Madoguchi はカードリーダを自動で選びません。
+error-118-resident = 使わないカードを抜いてから [OK] を押してください。コマンドでは madoguchi --reader でカードリーダを指定できます (一覧は madoguchi status)。
+error-118-staff = 住民のマイナンバーカード以外をカードリーダから外すか、カードリーダを名前で指定してください。
+error-119-title = 仮想カードリーダにしかカードがありません
+error-119-cause = カードが物理的なカードリーダではなく、仮想カードリーダ (「Virtual PCD」など) にあります。仮想カードリーダのカードには、このコンピュータのどのプログラムでもなりすますことができ、パスワードがそのプログラムに渡ります。
+error-119-resident = マイナンバーカードを実際のカードリーダに入れてから [OK] を押してください。
+error-119-staff = 仮想カードリーダ (vsmartcard vpcd) がインストールされています。名前で指定したとき (madoguchi --reader "Virtual PCD 00 00") だけ使われます。住民が使う端末からは削除してください。
 
 ## 手続き (madoguchi revoke / check): 画面と確認
 

@@ -27,6 +27,15 @@ pub enum CardError {
     ReaderNotFound(String),
     #[error("no card in the reader")]
     NoCard,
+    /// More than one reader holds a card and none was chosen: the resident
+    /// chooses (a password must not go to a card nobody picked).
+    #[error("cards are in several readers: {}", .0.join(", "))]
+    SeveralCards(Vec<String>),
+    /// The only card is in a virtual reader (vpcd's "Virtual PCD"): any
+    /// local program can be that card and would receive the password, so it
+    /// is used only when chosen by name.
+    #[error("the only card is in the virtual reader {0}; choose it by name to use it")]
+    VirtualReader(String),
     #[error("this card is not a My Number card (no JPKI application)")]
     NotJpki,
     #[error("the card was removed during the operation")]
@@ -75,6 +84,8 @@ impl CardError {
             CardError::SecurityStatusNotSatisfied => 112,
             CardError::UnexpectedStatus { .. } => 116,
             CardError::MalformedData(_) => 117,
+            CardError::SeveralCards(_) => 118,
+            CardError::VirtualReader(_) => 119,
         }
     }
 }

@@ -28,6 +28,39 @@ pub struct ReaderInfo {
     pub atr: Option<Vec<u8>>,
 }
 
+/// Reader names of vsmartcard's vpcd driver: a virtual reader whose "card"
+/// is whatever local program connects to its TCP port.
+const VIRTUAL_READER_PREFIX: &str = "Virtual PCD";
+
+impl ReaderInfo {
+    /// Whether this is a virtual reader (vpcd): flagged to the resident,
+    /// and used only when chosen by name.
+    pub fn is_virtual(&self) -> bool {
+        self.name.starts_with(VIRTUAL_READER_PREFIX)
+    }
+}
+
+/// The reader to use when none was chosen: the one physical reader that
+/// holds a card. Several → [`CardError::SeveralCards`] (the resident
+/// chooses); only a virtual reader → [`CardError::VirtualReader`]; none →
+/// [`CardError::NoCard`].
+pub fn pick_reader(readers: &[ReaderInfo]) -> Result<&ReaderInfo, CardError> {
+    let with_card: Vec<&ReaderInfo> = readers.iter().filter(|r| r.card_present).collect();
+    let physical: Vec<&ReaderInfo> = with_card
+        .iter()
+        .copied()
+        .filter(|r| !r.is_virtual())
+        .collect();
+    match (physical.as_slice(), with_card.first()) {
+        ([one], _) => Ok(one),
+        ([], Some(virtual_reader)) => Err(CardError::VirtualReader(virtual_reader.name.clone())),
+        ([], None) => Err(CardError::NoCard),
+        (several, _) => Err(CardError::SeveralCards(
+            several.iter().map(|r| r.name.clone()).collect(),
+        )),
+    }
+}
+
 /// Map a PC/SC error to a [`TransportError`].
 ///
 /// `reader` names the reader the call was about, for
@@ -114,14 +147,16 @@ pub struct PcscChannel {
     receive: Vec<u8>,
 }
 
-/// Connect to the card in `reader`, or with `None` to the first reader that
-/// has a card in it.
+/// Connect to the card in `reader`, or with `None` to the one physical
+/// reader that has a card in it ([`pick_reader`]).
 ///
 /// Errors: [`CardError::ServiceUnavailable`] when the service is down,
 /// [`CardError::NoReader`] when no reader is connected,
 /// [`CardError::ReaderNotFound`] for an unknown name, [`CardError::NoCard`]
 /// when the chosen reader (or every reader) is empty,
-/// [`CardError::CardInUse`] when another program holds the card exclusively.
+/// [`CardError::CardInUse`] when another program holds the card exclusively,
+/// and without a name [`CardError::SeveralCards`] or
+/// [`CardError::VirtualReader`] (see [`pick_reader`]).
 pub fn connect(reader: Option<&str>) -> Result<PcscChannel, CardError> {
     let ctx = establish()?;
     let readers = list_with(&ctx)?;
@@ -139,11 +174,7 @@ pub fn connect(reader: Option<&str>) -> Result<PcscChannel, CardError> {
             }
             found.name.clone()
         }
-        None => readers
-            .iter()
-            .find(|r| r.card_present)
-            .map(|r| r.name.clone())
-            .ok_or(CardError::NoCard)?,
+        None => pick_reader(&readers)?.name.clone(),
     };
     let cname = CString::new(name.clone()).map_err(|_| CardError::ReaderNotFound(name.clone()))?;
     let card = ctx
@@ -380,6 +411,35 @@ mod tests {
             map_pcsc_error(E::CommError, None),
             TransportError::Other(_)
         ));
+    }
+
+    #[test]
+    fn reader_choice() {
+        let r = |name: &str, card: bool| ReaderInfo {
+            name: name.into(),
+            card_present: card,
+            atr: None,
+        };
+        let vpcd = r("Virtual PCD 00 00", true);
+        assert!(vpcd.is_virtual());
+        let usb = r("SONY FeliCa Port/PaSoRi 4.0 00 00", true);
+        assert!(!usb.is_virtual());
+        assert_eq!(pick_reader(&[vpcd.clone(), usb.clone()]), Ok(&usb));
+        assert_eq!(
+            pick_reader(&[vpcd.clone(), r("ACS ACR39U 00 00", false)]),
+            Err(CardError::VirtualReader("Virtual PCD 00 00".into()))
+        );
+        assert_eq!(
+            pick_reader(&[usb.clone(), r("ACS ACR39U 00 00", true)]),
+            Err(CardError::SeveralCards(vec![
+                usb.name.clone(),
+                "ACS ACR39U 00 00".into()
+            ]))
+        );
+        assert_eq!(
+            pick_reader(&[r("ACS ACR39U 00 00", false)]),
+            Err(CardError::NoCard)
+        );
     }
 
     #[test]
