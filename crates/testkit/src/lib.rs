@@ -238,6 +238,11 @@ pub fn ensure_pcscd() -> bool {
     )
 }
 
+/// How long pcscd may take to see a card come or go. pcscd polls the vpcd
+/// slot every 400 ms; on a loaded 2-core machine (a build beside the tests)
+/// it has taken several seconds. A hang detector, not a speed bound.
+pub const SERVICE_WAIT: Duration = Duration::from_secs(30);
+
 /// The virtual card attached to pcscd through vpcd.
 pub struct Attached {
     pub bridge: Option<BridgeHandle>,
@@ -255,7 +260,7 @@ impl Drop for Attached {
         if let Some(b) = self.bridge.take() {
             b.stop();
             // pcscd must see the card gone before the next test attaches.
-            wait_card_present(false, Duration::from_secs(5));
+            wait_card_present(false, SERVICE_WAIT);
         }
     }
 }
@@ -292,19 +297,20 @@ pub fn attach_card(card: VirtualCard) -> Option<Attached> {
         return None;
     }
     assert!(
-        wait_card_present(false, Duration::from_secs(5)),
+        wait_card_present(false, SERVICE_WAIT),
         "another card is already in {VPCD_READER}: is a madoguchi-sim running?"
     );
     let faults = Faults::new();
     let bridge =
         madoguchi_sim::Bridge::spawn(VPCD_ADDR, madoguchi_sim::share(card), faults.clone());
     assert!(
-        bridge.wait_connected(true, Duration::from_secs(10)),
+        bridge.wait_connected(true, SERVICE_WAIT),
         "the virtual card could not connect to vpcd at {VPCD_ADDR}"
     );
     assert!(
-        wait_card_present(true, Duration::from_secs(10)),
-        "pcscd does not see the virtual card in {VPCD_READER}"
+        wait_card_present(true, SERVICE_WAIT),
+        "pcscd does not see the virtual card in {VPCD_READER} (readers: {:?})",
+        madoguchi_card::list_readers()
     );
     Some(Attached {
         bridge: Some(bridge),
