@@ -222,7 +222,6 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
 }
 
 fn run_window(launch: Launch) -> iced::Result {
-    fonts::install();
     // The window is sized in logical pixels, which the text-size setting
     // scales: keep the same 1024×768 on screen whatever the setting.
     let paths = launch.paths.clone().unwrap_or_else(Paths::platform);
