@@ -23,6 +23,10 @@ pub mod private_pcscd;
 pub const VPCD_READER: &str = "Virtual PCD 00 00";
 /// Where that slot listens (Debian's /etc/reader.conf.d/vpcd).
 pub const VPCD_ADDR: &str = "127.0.0.1:35963";
+/// The second slot of the same driver (Debian's vpcd has two), for tests
+/// with two cards in two readers.
+pub const VPCD_READER_2: &str = "Virtual PCD 00 01";
+pub const VPCD_ADDR_2: &str = "127.0.0.1:35964";
 
 /// The one command that installs what the PC/SC tests need.
 pub const INSTALL_HINT: &str = "sudo bash tools/test-deps.sh";
@@ -247,6 +251,8 @@ pub const SERVICE_WAIT: Duration = Duration::from_secs(30);
 pub struct Attached {
     pub bridge: Option<BridgeHandle>,
     pub faults: Faults,
+    /// The reader the card is in.
+    pub reader: &'static str,
 }
 
 impl Attached {
@@ -260,23 +266,32 @@ impl Drop for Attached {
         if let Some(b) = self.bridge.take() {
             b.stop();
             // pcscd must see the card gone before the next test attaches.
-            wait_card_present(false, SERVICE_WAIT);
+            wait_card_present_in(self.reader, false, SERVICE_WAIT);
         }
     }
 }
 
 /// Whether pcscd reports a card in the vpcd reader.
 pub fn card_present() -> bool {
+    card_present_in(VPCD_READER)
+}
+
+/// Whether pcscd reports a card in `reader`.
+pub fn card_present_in(reader: &str) -> bool {
     madoguchi_card::list_readers()
         .ok()
-        .and_then(|rs| rs.into_iter().find(|r| r.name == VPCD_READER))
+        .and_then(|rs| rs.into_iter().find(|r| r.name == reader))
         .is_some_and(|r| r.card_present)
 }
 
 pub fn wait_card_present(present: bool, timeout: Duration) -> bool {
+    wait_card_present_in(VPCD_READER, present, timeout)
+}
+
+pub fn wait_card_present_in(reader: &str, present: bool, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
-        if card_present() == present {
+        if card_present_in(reader) == present {
             return true;
         }
         if Instant::now() >= deadline {
@@ -293,28 +308,38 @@ pub fn attach(profile: &str) -> Option<Attached> {
 }
 
 pub fn attach_card(card: VirtualCard) -> Option<Attached> {
+    attach_card_at(card, VPCD_READER, VPCD_ADDR)
+}
+
+/// Attach a fresh virtual card with `profile` to vpcd's second slot
+/// ([`VPCD_READER_2`]); hold [`pcsc_lock`] as for the first.
+pub fn attach_second(profile: &str) -> Option<Attached> {
+    attach_card_at(virtual_card(profile), VPCD_READER_2, VPCD_ADDR_2)
+}
+
+fn attach_card_at(card: VirtualCard, reader: &'static str, addr: &str) -> Option<Attached> {
     if !ensure_pcscd() {
         return None;
     }
     assert!(
-        wait_card_present(false, SERVICE_WAIT),
-        "another card is already in {VPCD_READER}: is a madoguchi-sim running?"
+        wait_card_present_in(reader, false, SERVICE_WAIT),
+        "another card is already in {reader}: is a madoguchi-sim running?"
     );
     let faults = Faults::new();
-    let bridge =
-        madoguchi_sim::Bridge::spawn(VPCD_ADDR, madoguchi_sim::share(card), faults.clone());
+    let bridge = madoguchi_sim::Bridge::spawn(addr, madoguchi_sim::share(card), faults.clone());
     assert!(
         bridge.wait_connected(true, SERVICE_WAIT),
-        "the virtual card could not connect to vpcd at {VPCD_ADDR}"
+        "the virtual card could not connect to vpcd at {addr}"
     );
     assert!(
-        wait_card_present(true, SERVICE_WAIT),
-        "pcscd does not see the virtual card in {VPCD_READER} (readers: {:?})",
+        wait_card_present_in(reader, true, SERVICE_WAIT),
+        "pcscd does not see the virtual card in {reader} (readers: {:?})",
         madoguchi_card::list_readers()
     );
     Some(Attached {
         bridge: Some(bridge),
         faults,
+        reader,
     })
 }
 
