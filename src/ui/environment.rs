@@ -263,7 +263,7 @@ pub fn demo_client_config(url: &str) -> ClientConfig {
 pub enum Source {
     /// PC/SC: the window from the settings; the reader chosen by name, or the one physical reader with a
     /// card ([`madoguchi_card::pick_reader`]).
-    Pcsc(Option<String>),
+    Pcsc(ReaderChoice),
     /// Demo mode.
     Demo(Box<Demo>),
     /// Given by the embedder (tests: a card with injected faults, a
@@ -291,11 +291,15 @@ impl std::fmt::Debug for Source {
 impl Source {
     pub fn opener(&self) -> CardOpener {
         match self {
-            Source::Pcsc(reader) => {
-                let source = CardSource::Pcsc {
-                    reader: reader.clone(),
-                };
-                Box::new(move || source.open())
+            Source::Pcsc(choice) => {
+                // Read at each connection: a choice made later counts.
+                let choice = choice.clone();
+                Box::new(move || {
+                    CardSource::Pcsc {
+                        reader: choice.get(),
+                    }
+                    .open()
+                })
             }
             Source::Demo(d) => d.card.opener(),
             Source::Custom(c) => (c.opener)(),
@@ -334,5 +338,25 @@ impl Source {
     /// step that needs the window).
     pub fn client(&self, settings: &super::settings::Settings) -> Result<Client, ClientError> {
         Client::new(&self.client_config(settings)?)
+    }
+}
+
+/// The card reader chosen for this session (`None`: the one physical reader
+/// that holds a card). Shared by every card job's opener, which reads it each
+/// time it connects.
+#[derive(Clone, Debug, Default)]
+pub struct ReaderChoice(Arc<Mutex<Option<String>>>);
+
+impl ReaderChoice {
+    pub fn new(reader: Option<String>) -> ReaderChoice {
+        ReaderChoice(Arc::new(Mutex::new(reader)))
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set(&self, reader: Option<String>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = reader;
     }
 }

@@ -34,11 +34,11 @@ use madoguchi_pki::request::Procedure;
 use crate::fl;
 use crate::flow::{Options, Screen as FlowScreen};
 use crate::i18n::{self, Language};
-use environment::{DEMO_CHOICES, Demo, Source, demo_password};
+use environment::{DEMO_CHOICES, Demo, ReaderChoice, Source, demo_password};
 use jobs::{Delivery, Inbox, Outbox};
 use screen::top::Tool;
 use screen::{
-    card_status, cert_viewer, change_password, procedure, server_identity,
+    card_status, cert_viewer, change_password, procedure, reader_choice, server_identity,
     settings as settings_screen, top,
 };
 use settings::{Paths, Settings};
@@ -60,8 +60,9 @@ pub struct Launch {
     pub screen: Option<String>,
     /// Where the settings files are.
     pub paths: Option<Paths>,
-    /// The card reader chosen by name (`madoguchi --reader NAME`): needed
-    /// when several readers hold cards, and for a virtual reader.
+    /// The card reader chosen by name (`madoguchi --reader NAME`); without
+    /// it the resident chooses on screen when several readers hold cards or
+    /// only a virtual one does.
     pub reader: Option<String>,
 }
 
@@ -75,6 +76,7 @@ pub enum Message {
     ChangePassword(change_password::Message),
     Server(server_identity::Message),
     Settings(settings_screen::Message),
+    ReaderChoice(reader_choice::Message),
     /// Header and demo bar.
     Bar(BarMessage),
     /// Background work delivered something.
@@ -122,6 +124,7 @@ pub enum Screen {
     ChangePassword(Box<change_password::ChangePassword>),
     Server(server_identity::ServerView),
     Settings(Box<settings_screen::SettingsScreen>),
+    ReaderChoice(reader_choice::ReaderChoiceScreen),
 }
 
 impl std::fmt::Debug for Screen {
@@ -134,6 +137,7 @@ impl std::fmt::Debug for Screen {
             Screen::ChangePassword(c) => c.fmt(f),
             Screen::Server(s) => s.fmt(f),
             Screen::Settings(s) => s.fmt(f),
+            Screen::ReaderChoice(r) => r.fmt(f),
         }
     }
 }
@@ -149,6 +153,18 @@ pub struct Readers {
 impl Readers {
     pub fn any_card(&self) -> bool {
         self.readers.values().any(|p| *p)
+    }
+
+    /// The readers as [`madoguchi_card::pick_reader`] takes them.
+    pub fn infos(&self) -> Vec<madoguchi_card::ReaderInfo> {
+        self.readers
+            .iter()
+            .map(|(name, card)| madoguchi_card::ReaderInfo {
+                name: name.clone(),
+                card_present: *card,
+                atr: None,
+            })
+            .collect()
     }
 }
 
@@ -179,6 +195,9 @@ pub struct App {
     last_activity: Instant,
     pub demo_switching: Option<String>,
     counter_flag: bool,
+    /// The chosen reader that was unplugged (said on the next reader
+    /// choice).
+    lost_reader: Option<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -280,11 +299,11 @@ impl App {
                 Ok(d) => Source::Demo(Box::new(d)),
                 Err(e) => {
                     settings_problems.push(format!("demo: {e:#}"));
-                    Source::Pcsc(launch.reader.clone())
+                    Source::Pcsc(ReaderChoice::new(launch.reader.clone()))
                 }
             }
         } else {
-            Source::Pcsc(launch.reader.clone())
+            Source::Pcsc(ReaderChoice::new(launch.reader.clone()))
         };
         let mut readers = Readers::default();
         if let Some(d) = source.demo() {
@@ -318,6 +337,7 @@ impl App {
             last_activity: Instant::now(),
             demo_switching: None,
             counter_flag: launch.counter,
+            lost_reader: None,
         };
         if let Some(s) = launch.screen.as_deref() {
             app.open_named(s);
@@ -433,6 +453,7 @@ impl App {
             "card-status" => vec![Open(Tool::CardStatus)],
             "server" => vec![Open(Tool::ServerIdentity)],
             "settings" => vec![Open(Tool::Settings)],
+            "reader-choice" => vec![Open(Tool::Reader)],
             "change-password" => vec![Open(Tool::ChangePassword)],
             _ => vec![],
         };
@@ -545,6 +566,7 @@ impl App {
                 self.screen = Screen::ChangePassword(Box::default());
             }
             Tool::ServerIdentity => self.open_server(),
+            Tool::Reader => return self.show_reader_choice(reader_choice::Then::Top),
             Tool::Settings => {
                 self.screen = Screen::Settings(Box::new(settings_screen::SettingsScreen::new(
                     &self.settings,
@@ -720,6 +742,18 @@ impl App {
                 }
                 Task::none()
             }
+            procedure::Event::ChooseReader => {
+                if let Screen::Procedure(_) = &self.screen {
+                    let Screen::Procedure(p) =
+                        std::mem::replace(&mut self.screen, Screen::Top(top::Top::default()))
+                    else {
+                        unreachable!()
+                    };
+                    self.behind = Some(p);
+                    return self.show_reader_choice(reader_choice::Then::Resume);
+                }
+                Task::none()
+            }
             procedure::Event::ShowServer => {
                 if let Screen::Procedure(_) = &self.screen {
                     let Screen::Procedure(p) =
@@ -833,7 +867,13 @@ impl App {
                     return Task::none();
                 };
                 match t.update(m) {
+                    top::Action::Start(p) if self.must_choose_reader() => {
+                        self.show_reader_choice(reader_choice::Then::Start(p))
+                    }
                     top::Action::Start(p) => self.start(p),
+                    top::Action::Open(tool) if tool.uses_card() && self.must_choose_reader() => {
+                        self.show_reader_choice(reader_choice::Then::Open(tool))
+                    }
                     top::Action::Open(tool) => self.open(tool),
                 }
             }
@@ -921,6 +961,20 @@ impl App {
                     settings_screen::Event::None => {}
                 }
                 Task::none()
+            }
+            Message::ReaderChoice(m) => {
+                let Screen::ReaderChoice(r) = &mut self.screen else {
+                    return Task::none();
+                };
+                match r.update(m) {
+                    reader_choice::Event::Chosen(name) => self.reader_chosen(name),
+                    reader_choice::Event::Cancel => {
+                        // A procedure waiting behind comes back as it was.
+                        self.close_view();
+                        Task::none()
+                    }
+                    reader_choice::Event::None => Task::none(),
+                }
             }
             Message::Bar(b) => self.bar(b),
             Message::Reader(e) => self.reader_event(e),
@@ -1015,11 +1069,20 @@ impl App {
         match e {
             WatchEvent::Snapshot(list) => {
                 self.readers.service = true;
-                let had_card = self.readers.any_card();
+                let had_card = self.card_in_use();
+                let before: Vec<String> = self.readers.readers.keys().cloned().collect();
                 self.readers.readers = list.into_iter().map(|r| (r.name, r.card_present)).collect();
-                if had_card && !self.readers.any_card() {
-                    return self.card_removed();
+                let mut task = Task::none();
+                if had_card && !self.card_in_use() {
+                    task = self.card_removed();
                 }
+                let gone = before
+                    .into_iter()
+                    .filter(|n| !self.readers.readers.contains_key(n));
+                for name in gone.collect::<Vec<_>>() {
+                    task = Task::batch([task, self.reader_gone(&name)]);
+                }
+                return task;
             }
             WatchEvent::ServiceUnavailable => {
                 let had_card = self.readers.any_card();
@@ -1034,14 +1097,127 @@ impl App {
             }
             WatchEvent::ReaderRemoved(name) => {
                 self.readers.readers.remove(&name);
+                return self.reader_gone(&name);
             }
             WatchEvent::CardInserted { reader, .. } => {
                 self.readers.readers.insert(reader, true);
             }
             WatchEvent::CardRemoved { reader } => {
+                // A card taken from another reader than the chosen one
+                // leaves the work on the chosen card alone.
+                let in_use = self.chosen_reader().is_none_or(|r| r == reader);
                 self.readers.readers.insert(reader, false);
-                return self.card_removed();
+                if in_use {
+                    return self.card_removed();
+                }
             }
+        }
+        Task::none()
+    }
+
+    /// The reader chosen for the session (PC/SC only).
+    pub fn chosen_reader(&self) -> Option<String> {
+        match &self.source {
+            Source::Pcsc(choice) => choice.get(),
+            Source::Demo(_) | Source::Custom(_) => None,
+        }
+    }
+
+    /// Whether the card in use is in: the chosen reader's, else any.
+    fn card_in_use(&self) -> bool {
+        match self.chosen_reader() {
+            Some(r) => self.readers.readers.get(&r).copied().unwrap_or(false),
+            None => self.readers.any_card(),
+        }
+    }
+
+    /// Whether a card job would have no reader to take without a choice:
+    /// several readers hold cards, or only a virtual one does.
+    pub fn must_choose_reader(&self) -> bool {
+        matches!(self.source, Source::Pcsc(_))
+            && self.chosen_reader().is_none()
+            && matches!(
+                madoguchi_card::pick_reader(&self.readers.infos()),
+                Err(madoguchi_card::CardError::SeveralCards(_)
+                    | madoguchi_card::CardError::VirtualReader(_))
+            )
+    }
+
+    /// Whether there is a reader to choose at all: several readers, or a
+    /// virtual one (PC/SC only).
+    pub fn offers_reader_choice(&self) -> bool {
+        matches!(self.source, Source::Pcsc(_))
+            && (self.readers.readers.len() > 1
+                || self
+                    .readers
+                    .readers
+                    .keys()
+                    .any(|n| madoguchi_card::is_virtual_reader(n)))
+    }
+
+    fn show_reader_choice(&mut self, then: reader_choice::Then) -> Task<Message> {
+        self.screen = Screen::ReaderChoice(reader_choice::ReaderChoiceScreen::new(
+            then,
+            self.lost_reader.clone(),
+        ));
+        self.focus = None;
+        Task::none()
+    }
+
+    /// The resident chose `name`: every card job from now on uses it.
+    fn reader_chosen(&mut self, name: String) -> Task<Message> {
+        let Source::Pcsc(choice) = &self.source else {
+            return Task::none();
+        };
+        choice.set(Some(name));
+        self.lost_reader = None;
+        let then = match &self.screen {
+            Screen::ReaderChoice(r) => r.then.clone(),
+            _ => reader_choice::Then::Top,
+        };
+        self.focus = None;
+        match then {
+            reader_choice::Then::Top => {
+                self.close_view();
+                Task::none()
+            }
+            reader_choice::Then::Start(p) => self.start(p),
+            reader_choice::Then::Open(tool) => self.open(tool),
+            reader_choice::Then::Resume => {
+                self.close_view();
+                match &mut self.screen {
+                    Screen::Procedure(p)
+                        if p.engine.allowed().contains(&crate::flow::ActionKind::Ok) =>
+                    {
+                        let e = p.update(procedure::Message::Act(crate::flow::ActionKind::Ok));
+                        self.procedure_event(e)
+                    }
+                    _ => Task::none(),
+                }
+            }
+        }
+    }
+
+    /// A reader went away. If it was the chosen one, the choice is
+    /// forgotten (no card job may go to a reader plugged in later under the
+    /// same name unasked) and, where nothing is under way, asked again.
+    fn reader_gone(&mut self, name: &str) -> Task<Message> {
+        let Source::Pcsc(choice) = &self.source else {
+            return Task::none();
+        };
+        if choice.get().as_deref() != Some(name) {
+            return Task::none();
+        }
+        choice.set(None);
+        self.lost_reader = Some(name.to_owned());
+        if let Screen::ReaderChoice(r) = &mut self.screen {
+            r.lost = Some(name.to_owned());
+            return Task::none();
+        }
+        let idle = matches!(self.screen, Screen::Top(_))
+            || matches!(&self.screen, Screen::CardStatus(s) if !s.loading);
+        if idle && self.behind.is_none() && self.offers_reader_choice() {
+            return self.show_reader_choice(reader_choice::Then::Top);
         }
         Task::none()
     }
@@ -1082,6 +1258,7 @@ impl App {
             Screen::ChangePassword(c) => lift(&mut map, &c.keys, Message::ChangePassword),
             Screen::Server(s) => lift(&mut map, &s.keys, Message::Server),
             Screen::Settings(s) => lift(&mut map, &s.keys, Message::Settings),
+            Screen::ReaderChoice(r) => lift(&mut map, &r.keys, Message::ReaderChoice),
         }
         map
     }
@@ -1167,7 +1344,9 @@ impl App {
         let counter = self.counter();
         let mut footer: Option<Element<'_, Message>> = None;
         let body: Element<'_, Message> = match &self.screen {
-            Screen::Top(t) => t.view(focused, counter).map(Message::Top),
+            Screen::Top(t) => t
+                .view(focused, counter, self.offers_reader_choice())
+                .map(Message::Top),
             Screen::Procedure(p) => {
                 let (body, bar) = p.view(focused, counter, self.caps_lock);
                 footer = bar.map(|b| b.map(Message::Procedure));
@@ -1184,6 +1363,14 @@ impl App {
                 footer = Some(bar.map(Message::Settings));
                 body.map(Message::Settings)
             }
+            Screen::ReaderChoice(r) => r
+                .view(
+                    focused,
+                    counter,
+                    &self.readers.readers,
+                    self.chosen_reader(),
+                )
+                .map(Message::ReaderChoice),
         };
         let mut page = column![self.header()].spacing(0);
         if self.source.demo().is_some() {

@@ -107,3 +107,62 @@ fn hot_plug_through_pcscd_reaches_the_screen() {
     g.expect("カードあり");
     drop(again);
 }
+
+/// Two cards in two readers (vpcd's two slots), no reader named: the card
+/// job stops at 2.2.5 (E119: only virtual readers hold cards), the resident
+/// chooses the second reader on screen, and that card — not the other — is
+/// read, shown and used by the card tools for the rest of the session.
+#[test]
+fn two_cards_the_resident_chooses_the_reader() {
+    let _s = serial();
+    let _lock = support::pcsc_lock();
+    let Some(first) = support::attach("normal") else {
+        return;
+    };
+    let Some(second) = support::attach_second("rare-kanji") else {
+        return;
+    };
+    let mut g = Gui::launch(Launch {
+        language: Some(Language::Ja),
+        paths: Some(Paths::none()),
+        ..Launch::default()
+    });
+
+    // Before the watch has reported anything, the card job finds no reader
+    // it may take by itself.
+    g.click(REVOCATION);
+    g.click("カードを読み取る");
+    g.expect_section("2.2.5");
+    g.expect("仮想カードリーダーにしかカードがありません");
+
+    let events = run_subscriptions(&g);
+    pump(&mut g, &events, |e| matches!(e, WatchEvent::Snapshot(_)));
+    g.click("カードリーダーを選ぶ");
+    g.expect(support::VPCD_READER);
+    g.expect(support::VPCD_READER_2);
+    g.click(support::VPCD_READER_2);
+
+    // Back at the procedure, the chosen card read again.
+    g.expect_section("2.1.4");
+    g.type_password("ABCDEFGH12345678");
+    g.click("OK");
+    g.expect_section("2.1.5");
+    g.expect("髙﨑　𠮷乃");
+
+    // The other card leaves: the work on the chosen one goes on.
+    drop(first);
+    pump(
+        &mut g,
+        &events,
+        |e| matches!(e, WatchEvent::CardRemoved { reader } if reader == support::VPCD_READER),
+    );
+    g.expect_section("2.1.5");
+
+    // The card tools take the same reader without asking again.
+    g.click("申請中止");
+    assert!(g.on_top());
+    g.click("カードの状態 (残り回数)");
+    g.expect(support::VPCD_READER_2);
+    g.expect("あと 5 回 (最大 5 回)");
+    drop(second);
+}

@@ -127,3 +127,33 @@ fn english_screens() {
     g.click("OK");
     snapshot(&g, "review-en");
 }
+
+/// The reader choice on PC/SC: a physical reader with a card, an empty one
+/// and a virtual one with a card (the watch's report given as the watch
+/// sends it).
+#[test]
+fn reader_choice() {
+    let _s = serial();
+    let mut g = Gui::launch(Launch {
+        language: Some(Language::Ja),
+        paths: Some(Paths::none()),
+        ..Launch::default()
+    });
+    let reader = |name: &str, card: bool| madoguchi_card::ReaderInfo {
+        name: name.into(),
+        card_present: card,
+        atr: None,
+    };
+    g.apply(vec![Message::Reader(madoguchi_card::WatchEvent::Snapshot(
+        vec![
+            reader("ACS ACR39U ICC Reader 00 00", true),
+            reader("SONY FeliCa Port/PaSoRi 4.0 01 00", false),
+            reader("Virtual PCD 00 00", true),
+        ],
+    ))]);
+    // One physical reader holds a card, so nothing waits for a choice; the
+    // top screen offers it.
+    assert!(!g.app.must_choose_reader());
+    g.click("カードリーダーを選ぶ");
+    snapshot(&g, "reader-choice-ja");
+}

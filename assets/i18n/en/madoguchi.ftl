@@ -136,12 +136,12 @@ error-117-resident = Insert the card again and retry.
 error-117-staff = If it repeats, the card may be faulty: explain how to have it reissued.
 error-118-title = Cards are in more than one reader
 error-118-cause = More than one card reader holds a card, and Madoguchi does not choose one for you: the password must go to the card you mean.
-error-118-resident = Take out the cards you are not using and press OK, or choose the reader (madoguchi --reader NAME on the command line; `madoguchi status` lists the readers).
-error-118-staff = Leave only the resident's My Number card in a reader, or name the reader explicitly.
+error-118-resident = Press "Choose the card reader" and choose the reader that holds your My Number card, or take out the cards you are not using and press "Read the card again". On the command line, name the reader with madoguchi --reader NAME (`madoguchi status` lists the readers).
+error-118-staff = Choose the reader with the resident's My Number card on the screen, or take the other cards out of their readers. The chosen reader is used until the app closes or that reader is unplugged.
 error-119-title = The only card is in a virtual reader
 error-119-cause = The card is in a virtual card reader (such as "Virtual PCD"), not a physical one. Any program on this computer can pose as the card in a virtual reader and would receive the password.
-error-119-resident = Put your My Number card into your physical card reader and press OK.
-error-119-staff = A virtual reader (vsmartcard vpcd) is installed. It is used only when chosen by name (madoguchi --reader "Virtual PCD 00 00"); remove it from machines residents use.
+error-119-resident = Put your My Number card into your physical card reader and press "Read the card again". Choose a virtual reader (with "Choose the card reader") only when the staff tell you to.
+error-119-staff = A virtual reader (vsmartcard vpcd) is installed. It is used only when chosen on the screen or by name (madoguchi --reader "Virtual PCD 00 00"); remove it from machines residents use.
 
 ## Procedures (madoguchi revoke / check): screens and confirmations
 
@@ -386,6 +386,7 @@ ui-tool-card-status = Card status (tries left)
 ui-tool-change-password = Change the password
 ui-tool-server-identity = Check the server
 ui-tool-settings = Settings
+ui-tool-reader = Choose the card reader
 ui-top-counter-note = If your card was lost or stolen, report it at your municipal office, not here.
 
 ## Status
@@ -578,3 +579,20 @@ ui-settings-saved = Settings saved.
 ui-settings-not-saved = The settings could not be saved
 ui-settings-locked = Set by the administrator: cannot be changed.
 ui-settings-demo-window = The demo connects to the built-in online window (inside this computer).
+
+## Choosing the card reader (several readers hold cards, or only a virtual one does)
+
+ui-reader-heading = Choose your card reader
+ui-reader-intro = Press the card reader that holds your My Number card. Madoguchi uses the reader you choose until you close it.
+ui-reader-lost = The card reader you chose ("{ $reader }") was unplugged. Please choose again.
+ui-reader-none = No card reader is connected
+ui-reader-none-hint = Connect a card reader to this computer and it will show up here.
+ui-reader-card-in = A card is inserted
+ui-reader-card-out = No card inserted
+ui-reader-in-use = (the reader in use now)
+ui-reader-virtual = Caution: this is a "virtual card reader", not a real device.
+ui-reader-virtual-why = A program on this computer plays the card, and the password you type goes to that program. Do not choose it unless the staff tell you to.
+ui-reader-name-hint = A reader's name usually holds the maker and model written on the device.
+ui-reader-keys = With the keyboard: Tab moves between the readers, Enter chooses, Esc goes back.
+ui-reader-back = Back
+ui-reader-choose = Choose the card reader

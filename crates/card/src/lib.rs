@@ -83,7 +83,7 @@ pub use jpki::{
     CertificateKind, DerLengthError, ExtendedRead, IoStats, JpkiCard, PinStatus, TokenKind,
     der_total_length, parse_token_info,
 };
-pub use pcsc::{PcscChannel, ReaderInfo, connect, list_readers, pick_reader};
+pub use pcsc::{PcscChannel, ReaderInfo, connect, is_virtual_reader, list_readers, pick_reader};
 pub use secret::Secret;
 pub use sw::StatusWord;
 pub use watch::{Watch, WatchEvent};

@@ -36,8 +36,13 @@ impl ReaderInfo {
     /// Whether this is a virtual reader (vpcd): flagged to the resident,
     /// and used only when chosen by name.
     pub fn is_virtual(&self) -> bool {
-        self.name.starts_with(VIRTUAL_READER_PREFIX)
+        is_virtual_reader(&self.name)
     }
+}
+
+/// Whether a reader of this name is a virtual reader (vpcd).
+pub fn is_virtual_reader(name: &str) -> bool {
+    name.starts_with(VIRTUAL_READER_PREFIX)
 }
 
 /// The reader to use when none was chosen: the one physical reader that

@@ -6,6 +6,7 @@ pub mod cert_viewer;
 pub mod change_password;
 pub mod password;
 pub mod procedure;
+pub mod reader_choice;
 pub mod server_identity;
 pub mod settings;
 pub mod top;

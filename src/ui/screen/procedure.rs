@@ -32,6 +32,8 @@ pub enum Message {
     ToggleDetails,
     ShowCertificate,
     ShowServer,
+    /// 2.2.5 with E118/E119: choose the reader.
+    ChooseReader,
 }
 
 /// What the parent does after an update.
@@ -46,6 +48,8 @@ pub enum Event {
     ShowServer,
     /// Put the keyboard focus in the password box.
     FocusPassword,
+    /// Show the reader choice; read the card again once a reader is chosen.
+    ChooseReader,
 }
 
 pub struct ProcedureScreen {
@@ -219,6 +223,7 @@ impl ProcedureScreen {
             }
             Message::ShowCertificate => Event::ShowCertificate,
             Message::ShowServer => Event::ShowServer,
+            Message::ChooseReader => Event::ChooseReader,
         }
     }
 
@@ -782,6 +787,15 @@ impl ProcedureScreen {
             ui.counter || self.show_details,
             self.engine.detail(),
         ));
+        // Several cards, or only a virtual reader: the resident chooses.
+        if let Problem::CardNotReady { number: 118 | 119 } = p {
+            col = col.push(ui.button(
+                "choose-reader",
+                fl!("ui-reader-choose"),
+                Some(Message::ChooseReader),
+                ButtonKind::Primary,
+            ));
+        }
         if let Problem::Network { sent: true, .. } = p {
             col = col.push(widget::notice(
                 Tone::Info,

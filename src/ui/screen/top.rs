@@ -19,6 +19,18 @@ pub enum Tool {
     ChangePassword,
     ServerIdentity,
     Settings,
+    /// Choose the card reader (offered when there is a choice to make).
+    Reader,
+}
+
+impl Tool {
+    /// Whether the tool works on the card (so it needs the reader).
+    pub fn uses_card(self) -> bool {
+        matches!(
+            self,
+            Tool::Certificate | Tool::CardStatus | Tool::ChangePassword
+        )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -46,7 +58,14 @@ impl Top {
         }
     }
 
-    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
+    /// `reader_tool`: offer the reader choice (several readers, or a
+    /// virtual one).
+    pub fn view<'a>(
+        &'a self,
+        focused: Option<&'a str>,
+        counter: bool,
+        reader_tool: bool,
+    ) -> Element<'a, Message> {
         *self.keys.borrow_mut() = KeyMap::default();
         let ui = Ui {
             focused,
@@ -86,7 +105,7 @@ impl Top {
             ),
         ]
         .spacing(theme::space::M);
-        let tools = row![
+        let mut tools = row![
             ui.button(
                 "top.certificate",
                 fl!("ui-tool-certificate"),
@@ -118,8 +137,16 @@ impl Top {
                 ButtonKind::Quiet
             ),
         ]
-        .spacing(theme::space::S)
-        .wrap();
+        .spacing(theme::space::S);
+        if reader_tool {
+            tools = tools.push(ui.button(
+                "top.reader",
+                fl!("ui-tool-reader"),
+                Some(Message::Open(Tool::Reader)),
+                ButtonKind::Quiet,
+            ));
+        }
+        let tools = tools.wrap();
         let needs = container(
             column![
                 text(fl!("ui-top-needs-title"))
