@@ -7,7 +7,6 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use madoguchi_card::{GuardError, JpkiCard, PasswordGuard, PinKind, PinStatus, Secret};
 use madoguchi_testkit::{self as support, VPCD_ADDR, VPCD_READER, pcsc_lock};
@@ -18,7 +17,7 @@ impl Drop for Sim {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-        support::wait_card_present(false, Duration::from_secs(5));
+        support::wait_card_present(false, support::SERVICE_WAIT);
     }
 }
 
@@ -54,7 +53,7 @@ fn the_sim_binary_serves_pcscd_and_keeps_its_counters() {
             .expect("madoguchi-sim starts");
         let sim = Sim(child);
         assert!(
-            support::wait_card_present(true, Duration::from_secs(10)),
+            support::wait_card_present(true, support::SERVICE_WAIT),
             "pcscd does not see the card of madoguchi-sim"
         );
         sim
@@ -93,12 +92,12 @@ fn the_sim_binary_serves_pcscd_and_keeps_its_counters() {
     writeln!(stdin, "remove").unwrap();
     stdout.read_line(&mut line).unwrap();
     assert!(
-        support::wait_card_present(false, Duration::from_secs(5)),
+        support::wait_card_present(false, support::SERVICE_WAIT),
         "remove not seen: {line}"
     );
     writeln!(stdin, "insert").unwrap();
     assert!(
-        support::wait_card_present(true, Duration::from_secs(5)),
+        support::wait_card_present(true, support::SERVICE_WAIT),
         "insert not seen"
     );
     drop(stdin);

@@ -225,7 +225,7 @@ pub fn ensure_pcscd() -> bool {
             .stderr(Stdio::null())
             .spawn();
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + SERVICE_WAIT;
     while Instant::now() < deadline {
         if let Ok(true) = vpcd_reader_listed() {
             return true;
@@ -253,6 +253,9 @@ pub struct Attached {
     pub faults: Faults,
     /// The reader the card is in.
     pub reader: &'static str,
+    /// A client of the service for as long as the card is attached (dropped
+    /// after the card is out).
+    _service: pcsc::Context,
 }
 
 impl Attached {
@@ -317,10 +320,31 @@ pub fn attach_second(profile: &str) -> Option<Attached> {
     attach_card_at(virtual_card(profile), VPCD_READER_2, VPCD_ADDR_2)
 }
 
-fn attach_card_at(card: VirtualCard, reader: &'static str, addr: &str) -> Option<Attached> {
-    if !ensure_pcscd() {
-        return None;
+/// A context on the service, held while a card is attached. The pcscd the
+/// tests start runs with `--auto-exit`: it leaves a minute after its last
+/// client is gone, and a check that finds it running may be the last client
+/// before it goes — the card then never shows. Holding a client from before
+/// the card is attached until it is out closes that gap.
+fn hold_service() -> Option<pcsc::Context> {
+    for _ in 0..3 {
+        if !ensure_pcscd() {
+            return None;
+        }
+        if let Ok(ctx) = pcsc::Context::establish(pcsc::Scope::User)
+            && let Ok(true) = vpcd_reader_listed()
+        {
+            return Some(ctx);
+        }
     }
+    prerequisite(
+        false,
+        "a pcscd that stays up (it left each time right after it was found running)",
+    );
+    None
+}
+
+fn attach_card_at(card: VirtualCard, reader: &'static str, addr: &str) -> Option<Attached> {
+    let service = hold_service()?;
     assert!(
         wait_card_present_in(reader, false, SERVICE_WAIT),
         "another card is already in {reader}: is a madoguchi-sim running?"
@@ -340,6 +364,7 @@ fn attach_card_at(card: VirtualCard, reader: &'static str, addr: &str) -> Option
         bridge: Some(bridge),
         faults,
         reader,
+        _service: service,
     })
 }
 

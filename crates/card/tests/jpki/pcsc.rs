@@ -3,7 +3,7 @@
 //! client we did not write.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use madoguchi_card::{Watch, WatchEvent};
 use madoguchi_testkit::private_pcscd::{self, PRIVATE_VPCD_PORT, PrivatePcscd};
@@ -64,7 +64,7 @@ fn wait_for(
     rx: &std::sync::mpsc::Receiver<WatchEvent>,
     want: impl Fn(&WatchEvent) -> bool,
 ) -> Option<Instant> {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + support::SERVICE_WAIT;
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
         match rx.recv_timeout(left) {
             Ok(e) if want(&e) => return Some(Instant::now()),
@@ -198,10 +198,10 @@ fn watch_survives_the_service_going_down_and_back() {
         faults,
     );
     assert!(
-        bridge.wait_connected(true, Duration::from_secs(10)),
+        bridge.wait_connected(true, support::SERVICE_WAIT),
         "the virtual card could not connect to the private vpcd slot"
     );
-    assert!(support::wait_card_present(true, Duration::from_secs(10)));
+    assert!(support::wait_card_present(true, support::SERVICE_WAIT));
 
     let (watch, rx) = Watch::start().expect("watch starts");
     assert!(wait_for(&rx, |e| matches!(e, WatchEvent::Snapshot(_))).is_some());
