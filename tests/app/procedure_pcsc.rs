@@ -244,7 +244,13 @@ fn pcsc_procedures_while_another_client_hammers_the_card() {
     }
     stop.store(true, Ordering::Relaxed);
     other.join().unwrap();
-    assert!(rounds.load(Ordering::Relaxed) > 0, "the other client ran");
+    let rounds = rounds.load(Ordering::Relaxed);
+    assert!(rounds > 0, "the other client ran");
+    // The figure for docs/benchmarks.md (visible with --nocapture).
+    eprintln!(
+        "interference: {} procedures beside {rounds} rounds of opensc-tool + pkcs15-tool",
+        outcomes.len()
+    );
     for (name, code, result, expected) in &outcomes {
         assert_eq!(
             (*code, result.as_str()),
