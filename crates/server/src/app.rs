@@ -1,10 +1,11 @@
-//! HTTP routes of the online window (axum).
+//! HTTP routes of the online window (axum), and the per-client rate limit in front of them.
 
-use std::sync::{Arc, Mutex};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -16,8 +17,11 @@ use madoguchi_pki::wire::{
     OutcomeAnswer,
 };
 use tokio::sync::Semaphore;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
+use tower_governor::key_extractor::KeyExtractor;
 
-use crate::challenge::ChallengeBook;
+use crate::challenge::ChallengeKey;
 use crate::check::check_request;
 use crate::clock::{Clock, rfc3339};
 use crate::commit::Committer;
@@ -34,10 +38,51 @@ struct Inner {
     cas: Vec<TrustedCa>,
     limits: Limits,
     clock: Clock,
-    challenges: Arc<Mutex<ChallengeBook>>,
+    challenges: ChallengeKey,
     committer: Committer,
     limiter: Arc<Semaphore>,
     crl_issuer: Option<Vec<u8>>,
+    rate: Arc<RateConfig>,
+}
+
+/// The per-client rate limiter's configuration (its keyed state lives inside).
+pub type RateConfig =
+    GovernorConfig<ClientKey, governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>>;
+
+/// The rate limit's key: the client's IP address, and for IPv6 its /64 (one subscriber's
+/// prefix: an address per request costs an attacker nothing inside it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientKey;
+
+/// The client identity the limits count by.
+pub fn client_of(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+impl KeyExtractor for ClientKey {
+    type Key = IpAddr;
+
+    fn extract<T>(
+        &self,
+        req: &axum::http::Request<T>,
+    ) -> Result<Self::Key, tower_governor::GovernorError> {
+        // The accept loop puts the peer address on every request; without it (a router used
+        // without that loop) everyone shares one bucket rather than nobody being limited.
+        Ok(req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| client_of(c.0.ip()))
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)))
+    }
 }
 
 impl AppState {
@@ -46,11 +91,21 @@ impl AppState {
         cas: Vec<TrustedCa>,
         limits: Limits,
         clock: Clock,
-        challenges: Arc<Mutex<ChallengeBook>>,
+        challenges: ChallengeKey,
         committer: Committer,
         crl_issuer: Option<Vec<u8>>,
     ) -> AppState {
         let limiter = Arc::new(Semaphore::new(limits.max_concurrent_requests));
+        let rate = Arc::new(
+            GovernorConfigBuilder::default()
+                .key_extractor(ClientKey)
+                .period(std::time::Duration::from_secs_f64(
+                    1.0 / limits.per_client_requests_per_sec.max(1) as f64,
+                ))
+                .burst_size(limits.per_client_burst.max(1))
+                .finish()
+                .expect("rate limit configuration (both values are at least 1)"),
+        );
         AppState {
             inner: Arc::new(Inner {
                 cas,
@@ -60,8 +115,14 @@ impl AppState {
                 committer,
                 limiter,
                 crl_issuer,
+                rate,
             }),
         }
+    }
+
+    /// The per-client rate limiter's configuration (the server trims its memory).
+    pub fn rate(&self) -> Arc<RateConfig> {
+        self.inner.rate.clone()
     }
 
     /// The request limiter (tests hold its permits to see `busy`).
@@ -75,14 +136,30 @@ impl AppState {
     }
 }
 
-/// The router with every endpoint, the concurrency limit and panic catching.
+/// The router with every endpoint, the per-client rate limit, the concurrency limit and panic
+/// catching. Submissions take their slot of the concurrency limit only once their body is in:
+/// a slow upload holds a connection, never a processing slot.
 pub fn router(state: AppState) -> Router {
-    let v1 = Router::new()
+    let limited = Router::new()
         .route(wire::PATH_CHALLENGES, post(challenges))
-        .route(wire::PATH_REVOCATIONS, post(revocations))
-        .route(wire::PATH_VALIDITY_CHECKS, post(validity_checks))
         .route(wire::PATH_CRL, get(crl))
         .route_layer(middleware::from_fn_with_state(state.clone(), limit));
+    let busy_state = state.clone();
+    let v1 = Router::new()
+        .route(wire::PATH_REVOCATIONS, post(revocations))
+        .route(wire::PATH_VALIDITY_CHECKS, post(validity_checks))
+        .merge(limited)
+        .route_layer(
+            GovernorLayer::new(state.inner.rate.clone()).error_handler(move |e| {
+                let wait = match e {
+                    tower_governor::GovernorError::TooManyRequests { wait_time, .. } => {
+                        wait_time.clamp(1, u64::from(u32::MAX)) as u32
+                    }
+                    _ => busy_state.inner.limits.retry_after_secs,
+                };
+                busy_for(&busy_state, wait)
+            }),
+        );
     Router::new()
         .merge(v1)
         .route(wire::PATH_HEALTH, get(health))
@@ -120,9 +197,13 @@ fn outcome_status(o: Outcome) -> StatusCode {
 }
 
 fn busy(state: &AppState) -> Response {
+    busy_for(state, state.inner.limits.retry_after_secs)
+}
+
+fn busy_for(state: &AppState, retry_after: u32) -> Response {
     let mut a = OutcomeAnswer::new(Outcome::Busy, rfc3339(state.inner.clock.now()))
         .with_detail("the window is busy; try again later");
-    a.retry_after = Some(state.inner.limits.retry_after_secs);
+    a.retry_after = Some(retry_after);
     answer_response(StatusCode::SERVICE_UNAVAILABLE, &a)
 }
 
@@ -173,26 +254,15 @@ async fn health() -> Response {
 }
 
 async fn challenges(State(state): State<AppState>) -> Response {
-    let now = state.inner.clock.now();
-    let issued = state
-        .inner
-        .challenges
-        .lock()
-        .ok()
-        .and_then(|mut b| b.issue(now));
-    match issued {
-        Some((challenge, expires_at)) => {
-            let a = ChallengeAnswer {
-                challenge,
-                expires_at: rfc3339(expires_at),
-            };
-            json_response(
-                StatusCode::OK,
-                serde_json::to_string(&a).expect("serialises"),
-            )
-        }
-        None => busy(&state),
-    }
+    let (challenge, expires_at) = state.inner.challenges.issue(state.inner.clock.now());
+    let a = ChallengeAnswer {
+        challenge,
+        expires_at: rfc3339(expires_at),
+    };
+    json_response(
+        StatusCode::OK,
+        serde_json::to_string(&a).expect("serialises"),
+    )
 }
 
 async fn revocations(state: State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -265,8 +335,12 @@ async fn submit(
         }
         Ok(Ok(b)) => b,
     };
+    // The body is in: now, and only now, a processing slot.
+    let Ok(_permit) = state.inner.limiter.clone().try_acquire_owned() else {
+        return busy(&state);
+    };
     let now = state.inner.clock.now();
-    let submission = match check_request(
+    let mut submission = match check_request(
         procedure,
         &bytes,
         &state.inner.cas,
@@ -278,6 +352,10 @@ async fn submit(
             return answer_response(outcome_status(refusal.outcome), &refusal.answer);
         }
     };
+    submission.challenge = state
+        .inner
+        .challenges
+        .verify(&submission.document.challenge, now);
     let decision = state.inner.committer.submit(submission).await;
     json_response(outcome_status(decision.outcome), decision.body)
 }

@@ -1,22 +1,34 @@
-//! Challenges: single use, five minutes.
+//! Challenges: stateless, single use, five minutes.
 //!
-//! Challenges live in memory: one that is lost in a restart only costs the client a new
-//! challenge and a new signature (it gets `challenge_invalid`). A challenge that has been used
-//! remembers which document used it until it expires, so the same signed request arriving twice
-//! at once still gets one answer.
+//! A challenge is `nonce ‖ expiry ‖ HMAC-SHA256(key, nonce ‖ expiry)` in lowercase hex
+//! (12 + 4 + 32 bytes = 96 hex digits). Issuing one costs an HMAC and 12 random bytes and
+//! keeps nothing: any window instance that holds the key (the database's, see
+//! [`crate::store::Store::challenge_key`]) verifies any challenge, and an instance that dies
+//! loses nothing. Single use is not decided here: the database refuses a second spend of the
+//! same nonce by another document (`spent_challenges`, a primary key), in the same transaction
+//! that records the request.
 
-use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use rand::RngCore;
+use ring::hmac;
 
 /// How long a challenge lives.
 pub const LIFETIME: Duration = Duration::from_secs(madoguchi_pki::wire::CHALLENGE_LIFETIME_SECS);
 
+const NONCE_LEN: usize = 12;
+const EXPIRY_LEN: usize = 4;
+const TAG_LEN: usize = 32;
+/// Length of a challenge in hex digits.
+pub const CHALLENGE_HEX_LEN: usize = 2 * (NONCE_LEN + EXPIRY_LEN + TAG_LEN);
+
+/// Domain separation: this key MACs nothing else, but a version tag costs nothing.
+const CONTEXT: &[u8] = b"madoguchi challenge v1\0";
+
 /// Why a challenge was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeProblem {
-    /// Never issued here (or forgotten in a restart).
+    /// Not made with this window's key (or not a challenge at all).
     Unknown,
     /// Issued, but more than five minutes ago.
     Expired,
@@ -35,93 +47,88 @@ impl ChallengeProblem {
     }
 }
 
-struct Entry {
-    expires_at: SystemTime,
-    used_by: Option<[u8; 32]>,
+/// A challenge whose MAC and expiry checked out: what the database needs to spend it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    /// The random nonce: the single-use key in `spent_challenges`.
+    pub nonce: [u8; NONCE_LEN],
+    /// Expiry, seconds since the Unix epoch.
+    pub expires_at: i64,
 }
 
-/// The outstanding challenges.
-pub struct ChallengeBook {
-    entries: HashMap<String, Entry>,
-    capacity: usize,
+/// The MAC key shared by every instance on one database.
+#[derive(Clone)]
+pub struct ChallengeKey(hmac::Key);
+
+impl std::fmt::Debug for ChallengeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChallengeKey(..)")
+    }
 }
 
-impl ChallengeBook {
-    /// A book holding at most `capacity` live challenges.
-    pub fn new(capacity: usize) -> Self {
-        ChallengeBook {
-            entries: HashMap::new(),
-            capacity,
-        }
+fn unix_secs(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+impl ChallengeKey {
+    /// A key from 32 secret bytes.
+    pub fn new(secret: &[u8; 32]) -> ChallengeKey {
+        ChallengeKey(hmac::Key::new(hmac::HMAC_SHA256, secret))
     }
 
-    /// Issues a fresh challenge (64 hex characters from 32 random bytes); `None` when the book
-    /// is full of live challenges.
-    pub fn issue(&mut self, now: SystemTime) -> Option<(String, SystemTime)> {
-        if self.entries.len() >= self.capacity {
-            self.purge(now);
-        }
-        if self.entries.len() >= self.capacity {
-            // Used challenges go next: a document that used one is on record and is answered
-            // from the record, before any challenge check.
-            self.entries.retain(|_, e| e.used_by.is_none());
-        }
-        if self.entries.len() >= self.capacity {
-            return None;
-        }
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let challenge = hex::encode(bytes);
-        let expires_at = now + LIFETIME;
-        self.entries.insert(
-            challenge.clone(),
-            Entry {
-                expires_at,
-                used_by: None,
-            },
-        );
-        Some((challenge, expires_at))
+    fn tag(&self, nonce: &[u8], expiry: &[u8]) -> hmac::Tag {
+        let mut ctx = hmac::Context::with_key(&self.0);
+        ctx.update(CONTEXT);
+        ctx.update(nonce);
+        ctx.update(expiry);
+        ctx.sign()
     }
 
-    /// Uses a challenge for the document with SHA-256 `document_hash`. Using it again for the
-    /// same document is allowed (same request sent twice); for another document it is not.
-    pub fn consume(
-        &mut self,
-        challenge: &str,
-        document_hash: &[u8; 32],
-        now: SystemTime,
-    ) -> Result<(), ChallengeProblem> {
-        let entry = self
-            .entries
-            .get_mut(challenge)
-            .ok_or(ChallengeProblem::Unknown)?;
-        if now > entry.expires_at {
+    /// Issues a fresh challenge valid for [`LIFETIME`] from `now`; constant time, no state.
+    pub fn issue(&self, now: SystemTime) -> (String, SystemTime) {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        // u32 seconds: good until 2106; whole seconds, as `expires_at` is sent.
+        let expires = unix_secs(now + LIFETIME).clamp(0, i64::from(u32::MAX)) as u32;
+        let expiry = expires.to_be_bytes();
+        let tag = self.tag(&nonce, &expiry);
+        let mut out = Vec::with_capacity(NONCE_LEN + EXPIRY_LEN + TAG_LEN);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&expiry);
+        out.extend_from_slice(tag.as_ref());
+        (
+            hex::encode(out),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::from(expires)),
+        )
+    }
+
+    /// Checks a challenge's form, MAC and expiry at `now`. Whether it was used is the
+    /// database's to say.
+    pub fn verify(&self, challenge: &str, now: SystemTime) -> Result<Ticket, ChallengeProblem> {
+        if challenge.len() != CHALLENGE_HEX_LEN {
+            return Err(ChallengeProblem::Unknown);
+        }
+        let bytes = hex::decode(challenge).map_err(|_| ChallengeProblem::Unknown)?;
+        let (nonce, rest) = bytes.split_at(NONCE_LEN);
+        let (expiry, tag) = rest.split_at(EXPIRY_LEN);
+        let mut msg = Vec::with_capacity(CONTEXT.len() + NONCE_LEN + EXPIRY_LEN);
+        msg.extend_from_slice(CONTEXT);
+        msg.extend_from_slice(nonce);
+        msg.extend_from_slice(expiry);
+        hmac::verify(&self.0, &msg, tag).map_err(|_| ChallengeProblem::Unknown)?;
+        let expires_at = i64::from(u32::from_be_bytes(
+            expiry.try_into().map_err(|_| ChallengeProblem::Unknown)?,
+        ));
+        if unix_secs(now) > expires_at {
             return Err(ChallengeProblem::Expired);
         }
-        match &entry.used_by {
-            Some(h) if h == document_hash => Ok(()),
-            Some(_) => Err(ChallengeProblem::Used),
-            None => {
-                entry.used_by = Some(*document_hash);
-                Ok(())
-            }
-        }
-    }
-
-    /// Forgets challenges expired for more than a lifetime (kept that long so that a late
-    /// request is told `expired` rather than `unknown`).
-    pub fn purge(&mut self, now: SystemTime) {
-        self.entries.retain(|_, e| e.expires_at + LIFETIME >= now);
-    }
-
-    /// Number of challenges held.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// True when none is held.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        Ok(Ticket {
+            nonce: nonce.try_into().map_err(|_| ChallengeProblem::Unknown)?,
+            expires_at,
+        })
     }
 }
 
@@ -129,57 +136,60 @@ impl ChallengeBook {
 mod tests {
     use super::*;
 
+    fn t0() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
     #[test]
-    fn single_use_five_minutes() {
-        let mut b = ChallengeBook::new(10);
-        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let (c, exp) = b.issue(t0).unwrap();
-        assert_eq!(c.len(), 64);
-        assert_eq!(exp, t0 + Duration::from_secs(300));
-        assert_eq!(b.consume(&c, &[1; 32], t0), Ok(()));
-        assert_eq!(b.consume(&c, &[1; 32], t0), Ok(()), "same document again");
-        assert_eq!(b.consume(&c, &[2; 32], t0), Err(ChallengeProblem::Used));
-        let (c2, _) = b.issue(t0).unwrap();
-        assert_ne!(c, c2);
+    fn issued_challenges_verify_until_they_expire() {
+        let k = ChallengeKey::new(&[7; 32]);
+        let (c, exp) = k.issue(t0());
+        assert_eq!(c.len(), CHALLENGE_HEX_LEN);
+        assert!(
+            c.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_eq!(exp, t0() + Duration::from_secs(300));
+        let t = k.verify(&c, t0()).unwrap();
+        assert_eq!(t.expires_at, 1_800_000_300);
+        assert_eq!(k.verify(&c, t0() + Duration::from_secs(300)), Ok(t));
         assert_eq!(
-            b.consume(&c2, &[3; 32], t0 + Duration::from_secs(301)),
+            k.verify(&c, t0() + Duration::from_secs(301)),
             Err(ChallengeProblem::Expired)
         );
-        assert_eq!(
-            b.consume("nope", &[3; 32], t0),
-            Err(ChallengeProblem::Unknown)
-        );
-        assert_eq!(
-            b.consume(&c2, &[3; 32], t0 + Duration::from_secs(300)),
-            Ok(())
-        );
+        let (c2, _) = k.issue(t0());
+        assert_ne!(c, c2);
+        assert_ne!(k.verify(&c2, t0()).unwrap().nonce, t.nonce);
     }
 
     #[test]
-    fn used_challenges_make_room_first() {
-        let mut b = ChallengeBook::new(2);
-        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let (c1, _) = b.issue(t0).unwrap();
-        let (c2, _) = b.issue(t0).unwrap();
-        b.consume(&c1, &[1; 32], t0).unwrap();
-        let (c3, _) = b.issue(t0).unwrap();
-        assert_eq!(b.consume(&c2, &[2; 32], t0), Ok(()));
-        assert_eq!(b.consume(&c1, &[1; 32], t0), Err(ChallengeProblem::Unknown));
-        // c2 is used and makes room; then c3 and c4 are live and unused: full.
-        let (c4, _) = b.issue(t0).unwrap();
-        assert!(b.issue(t0).is_none());
-        assert_eq!(b.consume(&c3, &[3; 32], t0), Ok(()));
-        assert_eq!(b.consume(&c4, &[4; 32], t0), Ok(()));
-    }
-
-    #[test]
-    fn capacity_and_purge() {
-        let mut b = ChallengeBook::new(2);
-        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        b.issue(t0).unwrap();
-        b.issue(t0).unwrap();
-        assert!(b.issue(t0).is_none());
-        assert!(b.issue(t0 + Duration::from_secs(601)).is_some());
-        assert_eq!(b.len(), 1);
+    fn another_key_or_any_change_is_unknown() {
+        let k = ChallengeKey::new(&[7; 32]);
+        let other = ChallengeKey::new(&[8; 32]);
+        let (c, _) = k.issue(t0());
+        assert_eq!(other.verify(&c, t0()), Err(ChallengeProblem::Unknown));
+        // Every single-digit change, including a later expiry, breaks the MAC.
+        for i in 0..c.len() {
+            let mut b = c.clone().into_bytes();
+            b[i] = if b[i] == b'0' { b'1' } else { b'0' };
+            let changed = String::from_utf8(b).unwrap();
+            assert_eq!(
+                k.verify(&changed, t0()),
+                Err(ChallengeProblem::Unknown),
+                "{i}"
+            );
+        }
+        for bad in [
+            "",
+            "0123456789abcdef0123456789abcdef",
+            &c[..c.len() - 2],
+            &format!("{c}00"),
+        ] {
+            if bad != c {
+                assert_eq!(k.verify(bad, t0()), Err(ChallengeProblem::Unknown), "{bad}");
+            }
+        }
+        let non_hex = format!("zz{}", &c[2..]);
+        assert_eq!(k.verify(&non_hex, t0()), Err(ChallengeProblem::Unknown));
     }
 }

@@ -151,6 +151,8 @@ pub fn check_request(
         issuer_der,
         cms: body.to_vec(),
         received_at: now,
+        // Decided by the route with the window's key, after these checks.
+        challenge: Err(crate::challenge::ChallengeProblem::Unknown),
     })
 }
 

@@ -147,6 +147,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "the configuration has no [crl_signer] section; `crl issue` needs one"
                 )
             })?;
+            crate::material::check_private_key_mode("crl_signer.private_key", &paths.private_key)?;
             let signer = CrlSigner::load(&paths.certificate, &paths.private_key)?;
             let mut store = SqliteStore::open(&config.database)?;
             let summary = crate::crl::issue(
@@ -274,16 +275,22 @@ fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
     })?;
     let dir = std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    // The test keys are public (they are in the repository) and a checkout leaves them
+    // world-readable; the window refuses such keys, so the demo uses private copies.
+    let tls_key = private_copy(&pki.join("server-key.pem"), &dir)?;
+    let crl_key = private_copy(&pki.join("sign-ca-key.pem"), &dir)?;
     let toml = format!(
         "listen = \"{listen}\"\n\
          tls_certificate = \"{pki}/server.pem\"\n\
-         tls_key = \"{pki}/server-key.pem\"\n\
+         tls_key = \"{tls_key}\"\n\
          signing_cas = [\"{pki}/sign-ca.der\"]\n\
          database = \"madoguchi.db\"\n\
          [crl_signer]\n\
          certificate = \"{pki}/sign-ca.der\"\n\
-         private_key = \"{pki}/sign-ca-key.pem\"\n",
-        pki = pki.display()
+         private_key = \"{crl_key}\"\n",
+        pki = pki.display(),
+        tls_key = tls_key.display(),
+        crl_key = crl_key.display(),
     );
     let path = dir.join("server.toml");
     std::fs::write(&path, toml)?;
@@ -291,6 +298,29 @@ fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
     debug_assert!(matches!(config.crl_signer, Some(CrlSignerPaths { .. })));
     debug_assert_eq!(config.limits, Limits::default());
     Ok(config)
+}
+
+/// Copies a key file into `dir`, readable by its owner only.
+pub fn private_copy(key: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+    let bytes =
+        std::fs::read(key).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", key.display()))?;
+    let name = key.file_name().unwrap_or_default();
+    let to = dir.join(name);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        if to.exists() {
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    use std::io::Write;
+    opts.open(&to)
+        .and_then(|mut f| f.write_all(&bytes))
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", to.display()))?;
+    Ok(to)
 }
 
 fn serve(config: Config, demo: bool) -> anyhow::Result<()> {

@@ -4,18 +4,21 @@
 //! an `accepted` answer is always durable, and concurrent revocations share the fsync.
 //!
 //! Deciding happens here too, inside the transaction, so that two concurrent revocations of the
-//! same certificate cannot both be accepted.
+//! same certificate cannot both be accepted. Each submission runs inside a savepoint of its own:
+//! one that fails in the store is rolled back and answered `service_error` alone, and the
+//! others of its batch are committed. One that lost a race with another window instance on the
+//! same database (a unique key taken meanwhile) is decided again from its savepoint, and then
+//! sees the winner's record.
 
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use madoguchi_pki::request::{CertificateRef, Procedure, RequestDocument};
 use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::challenge::ChallengeBook;
+use crate::challenge::{ChallengeProblem, Ticket};
 use crate::clock::rfc3339;
-use crate::store::{CrlRecord, NewRecord, Store, StoreError, Transaction};
+use crate::store::{CrlRecord, NewRecord, Spend, Store, StoreError, Transaction};
 
 /// A request that passed every check up to the challenge.
 #[derive(Clone, Debug)]
@@ -34,6 +37,8 @@ pub struct Submission {
     pub cms: Vec<u8>,
     /// When it was received.
     pub received_at: SystemTime,
+    /// The challenge's MAC and expiry verdict (set by the route; single use is decided here).
+    pub challenge: Result<Ticket, ChallengeProblem>,
 }
 
 /// The answer: outcome and the exact JSON body.
@@ -71,15 +76,11 @@ impl CommitterThread {
 
 impl Committer {
     /// Starts the thread.
-    pub fn start(
-        store: Box<dyn Store>,
-        challenges: Arc<Mutex<ChallengeBook>>,
-        max_batch: usize,
-    ) -> (Committer, CommitterThread) {
+    pub fn start(store: Box<dyn Store>, max_batch: usize) -> (Committer, CommitterThread) {
         let (tx, rx) = mpsc::unbounded_channel();
         let handle = std::thread::Builder::new()
             .name("madoguchi-commit".into())
-            .spawn(move || run(store, rx, challenges, max_batch.max(1)))
+            .spawn(move || run(store, rx, max_batch.max(1)))
             .expect("spawn committer thread");
         (Committer { tx }, CommitterThread(handle))
     }
@@ -114,12 +115,16 @@ pub fn service_error(now: &str, detail: &str) -> Decision {
     }
 }
 
-fn run(
-    mut store: Box<dyn Store>,
-    mut rx: mpsc::UnboundedReceiver<Job>,
-    challenges: Arc<Mutex<ChallengeBook>>,
-    max_batch: usize,
-) {
+/// How often spent challenges that expired are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(60);
+/// A spent challenge is kept this long after its expiry, so that a window whose clock runs a
+/// little behind still finds it spent rather than fresh.
+const PURGE_GRACE_SECS: i64 = 300;
+/// Times a submission that lost a race is decided again before it gets `service_error`.
+const CONFLICT_RETRIES: usize = 3;
+
+fn run(mut store: Box<dyn Store>, mut rx: mpsc::UnboundedReceiver<Job>, max_batch: usize) {
+    let mut last_purge = Instant::now();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = Vec::new();
         let mut next = Some(first);
@@ -138,10 +143,17 @@ fn run(
                 next = rx.try_recv().ok();
             }
         }
+        if last_purge.elapsed() >= PURGE_EVERY {
+            last_purge = Instant::now();
+            if let Err(e) = purge(store.as_mut()) {
+                tracing::warn!("deleting expired spent challenges failed: {e}");
+            }
+        }
         if batch.is_empty() {
             continue;
         }
-        let decisions = commit_batch(store.as_mut(), &challenges, &batch);
+        let submissions: Vec<&Submission> = batch.iter().map(|(s, _)| s.as_ref()).collect();
+        let decisions = commit_batch(store.as_mut(), &submissions);
         match decisions {
             Ok(decisions) => {
                 for ((_, reply), d) in batch.into_iter().zip(decisions) {
@@ -161,18 +173,60 @@ fn run(
     }
 }
 
-fn commit_batch(
+fn purge(store: &mut dyn Store) -> Result<(), StoreError> {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let mut tx = store.transaction()?;
+    let n = tx.purge_spent_challenges(now - PURGE_GRACE_SECS)?;
+    tx.commit()?;
+    tracing::debug!("deleted {n} expired spent challenges");
+    Ok(())
+}
+
+/// Decides and records a batch in one transaction, each submission in a savepoint of its own.
+/// `Err` only when the transaction as a whole could not be started or committed: then nothing
+/// of the batch is promised recorded.
+pub fn commit_batch(
     store: &mut dyn Store,
-    challenges: &Mutex<ChallengeBook>,
-    batch: &[(Box<Submission>, oneshot::Sender<Decision>)],
+    batch: &[&Submission],
 ) -> Result<Vec<Decision>, StoreError> {
     let mut tx = store.transaction()?;
     let mut out = Vec::with_capacity(batch.len());
-    for (s, _) in batch {
-        out.push(decide(tx.as_mut(), challenges, s)?);
+    for s in batch {
+        out.push(decide_alone(tx.as_mut(), s)?);
     }
     tx.commit()?;
     Ok(out)
+}
+
+/// One submission inside its savepoint. A store failure of this submission is answered
+/// `service_error` and undone; only a failure of the savepoint machinery itself (the
+/// connection is gone) fails the batch.
+fn decide_alone(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreError> {
+    let mut attempt = 0;
+    loop {
+        tx.savepoint()?;
+        match decide(tx, s) {
+            Ok(d) => {
+                tx.release_savepoint()?;
+                return Ok(d);
+            }
+            Err(e) => {
+                tx.rollback_to_savepoint()?;
+                attempt += 1;
+                if e.is_conflict() && attempt < CONFLICT_RETRIES {
+                    continue;
+                }
+                tracing::error!("a submission could not be recorded: {e}");
+                return Ok(service_error(
+                    &rfc3339(s.received_at),
+                    "the request could not be recorded",
+                ));
+            }
+        }
+    }
 }
 
 fn outcome_of(body: &str) -> Outcome {
@@ -181,7 +235,9 @@ fn outcome_of(body: &str) -> Outcome {
         .unwrap_or(Outcome::ServiceError)
 }
 
-/// The receipt id of a document: `R` + date + 16 hex digits of its hash.
+/// The receipt id of a document: `R` + date + the 64 hex digits of its SHA-256. The whole
+/// hash, so that two documents can only share a receipt by being the same document (whose
+/// second sending gets the first answer): a receipt cannot be made to collide.
 pub fn receipt_id(hash: &[u8; 32], at: SystemTime) -> String {
     let t = time::OffsetDateTime::from(at);
     format!(
@@ -189,15 +245,11 @@ pub fn receipt_id(hash: &[u8; 32], at: SystemTime) -> String {
         t.year(),
         u8::from(t.month()),
         t.day(),
-        hex::encode(&hash[..8])
+        hex::encode(hash)
     )
 }
 
-fn decide(
-    tx: &mut dyn Transaction,
-    challenges: &Mutex<ChallengeBook>,
-    s: &Submission,
-) -> Result<Decision, StoreError> {
+fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreError> {
     // 1. The same document again: the same answer, no new record.
     if let Some(body) = tx.answer_for(&s.document_hash)? {
         return Ok(Decision {
@@ -211,11 +263,15 @@ fn decide(
     answer.procedure = Some(s.procedure);
     answer.certificate = Some(cert.clone());
 
-    // 2. The challenge.
-    let consumed = challenges
-        .lock()
-        .map_err(|_| StoreError::Other("challenge book poisoned".into()))?
-        .consume(&s.document.challenge, &s.document_hash, s.received_at);
+    // 2. The challenge: MAC and expiry were checked by the route; single use is the
+    // database's (a primary key on the nonce).
+    let consumed = match &s.challenge {
+        Err(p) => Err(*p),
+        Ok(t) => match tx.spend_challenge(&t.nonce, &s.document_hash, t.expires_at)? {
+            Spend::Fresh | Spend::SameDocument => Ok(()),
+            Spend::OtherDocument => Err(ChallengeProblem::Used),
+        },
+    };
     if let Err(problem) = consumed {
         answer.outcome = Outcome::ChallengeInvalid;
         answer.detail = Some(problem.detail().into());
@@ -271,4 +327,153 @@ fn decide(
         outcome: answer.outcome,
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{
+        AcceptedRevocation, HeldCrl, NewCrl, RequestRecord, SqliteStore, Store, StoreError,
+    };
+    use crate::testkit::TestHolder;
+
+    /// SQLite, except that recording a request for serial `bad` fails (a full disk, a
+    /// constraint the window did not expect): the failure to inject.
+    struct FailOne(SqliteStore);
+    struct FailOneTx<'a>(Box<dyn Transaction + 'a>);
+
+    impl Transaction for FailOneTx<'_> {
+        fn answer_for(&mut self, h: &[u8; 32]) -> Result<Option<String>, StoreError> {
+            self.0.answer_for(h)
+        }
+        fn crl_revocation(&mut self, i: &[u8], s: &str) -> Result<Option<String>, StoreError> {
+            self.0.crl_revocation(i, s)
+        }
+        fn accepted_revocation(
+            &mut self,
+            i: &[u8],
+            s: &str,
+        ) -> Result<Option<AcceptedRevocation>, StoreError> {
+            self.0.accepted_revocation(i, s)
+        }
+        fn insert_request(&mut self, r: &NewRecord<'_>) -> Result<(), StoreError> {
+            if r.serial == "BAD" {
+                return Err(StoreError::Other("injected failure".into()));
+            }
+            self.0.insert_request(r)
+        }
+        fn accepted_revocations(
+            &mut self,
+            i: &[u8],
+        ) -> Result<Vec<AcceptedRevocation>, StoreError> {
+            self.0.accepted_revocations(i)
+        }
+        fn latest_crl_entries(&mut self, i: &[u8]) -> Result<Option<HeldCrl>, StoreError> {
+            self.0.latest_crl_entries(i)
+        }
+        fn insert_crl(&mut self, c: &NewCrl<'_>) -> Result<(), StoreError> {
+            self.0.insert_crl(c)
+        }
+        fn spend_challenge(&mut self, n: &[u8], h: &[u8; 32], e: i64) -> Result<Spend, StoreError> {
+            self.0.spend_challenge(n, h, e)
+        }
+        fn purge_spent_challenges(&mut self, b: i64) -> Result<usize, StoreError> {
+            self.0.purge_spent_challenges(b)
+        }
+        fn savepoint(&mut self) -> Result<(), StoreError> {
+            self.0.savepoint()
+        }
+        fn release_savepoint(&mut self) -> Result<(), StoreError> {
+            self.0.release_savepoint()
+        }
+        fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+            self.0.rollback_to_savepoint()
+        }
+        fn commit(self: Box<Self>) -> Result<(), StoreError> {
+            self.0.commit()
+        }
+    }
+
+    impl Store for FailOne {
+        fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+            Ok(Box::new(FailOneTx(self.0.transaction()?)))
+        }
+        fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
+            self.0.list_requests()
+        }
+        fn latest_crl(&mut self, i: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError> {
+            self.0.latest_crl(i)
+        }
+        fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
+            self.0.challenge_key()
+        }
+    }
+
+    fn submission(serial: &str, n: u8) -> Submission {
+        let h = TestHolder::from_card("normal").unwrap();
+        let mut document = h.document(Procedure::Revocation, "unused-by-this-test");
+        document.certificate.serial = serial.into();
+        let document_bytes = document.to_canonical_bytes();
+        Submission {
+            procedure: Procedure::Revocation,
+            document_hash: madoguchi_pki::cms::sha256(&document_bytes),
+            document,
+            document_bytes,
+            issuer_der: b"issuer".to_vec(),
+            cms: Vec::new(),
+            received_at: SystemTime::now(),
+            challenge: Ok(Ticket {
+                nonce: [n; 12],
+                expires_at: i64::MAX / 2,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_submission_failing_in_the_store_fails_alone() {
+        let mut store = FailOne(SqliteStore::open_in_memory().unwrap());
+        let batch = [
+            submission("01", 1),
+            submission("BAD", 2),
+            submission("03", 3),
+        ];
+        let refs: Vec<&Submission> = batch.iter().collect();
+        let d = commit_batch(&mut store, &refs).unwrap();
+        let outcomes: Vec<Outcome> = d.iter().map(|d| d.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [Outcome::Accepted, Outcome::ServiceError, Outcome::Accepted]
+        );
+        assert!(
+            !d[1].body.contains("injected"),
+            "internal details stay inside"
+        );
+        let rows = store.list_requests().unwrap();
+        let serials: Vec<&str> = rows.iter().map(|r| r.certificate_serial.as_str()).collect();
+        assert_eq!(serials, ["01", "03"]);
+        // The failed one left nothing behind, not even its spent challenge: sent again (the
+        // disk has room now), it is decided afresh.
+        let mut tx = store.0.transaction().unwrap();
+        assert_eq!(
+            tx.spend_challenge(&[2; 12], &batch[1].document_hash, 0)
+                .unwrap(),
+            Spend::Fresh
+        );
+        assert_eq!(
+            tx.spend_challenge(&[1; 12], &batch[1].document_hash, 0)
+                .unwrap(),
+            Spend::OtherDocument
+        );
+    }
+
+    #[test]
+    fn receipts_hold_the_whole_hash() {
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        let mut a = [0x11; 32];
+        let r1 = receipt_id(&a, at);
+        a[31] = 0x12;
+        let r2 = receipt_id(&a, at);
+        assert_ne!(r1, r2, "hashes that differ only in their last byte");
+        assert_eq!(r1, format!("R20270115-{}", "11".repeat(32)));
+    }
 }

@@ -17,10 +17,16 @@
 //! write_timeout_secs = 10
 //! max_concurrent_requests = 128
 //! max_connections = 1024
+//! max_connections_per_client = 64
+//! per_client_requests_per_sec = 20
+//! per_client_burst = 60
 //! retry_after_secs = 5
-//! max_outstanding_challenges = 100000
 //! max_commit_batch = 512
 //! ```
+//!
+//! A client is an IPv4 address or an IPv6 /64. Behind a load balancer that does not keep the
+//! client's address (a TCP proxy without PROXY protocol, an HTTP proxy), every request comes
+//! from the balancer: raise the per-client limits there, or limit at the balancer.
 //!
 //! Relative paths resolve against the folder of the configuration file. Unknown keys are
 //! errors.
@@ -83,9 +89,17 @@ pub struct Limits {
     pub max_concurrent_requests: usize,
     /// Open connections; further connections wait in the listen backlog.
     pub max_connections: usize,
+    /// Open connections from one client; beyond that its new connections are closed at once.
+    pub max_connections_per_client: usize,
+    /// Requests per second one client may make in the long run (every endpoint but
+    /// `/healthz`); beyond that it is answered `busy` with the wait in Retry-After.
+    pub per_client_requests_per_sec: u32,
+    /// Requests one client may make at once after a quiet spell.
+    pub per_client_burst: u32,
     /// The Retry-After value sent with `busy`.
     pub retry_after_secs: u32,
-    /// Challenges outstanding at once; beyond that, `POST /v1/challenges` answers `busy`.
+    /// Accepted for old configuration files and ignored: challenges are stateless now and
+    /// cost no memory.
     pub max_outstanding_challenges: usize,
     /// Most submissions written in one transaction (group commit).
     pub max_commit_batch: usize,
@@ -99,6 +113,9 @@ impl Default for Limits {
             write_timeout_secs: 10,
             max_concurrent_requests: 128,
             max_connections: 1024,
+            max_connections_per_client: 64,
+            per_client_requests_per_sec: 20,
+            per_client_burst: 60,
             retry_after_secs: 5,
             max_outstanding_challenges: 100_000,
             max_commit_batch: 512,
@@ -261,9 +278,14 @@ impl Config {
             ),
             ("limits.max_connections", l.max_connections == 0),
             (
-                "limits.max_outstanding_challenges",
-                l.max_outstanding_challenges == 0,
+                "limits.max_connections_per_client",
+                l.max_connections_per_client == 0,
             ),
+            (
+                "limits.per_client_requests_per_sec",
+                l.per_client_requests_per_sec == 0,
+            ),
+            ("limits.per_client_burst", l.per_client_burst == 0),
             ("limits.max_commit_batch", l.max_commit_batch == 0),
         ] {
             if zero {

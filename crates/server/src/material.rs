@@ -45,6 +45,31 @@ pub fn read_certificate(path: &Path) -> Result<(Certificate, Vec<u8>), MaterialE
     Ok((cert, der))
 }
 
+/// Refuses a private key file that its group or others may read (or write): such a key must
+/// be taken as known to others. The message says what to run.
+pub fn check_private_key_mode(key: &str, path: &Path) -> Result<(), MaterialError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).map_err(|e| err(path, e.to_string()))?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(err(
+                path,
+                format!(
+                    "the private key named by `{key}` can be read by its group or by others \
+                     (mode {mode:04o}); the window refuses to use it. Make it readable by the \
+                     window's user only: chmod 600 {}",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (key, path);
+    Ok(())
+}
+
 /// Reads a PKCS#8 PEM RSA private key.
 pub fn read_rsa_private_key(path: &Path) -> Result<RsaPrivateKey, MaterialError> {
     let text = std::fs::read_to_string(path).map_err(|e| err(path, e.to_string()))?;

@@ -1,8 +1,13 @@
-//! Starting the window: TLS listener, connection handling, committer.
+//! Starting the window: TLS listener, connection handling (global and per-client connection
+//! limits), committer.
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use tower::ServiceExt;
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -13,8 +18,8 @@ use tokio::task::JoinSet;
 use tokio_io_timeout::TimeoutStream;
 use tokio_rustls::TlsAcceptor;
 
-use crate::app::{AppState, router};
-use crate::challenge::ChallengeBook;
+use crate::app::{AppState, client_of, router};
+use crate::challenge::ChallengeKey;
 use crate::clock::Clock;
 use crate::commit::{Committer, CommitterThread};
 use crate::config::{Config, Limits};
@@ -43,6 +48,10 @@ impl WindowSetup {
     /// Loads the TLS material, CAs and CRL signer subject named by `config`; the store is
     /// given separately.
     pub fn from_config(config: &Config, store: Box<dyn Store>) -> anyhow::Result<WindowSetup> {
+        crate::material::check_private_key_mode("tls_key", &config.tls_key)?;
+        if let Some(s) = &config.crl_signer {
+            crate::material::check_private_key_mode("crl_signer.private_key", &s.private_key)?;
+        }
         let tls = tls_server_config(&config.tls_certificate, &config.tls_key)?;
         let signing_cas = config
             .signing_cas
@@ -114,24 +123,36 @@ impl RunningServer {
 pub async fn start(setup: WindowSetup) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(setup.listen).await?;
     let addr = listener.local_addr()?;
-    let challenges = Arc::new(Mutex::new(ChallengeBook::new(
-        setup.limits.max_outstanding_challenges,
-    )));
-    let (committer, committer_thread) = Committer::start(
-        setup.store,
-        challenges.clone(),
-        setup.limits.max_commit_batch,
-    );
+    let mut store = setup.store;
+    let key = store
+        .challenge_key()
+        .map_err(|e| anyhow::anyhow!("reading the challenge key from the database: {e}"))?;
+    let (committer, committer_thread) = Committer::start(store, setup.limits.max_commit_batch);
     let state = AppState::new(
         setup.signing_cas,
         setup.limits.clone(),
         setup.clock,
-        challenges,
+        ChallengeKey::new(&key),
         committer,
         setup.crl_issuer,
     );
-    let app = router(state.clone());
+    // The rate limiter keeps a bucket per client seen; forget the ones that are full again.
+    let rate = state.rate();
     let (shutdown, shutdown_rx) = watch::channel(false);
+    let mut trim_shutdown = shutdown_rx.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tokio::select! {
+                _ = every.tick() => {
+                    rate.limiter().retain_recent();
+                    rate.limiter().shrink_to_fit();
+                }
+                _ = trim_shutdown.changed() => break,
+            }
+        }
+    });
+    let app = router(state.clone());
     let accept_task = tokio::spawn(accept_loop(
         listener,
         TlsAcceptor::from(setup.tls),
@@ -156,6 +177,7 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client = PerClient::default();
     let mut tasks = JoinSet::new();
     loop {
         let permit = tokio::select! {
@@ -165,7 +187,7 @@ async fn accept_loop(
                 Err(_) => break,
             },
         };
-        let (tcp, _peer) = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             _ = shutdown.changed() => break,
             r = listener.accept() => match r {
                 Ok(c) => c,
@@ -177,12 +199,25 @@ async fn accept_loop(
             },
         };
         while tasks.try_join_next().is_some() {}
+        // One client cannot take every connection: beyond its share, close at once (the
+        // global permit goes back with `permit`).
+        let Some(client_slot) = per_client.enter(peer.ip(), limits.max_connections_per_client)
+        else {
+            drop(tcp);
+            continue;
+        };
         let acceptor = acceptor.clone();
-        let app = app.clone();
+        let app = app
+            .clone()
+            .map_request(move |mut r: axum::extract::Request<_>| {
+                r.extensions_mut().insert(ConnectInfo(peer));
+                r
+            });
         let read_timeout = limits.read_timeout();
         let write_timeout = limits.write_timeout();
         tasks.spawn(async move {
             let _permit = permit;
+            let _client_slot = client_slot;
             let _ = tcp.set_nodelay(true);
             let mut stream = TimeoutStream::new(tcp);
             stream.set_read_timeout(Some(read_timeout));
@@ -208,4 +243,42 @@ async fn accept_loop(
     }
     tasks.abort_all();
     while tasks.join_next().await.is_some() {}
+}
+
+/// Open connections per client.
+#[derive(Clone, Default)]
+struct PerClient(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+/// One open connection of a client; leaving frees it.
+struct ClientSlot {
+    map: PerClient,
+    client: IpAddr,
+}
+
+impl PerClient {
+    fn enter(&self, addr: IpAddr, max: usize) -> Option<ClientSlot> {
+        let client = client_of(addr);
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(client).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(ClientSlot {
+            map: self.clone(),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut m = self.map.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.client);
+            }
+        }
+    }
 }

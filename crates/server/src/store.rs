@@ -29,6 +29,31 @@ pub enum StoreError {
     Other(String),
 }
 
+impl StoreError {
+    /// True when the statement lost a race with another transaction (a unique key taken
+    /// meanwhile, a deadlock, a serialization failure): running the same submission again
+    /// from its savepoint sees the winner's row and decides from it.
+    pub fn is_conflict(&self) -> bool {
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::ConstraintViolation
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What spending a challenge found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spend {
+    /// First use: now spent by this document.
+    Fresh,
+    /// Already spent by this same document.
+    SameDocument,
+    /// Already spent by another document.
+    OtherDocument,
+}
+
 /// One recorded request (a row of `requests list`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct RequestRecord {
@@ -169,6 +194,23 @@ pub trait Transaction {
     fn latest_crl_entries(&mut self, issuer_der: &[u8]) -> Result<Option<HeldCrl>, StoreError>;
     /// Stores a CRL and its entries.
     fn insert_crl(&mut self, crl: &NewCrl<'_>) -> Result<(), StoreError>;
+    /// Spends a challenge nonce for a document; the database keeps one spender per nonce
+    /// (primary key) until `expires_at` (Unix seconds) has passed.
+    fn spend_challenge(
+        &mut self,
+        nonce: &[u8],
+        document_hash: &[u8; 32],
+        expires_at: i64,
+    ) -> Result<Spend, StoreError>;
+    /// Forgets spent challenges that expired before `before` (Unix seconds): the MAC check
+    /// refuses them as expired anyway.
+    fn purge_spent_challenges(&mut self, before: i64) -> Result<usize, StoreError>;
+    /// Marks a point inside the transaction (one per submission).
+    fn savepoint(&mut self) -> Result<(), StoreError>;
+    /// Keeps what was done since [`Transaction::savepoint`].
+    fn release_savepoint(&mut self) -> Result<(), StoreError>;
+    /// Undoes what was done since [`Transaction::savepoint`]; the transaction goes on.
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
     /// Makes everything durable; nothing is visible or durable before.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
@@ -182,6 +224,17 @@ pub trait Store: Send + 'static {
     fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError>;
     /// The latest CRL of an issuer (or of any issuer when `None`).
     fn latest_crl(&mut self, issuer_der: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError>;
+    /// The challenge MAC key every window on this database shares: made from the operating
+    /// system's random source by the first window that asks, then read.
+    fn challenge_key(&mut self) -> Result<[u8; 32], StoreError>;
+}
+
+/// 32 fresh random bytes for a challenge key.
+pub fn fresh_secret() -> [u8; 32] {
+    use rand::RngCore;
+    let mut k = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut k);
+    k
 }
 
 /// Schema migrations, applied in order; `PRAGMA user_version` holds how many ran.
@@ -226,6 +279,19 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (crl_id, serial)
     ) WITHOUT ROWID;
     "#,
+    // 2: stateless challenges: the spent nonces (single use, by primary key) and the MAC key.
+    r#"
+    CREATE TABLE spent_challenges (
+        nonce BLOB PRIMARY KEY,
+        document_hash BLOB NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX spent_challenges_by_expiry ON spent_challenges (expires_at);
+    CREATE TABLE window_secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// The SQLite store: WAL journal, `synchronous = FULL`, foreign keys on.
@@ -234,8 +300,12 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) and migrates the database.
+    /// Opens (creating if needed) and migrates the database. The file holds names,
+    /// addresses and signed requests: it is created readable by its owner only (0600), and an
+    /// existing one readable by others is narrowed to that. SQLite gives the `-wal` and
+    /// `-shm` files the database file's mode.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        owner_only(path)?;
         let conn = Connection::open(path)?;
         Self::setup(conn)
     }
@@ -260,6 +330,40 @@ impl SqliteStore {
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
+}
+
+/// Creates `path` empty with mode 0600 if missing; narrows an existing file (and its
+/// `-wal`/`-shm`/`-journal` companions) to 0600.
+fn owner_only(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| StoreError::Other(format!("{}: {e}", path.display()));
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(io)?;
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if let Ok(meta) = std::fs::metadata(&p)
+                && meta.permissions().mode() & 0o077 != 0
+            {
+                tracing::warn!(
+                    "{} was readable by others (mode {:o}); narrowing it to 0600",
+                    p.display(),
+                    meta.permissions().mode() & 0o777
+                );
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Number of migrations this build knows (the schema version it writes).
@@ -429,6 +533,56 @@ impl Transaction for SqliteTx<'_> {
         Ok(())
     }
 
+    fn spend_challenge(
+        &mut self,
+        nonce: &[u8],
+        document_hash: &[u8; 32],
+        expires_at: i64,
+    ) -> Result<Spend, StoreError> {
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO spent_challenges (nonce, document_hash, expires_at)
+                 VALUES (?1, ?2, ?3) ON CONFLICT (nonce) DO NOTHING",
+            )?
+            .execute(params![nonce, document_hash.as_slice(), expires_at])?;
+        if inserted == 1 {
+            return Ok(Spend::Fresh);
+        }
+        let by: Vec<u8> = self
+            .tx
+            .prepare_cached("SELECT document_hash FROM spent_challenges WHERE nonce = ?1")?
+            .query_row(params![nonce], |r| r.get(0))?;
+        Ok(if by == document_hash {
+            Spend::SameDocument
+        } else {
+            Spend::OtherDocument
+        })
+    }
+
+    fn purge_spent_challenges(&mut self, before: i64) -> Result<usize, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("DELETE FROM spent_challenges WHERE expires_at < ?1")?
+            .execute(params![before])?)
+    }
+
+    fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.tx.execute_batch("SAVEPOINT submission")?;
+        Ok(())
+    }
+
+    fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.tx.execute_batch("RELEASE submission")?;
+        Ok(())
+    }
+
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.tx
+            .execute_batch("ROLLBACK TO submission; RELEASE submission")?;
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
@@ -497,6 +651,25 @@ impl Store for SqliteStore {
                 .query_row(sql_issuer, params![i], map)
                 .optional()?,
         })
+    }
+
+    fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO window_secrets (name, value) VALUES ('challenge_key', ?1)
+             ON CONFLICT (name) DO NOTHING",
+            params![fresh_secret().as_slice()],
+        )?;
+        let v: Vec<u8> = tx.query_row(
+            "SELECT value FROM window_secrets WHERE name = 'challenge_key'",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        v.try_into()
+            .map_err(|_| StoreError::Other("the stored challenge key is not 32 bytes".into()))
     }
 }
 
@@ -609,6 +782,37 @@ mod tests {
         let latest = s.latest_crl(None).unwrap().unwrap();
         assert_eq!(latest.der, b"crl2");
         assert_eq!(s.latest_crl(Some(b"nope")).unwrap(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn database_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let mode = |suffix: &str| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::metadata(std::path::PathBuf::from(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        let mut s = SqliteStore::open(&path).unwrap();
+        let mut tx = s.transaction().unwrap();
+        tx.insert_request(&rec(&[1; 32], "R1", "accepted")).unwrap();
+        tx.commit().unwrap();
+        // Written and still open: the WAL and its index exist.
+        for suffix in ["", "-wal", "-shm"] {
+            assert_eq!(mode(suffix), 0o600, "w.db{suffix}");
+        }
+        drop(s);
+        // A database left readable by others is narrowed when opened.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(mode(""), 0o600);
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     }
 
     #[test]

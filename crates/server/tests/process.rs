@@ -14,19 +14,32 @@ use madoguchi_pki::wire::{MEDIA_TYPE_CMS, Outcome, OutcomeAnswer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_madoguchi-server");
 
+/// `[limits]` for tests that are one client sending hundreds of requests.
+const UNLIMITED: &str =
+    "[limits]\nper_client_requests_per_sec = 1000000\nper_client_burst = 1000000\n";
+
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let pki = pki_dir().canonicalize().unwrap();
+    // The window refuses keys others can read; a checkout leaves the fixtures' at 0644.
+    let private = |name: &str| {
+        madoguchi_server::cli::private_copy(&pki.join(name), dir)
+            .unwrap()
+            .display()
+            .to_string()
+    };
     let text = format!(
         "listen = \"127.0.0.1:0\"\n\
          tls_certificate = \"{p}/server.pem\"\n\
-         tls_key = \"{p}/server-key.pem\"\n\
+         tls_key = \"{tls_key}\"\n\
          signing_cas = [\"{p}/sign-ca.der\"]\n\
          database = \"window.db\"\n\
          {extra}\n\
          [crl_signer]\n\
          certificate = \"{p}/sign-ca.der\"\n\
-         private_key = \"{p}/sign-ca-key.pem\"\n",
-        p = pki.display()
+         private_key = \"{crl_key}\"\n",
+        p = pki.display(),
+        tls_key = private("server-key.pem"),
+        crl_key = private("sign-ca-key.pem"),
     );
     let path = dir.join("server.toml");
     std::fs::write(&path, text).unwrap();
@@ -95,7 +108,8 @@ async fn kill_9_under_revocation_load_loses_no_accepted_revocation() {
     const N: u64 = 400;
     const KILL_AFTER: usize = 120;
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), "");
+    // One client (this test) sends everything: no per-client rate limit in the way.
+    let config = write_config(dir.path(), UNLIMITED);
     let (mut child, url, _) = spawn_server(&["serve", "--config", config.to_str().unwrap()]);
     let client = client();
 
@@ -363,4 +377,37 @@ async fn demo_mode_prints_url_and_ca() {
     assert_eq!(a.outcome, Outcome::Valid);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn keys_others_can_read_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), "");
+    let cfg = config.to_str().unwrap();
+    for (key, file, args) in [
+        ("tls_key", "server-key.pem", vec!["serve", "--config", cfg]),
+        (
+            "crl_signer.private_key",
+            "sign-ca-key.pem",
+            vec!["crl", "issue", "--config", cfg],
+        ),
+    ] {
+        let path = dir.path().join(file);
+        for mode in [0o644, 0o640, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let (ok, _, err) = run_cli(&args);
+            assert!(!ok, "{key} at {mode:o} was used");
+            assert!(
+                err.contains(key) && err.contains("chmod 600") && err.contains(file),
+                "{err}"
+            );
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    // At 0600 both work (crl issue on an empty database issues an empty CRL).
+    let (ok, out, err) = run_cli(&["crl", "issue", "--config", cfg]);
+    assert!(ok, "{err}");
+    assert!(out.contains("issued CRL number 1 with 0 revoked"), "{out}");
 }

@@ -474,7 +474,10 @@ async fn challenge_rules() {
     let h = holder(0x8001);
 
     let c = w.challenge().await;
-    assert_eq!(c.challenge.len(), 64);
+    assert_eq!(
+        c.challenge.len(),
+        madoguchi_server::challenge::CHALLENGE_HEX_LEN
+    );
     let expires = madoguchi_pki::request::parse_time(&c.expires_at).unwrap();
     let left = expires - time::OffsetDateTime::now_utc();
     assert!(left <= time::Duration::seconds(301) && left >= time::Duration::seconds(240));
@@ -590,6 +593,10 @@ impl Store for BrokenStore {
     }
     fn latest_crl(&mut self, _: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError> {
         Err(StoreError::Other("disk on fire".into()))
+    }
+    fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
+        // Read at start, before the disk caught fire.
+        Ok([1; 32])
     }
 }
 
