@@ -167,6 +167,14 @@ pub const CATALOGUE: &[Entry] = &[
         manual: &[],
     },
     Entry {
+        number: 313,
+        manual: &[],
+    },
+    Entry {
+        number: 314,
+        manual: &[],
+    },
+    Entry {
         number: 401,
         manual: &["2.2.2", "3.2.2"],
     },

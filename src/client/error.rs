@@ -57,6 +57,14 @@ pub enum ClientError {
     /// The server answered something that is not the protocol.
     #[error("unexpected answer from the online window (HTTP {status}): {detail}")]
     UnexpectedAnswer { status: u16, detail: String },
+    /// The answer grew past the cap while it streamed in (no answer of the
+    /// protocol comes near it); the rest was not read.
+    #[error("the online window's answer is larger than {limit} bytes; it was cut off")]
+    AnswerTooLarge { limit: usize },
+    /// The whole request (connecting, sending, every read of the answer)
+    /// took longer than its deadline, however steadily bytes arrived.
+    #[error("the online window did not finish answering within {seconds} s")]
+    Deadline { seconds: u64 },
 }
 
 impl ClientError {
@@ -65,6 +73,8 @@ impl ClientError {
         match self {
             ClientError::Connect(_) => 301,
             ClientError::Timeout { .. } => 302,
+            ClientError::AnswerTooLarge { .. } => 313,
+            ClientError::Deadline { .. } => 314,
             ClientError::Untrusted(_) => 303,
             ClientError::ServerCertificateExpired => 304,
             ClientError::WrongHost => 305,
@@ -81,12 +91,22 @@ impl ClientError {
     /// Whether the request may have reached the server.
     pub fn phase(&self) -> Phase {
         match self {
-            ClientError::LostAfterSending(_) | ClientError::UnexpectedAnswer { .. } => {
-                Phase::MaybeSent
-            }
+            ClientError::LostAfterSending(_)
+            | ClientError::UnexpectedAnswer { .. }
+            | ClientError::AnswerTooLarge { .. }
+            | ClientError::Deadline { .. } => Phase::MaybeSent,
             ClientError::Timeout { phase } => *phase,
             _ => Phase::NotSent,
         }
+    }
+
+    /// A limit of the client cut the exchange off: sending the same bytes
+    /// again would meet the same answer.
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self,
+            ClientError::AnswerTooLarge { .. } | ClientError::Deadline { .. }
+        )
     }
 
     /// Classify a reqwest failure. `sent` tells whether the request could

@@ -210,7 +210,22 @@ pub struct ClientConfig {
     /// second).
     pub resend_pause: Duration,
     pub busy: BusyPolicy,
+    /// The largest answer read ([`MAX_ANSWER`]); a longer one is cut off as
+    /// it streams in.
+    pub max_answer: usize,
+    /// Time allowed for one whole request, answer included
+    /// ([`REQUEST_DEADLINE`]), beside the per-read timeout.
+    pub deadline: Duration,
 }
+
+/// Cap on an answer of the window. Its answers are small JSON objects (a
+/// few hundred bytes); anything near this is not the protocol.
+pub const MAX_ANSWER: usize = 64 * 1024;
+
+/// Deadline of one request, from connecting to the answer's last byte. A
+/// window that trickles bytes never trips the per-read timeout; this ends
+/// it, and with it the request task's copy of the signed request.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(60);
 
 impl ClientConfig {
     /// Defaults: bundled anchor, system proxy, 10 s to connect, 30 s to
@@ -225,6 +240,8 @@ impl ClientConfig {
             resends: 2,
             resend_pause: Duration::from_secs(1),
             busy: BusyPolicy::default(),
+            max_answer: MAX_ANSWER,
+            deadline: REQUEST_DEADLINE,
         }
     }
 }
@@ -273,6 +290,8 @@ pub struct Client {
     resends: u32,
     resend_pause: Duration,
     busy: BusyPolicy,
+    max_answer: usize,
+    deadline: Duration,
     identity: Arc<Mutex<Option<ServerIdentity>>>,
 }
 
@@ -352,6 +371,8 @@ impl Client {
             resends: config.resends,
             resend_pause: config.resend_pause.max(Duration::from_secs(1)),
             busy: config.busy,
+            max_answer: config.max_answer,
+            deadline: config.deadline,
             identity: Arc::new(Mutex::new(None)),
         })
     }
@@ -404,10 +425,8 @@ impl Client {
     /// Connect and return the server's identity (`GET /healthz`).
     pub async fn identity(&self) -> Result<ServerIdentity, ClientError> {
         let r = self
-            .http
-            .get(self.endpoint(wire::PATH_HEALTH))
-            .send()
-            .await
+            .within_deadline(self.http.get(self.endpoint(wire::PATH_HEALTH)).send())
+            .await?
             .map_err(|e| ClientError::from_reqwest(&e))?;
         self.remember_identity(&r);
         self.last_identity()
@@ -416,17 +435,23 @@ impl Client {
 
     /// `POST /v1/challenges`. Nothing personal is sent.
     pub async fn challenge(&self) -> Result<ChallengeReply, ClientError> {
-        let r = self
+        let request = self
             .http
             .post(self.endpoint(wire::PATH_CHALLENGES))
-            .header(reqwest::header::ACCEPT, wire::MEDIA_TYPE_JSON)
-            .send()
-            .await
-            .map_err(|e| ClientError::from_reqwest(&e))?;
-        self.remember_identity(&r);
-        let status = r.status().as_u16();
-        let retry_after = retry_after_header(&r);
-        let body = r.bytes().await.map_err(|e| ClientError::from_reqwest(&e))?;
+            .header(reqwest::header::ACCEPT, wire::MEDIA_TYPE_JSON);
+        let (status, retry_after, body) = self
+            .within_deadline(async {
+                let r = request
+                    .send()
+                    .await
+                    .map_err(|e| ClientError::from_reqwest(&e))?;
+                self.remember_identity(&r);
+                let status = r.status().as_u16();
+                let retry_after = retry_after_header(&r);
+                let body = read_capped(r, self.max_answer).await?;
+                Ok::<_, ClientError>((status, retry_after, body))
+            })
+            .await??;
         if status == 200 {
             let answer: ChallengeAnswer =
                 serde_json::from_slice(&body).map_err(|e| ClientError::UnexpectedAnswer {
@@ -462,25 +487,31 @@ impl Client {
         let mut resends = 0;
         let mut maybe_sent = false;
         loop {
-            let attempt = self
+            let request = self
                 .http
                 .post(url.clone())
                 .header(reqwest::header::CONTENT_TYPE, wire::MEDIA_TYPE_CMS)
                 .header(reqwest::header::ACCEPT, wire::MEDIA_TYPE_JSON)
-                .body(body.to_reqwest())
-                .send()
-                .await;
-            let e = match attempt {
-                Ok(r) => {
+                .body(body.to_reqwest());
+            let attempt = self
+                .within_deadline(async {
+                    let r = request
+                        .send()
+                        .await
+                        .map_err(|e| ClientError::from_reqwest(&e))?;
                     self.remember_identity(&r);
                     let status = r.status().as_u16();
                     let retry_after = retry_after_header(&r);
-                    match r.bytes().await {
-                        Ok(b) => return to_reply(status, retry_after, &b, resends),
-                        Err(e) => ClientError::from_reqwest(&e),
-                    }
-                }
-                Err(e) => ClientError::from_reqwest(&e),
+                    let b = read_capped(r, self.max_answer).await?;
+                    Ok::<_, ClientError>((status, retry_after, b))
+                })
+                .await
+                .and_then(|r| r);
+            let e = match attempt {
+                Ok((status, retry_after, b)) => return to_reply(status, retry_after, &b, resends),
+                // The same bytes would meet the same answer.
+                Err(e) if e.is_limit() => return Err(e),
+                Err(e) => e,
             };
             let lost = matches!(e.phase(), Phase::MaybeSent);
             maybe_sent |= lost;
@@ -502,6 +533,36 @@ impl Client {
             return Err(e);
         }
     }
+}
+
+impl Client {
+    /// Run one request under the whole-request deadline.
+    async fn within_deadline<T>(
+        &self,
+        work: impl std::future::Future<Output = T>,
+    ) -> Result<T, ClientError> {
+        tokio::time::timeout(self.deadline, work)
+            .await
+            .map_err(|_| ClientError::Deadline {
+                seconds: self.deadline.as_secs(),
+            })
+    }
+}
+
+/// The answer's body, read chunk by chunk and cut off once it passes
+/// `limit` bytes (a declared length over the limit is refused unread).
+async fn read_capped(mut r: reqwest::Response, limit: usize) -> Result<Vec<u8>, ClientError> {
+    if r.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(ClientError::AnswerTooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = r.chunk().await.map_err(|e| ClientError::from_reqwest(&e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(ClientError::AnswerTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn retry_after_header(r: &reqwest::Response) -> Option<Duration> {
@@ -729,6 +790,8 @@ mod tests {
             ClientError::Timeout {
                 phase: Phase::NotSent,
             },
+            ClientError::AnswerTooLarge { limit: 1 },
+            ClientError::Deadline { seconds: 1 },
             ClientError::Untrusted("x".into()),
             ClientError::ServerCertificateExpired,
             ClientError::WrongHost,

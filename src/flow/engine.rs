@@ -1103,11 +1103,10 @@ impl Engine {
         if !self.options.counter_mode {
             return vec![];
         }
-        match &self.screen {
-            Screen::Working(Activity::Sending)
-            | Screen::Working(Activity::WaitingToRetry { sending: true, .. }) => vec![],
-            _ => self.go_top(),
-        }
+        // Also while a request hangs: the resident has gone, and the request
+        // task's own copy ends at the client's deadline; its answer, if any,
+        // arrives for an engine that no longer waits for it.
+        self.go_top()
     }
 }
 

@@ -999,7 +999,7 @@ impl App {
     /// Counter mode: the idle time passed.
     pub fn idle(&mut self) -> Task<Message> {
         if let Screen::Procedure(p) = &mut self.screen {
-            // A request being sent is let through (its answer is wiped).
+            // Wiped even while a request hangs (the engine goes to its top).
             if p.idle() != procedure::Event::Home {
                 return Task::none();
             }

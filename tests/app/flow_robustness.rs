@@ -431,3 +431,95 @@ fn local_window_starts_and_stops_inside_another_runtime() {
         drop(w);
     });
 }
+
+/// Wait (up to a hang watchdog) until `done`.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An answer that never ends is cut off at the cap while it streams in
+/// (E313), never read whole; the same bytes are not sent again, and the
+/// request counts as sent (the resident may resend or check).
+#[test]
+fn endless_answer_is_cut_off_at_the_cap() {
+    let fake = FakeWindow::start("server", vec![Scripted::Endless]);
+    let card = TestCard::new("normal");
+    let mut w = revocation(&card, &fake.url());
+    assert_eq!(
+        *w.run_through(),
+        Screen::Problem(Problem::Network {
+            number: 313,
+            sent: true
+        })
+    );
+    assert_eq!(fake.submissions().len(), 1, "not sent again");
+    assert_eq!(
+        w.driver.engine().allowed(),
+        vec![ActionKind::Resend, ActionKind::Close]
+    );
+    // The client hung up: the window's next writes failed.
+    wait_until("the window sees the client leave", || {
+        fake.streamed().1 == 1
+    });
+    let (streamed, _) = fake.streamed();
+    eprintln!("endless answer: {streamed} bytes written before the client hung up");
+    // What the socket buffers took on top of the 64 KiB read, not more.
+    assert!(streamed < 32 << 20, "{streamed} bytes");
+
+    // An answer that announces more than the cap is refused unread.
+    let fake = FakeWindow::start(
+        "server",
+        vec![Scripted::Answer {
+            status: 200,
+            body: " ".repeat(madoguchi::client::MAX_ANSWER + 1),
+        }],
+    );
+    let mut w = revocation(&TestCard::new("normal"), &fake.url());
+    assert_eq!(
+        *w.run_through(),
+        Screen::Problem(Problem::Network {
+            number: 313,
+            sent: true
+        })
+    );
+}
+
+/// An answer that trickles in (one byte a second, so the per-read timeout
+/// never fires) is cut off at the whole-request deadline (E314).
+#[test]
+fn trickling_answer_is_cut_off_at_the_deadline() {
+    let fake = FakeWindow::start(
+        "server",
+        vec![Scripted::Trickle {
+            every: Duration::from_secs(1),
+        }],
+    );
+    let card = TestCard::new("normal");
+    let mut config = client_config(&fake.url());
+    assert!(config.read_timeout > Duration::from_secs(1));
+    config.deadline = Duration::from_secs(3);
+    let mut w = Walk::new(
+        Procedure::Revocation,
+        options(1),
+        &card,
+        Client::new(&config),
+    );
+    assert_eq!(
+        *w.run_through(),
+        Screen::Problem(Problem::Network {
+            number: 314,
+            sent: true
+        })
+    );
+    assert_eq!(fake.submissions().len(), 1, "not sent again");
+    wait_until("the window sees the client leave", || {
+        fake.streamed().1 == 1
+    });
+    let (streamed, _) = fake.streamed();
+    eprintln!("trickling answer: {streamed} bytes before the deadline");
+    assert!(streamed >= 1, "bytes kept coming");
+}

@@ -17,6 +17,12 @@ pub enum Scripted {
     Answer { status: u16, body: String },
     /// Read the whole request, then close the connection unanswered.
     CloseAfterReading,
+    /// Answer 200 with a chunked body that never ends (until the client
+    /// goes).
+    Endless,
+    /// Answer 200 announcing 1,000 bytes, then send one byte every `every`
+    /// (never enough for a per-read timeout, never finished).
+    Trickle { every: std::time::Duration },
 }
 
 impl Scripted {
@@ -41,6 +47,10 @@ struct State {
     tcp_connections: usize,
     handshakes: usize,
     plaintext_bytes: usize,
+    /// Answer bytes written by `Endless` / `Trickle` before the client left.
+    streamed: usize,
+    /// Streams that ended because the client closed the connection.
+    streams_cut: usize,
 }
 
 /// The running fake. Stops when dropped.
@@ -136,6 +146,13 @@ impl FakeWindow {
         self.state.lock().unwrap().tcp_connections
     }
 
+    /// (bytes streamed, streams the client cut off) of `Endless` and
+    /// `Trickle` answers.
+    pub fn streamed(&self) -> (usize, usize) {
+        let g = self.state.lock().unwrap();
+        (g.streamed, g.streams_cut)
+    }
+
     /// Decrypted bytes received (request heads and bodies).
     pub fn plaintext_bytes(&self) -> usize {
         self.state.lock().unwrap().plaintext_bytes
@@ -218,6 +235,35 @@ async fn serve<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
         };
         match reply {
             Scripted::CloseAfterReading => return,
+            Scripted::Endless => {
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if s.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let piece = format!("4000\r\n{}\r\n", " ".repeat(0x4000));
+                loop {
+                    if s.write_all(piece.as_bytes()).await.is_err() || s.flush().await.is_err() {
+                        st.lock().unwrap().streams_cut += 1;
+                        return;
+                    }
+                    st.lock().unwrap().streamed += 0x4000;
+                }
+            }
+            Scripted::Trickle { every } => {
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{";
+                if s.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                loop {
+                    let _ = s.flush().await;
+                    tokio::time::sleep(every).await;
+                    if s.write_all(b" ").await.is_err() || s.flush().await.is_err() {
+                        st.lock().unwrap().streams_cut += 1;
+                        return;
+                    }
+                    st.lock().unwrap().streamed += 1;
+                }
+            }
             Scripted::Answer { status, body } => {
                 let text = format!(
                     "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n{body}",

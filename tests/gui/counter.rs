@@ -133,3 +133,44 @@ fn staff_card_status_spends_no_try() {
     g.click("カードを抜く");
     assert_no_trace(&g);
 }
+
+/// The idle wipe also runs while the request hangs: a window that trickles
+/// its answer keeps the request open, the idle time passes, and nothing of
+/// the resident is left on screen or in the app's state.
+#[test]
+fn wiped_after_the_idle_time_while_the_request_hangs() {
+    use crate::flow_support::{FakeWindow, Scripted, TestCard, client_config};
+    use madoguchi::ui::environment::{Custom, Source};
+
+    let _s = serial();
+    let window = FakeWindow::start(
+        "server",
+        vec![Scripted::Trickle {
+            every: Duration::from_secs(1),
+        }],
+    );
+    let card = TestCard::new("normal");
+    let source = Source::Custom(Box::new(Custom {
+        opener: Box::new(move || card.opener()),
+        config: client_config(&window.url()),
+    }));
+    let app = madoguchi::ui::App::with_source(
+        Launch {
+            counter: true,
+            language: Some(Language::Ja),
+            paths: Some(Paths::none()),
+            ..Launch::default()
+        },
+        Some(source),
+    );
+    let mut g = Gui { app, size: SIZE };
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.expect(&facts()[0]);
+    g.sign_through(PASSWORD);
+    // Sent; the answer trickles in and the request stays open.
+    g.click_no_wait("了解 (送信する)");
+    assert!(g.app.is_busy(), "the request is under way");
+    g.app.settings.idle_timeout = Duration::ZERO;
+    g.apply(vec![Message::IdleTick]);
+    assert_no_trace(&g);
+}

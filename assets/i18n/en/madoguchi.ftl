@@ -303,6 +303,14 @@ error-312-title = The trusted root cannot be read
 error-312-cause = The trusted root certificate file cannot be read or holds no certificate.
 error-312-resident = Ask the counter staff or the administrator.
 error-312-staff = Check the file given with --anchor (PEM or DER).
+error-313-title = The online window's answer is too large
+error-313-cause = The online window's answer grew larger than any answer of the procedure can be, so Madoguchi stopped reading it. The application may have arrived.
+error-313-resident = Stop the procedure and ask the counter staff or the administrator. After a revocation, a validity check tells whether it was accepted.
+error-313-staff = Check the window's address and the proxy. The window's answers are JSON of a few hundred bytes; this one passed the 64 KiB cap, so Madoguchi stopped reading and closed the connection.
+error-314-title = The online window's answer did not finish in time
+error-314-cause = The online window's answer did not finish within the time allowed for one exchange (60 seconds). The application may have arrived.
+error-314-resident = Please try again later. After a revocation, a validity check tells whether it was accepted.
+error-314-staff = Check the line and the proxy. An answer that arrives only a few bytes at a time ends this way too. Sending the same application again is never counted twice.
 
 ## Error catalogue: answers of the online window (4xx)
 
