@@ -3,7 +3,10 @@
 # Ubuntu: the smart-card service with the vpcd driver (the virtual card
 # attaches to it), OpenSC (a PC/SC client we did not write), OpenSSL (checks
 # our CMS), util-linux (unshare: a private pcscd for the service-restart
-# test). The build itself needs only libpcsclite1, which desktops have.
+# test; runuser: the server tests' private PostgreSQL cluster runs as nobody
+# when the tests run as root), PostgreSQL (the server's shared store: each
+# server test binary starts a private cluster in a temporary folder). The
+# build itself needs only libpcsclite1, which desktops have.
 # `.ci/run` calls this; the tests name it when something is missing.
 set -euo pipefail
 SUDO=""
@@ -11,4 +14,5 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
-  libpcsclite1 pcscd vsmartcard-vpcd opensc openssl ca-certificates util-linux procps
+  libpcsclite1 pcscd vsmartcard-vpcd opensc openssl ca-certificates util-linux procps \
+  postgresql

@@ -18,7 +18,6 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, CrlSignerPaths, Limits};
 use crate::material::{CrlSigner, TrustedCa};
 use crate::server::{WindowSetup, start};
-use crate::store::SqliteStore;
 use crate::testkit::fixtures_dir;
 
 #[derive(Parser, Debug)]
@@ -149,9 +148,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             crate::material::check_private_key_mode("crl_signer.private_key", &paths.private_key)?;
             let signer = CrlSigner::load(&paths.certificate, &paths.private_key)?;
-            let mut store = SqliteStore::open(&config.database)?;
+            let mut store = crate::store::open_store(&config.database)?;
             let summary = crate::crl::issue(
-                &mut store,
+                store.as_mut(),
                 &signer,
                 SystemTime::now(),
                 Duration::from_secs(valid_hours * 3600),
@@ -183,8 +182,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let mut store = SqliteStore::open(&config.database)?;
-            let summary = crate::crl::import(&mut store, &cas, &bytes, SystemTime::now())?;
+            let mut store = crate::store::open_store(&config.database)?;
+            let summary = crate::crl::import(store.as_mut(), &cas, &bytes, SystemTime::now())?;
             println!(
                 "imported CRL {}with {} revoked certificate(s); thisUpdate {}",
                 summary
@@ -200,8 +199,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: RequestsCommand::List { config, json },
         } => {
             let config = load_config(&config)?;
-            let mut store = SqliteStore::open(&config.database)?;
-            let rows = crate::store::Store::list_requests(&mut store)?;
+            let mut store = crate::store::open_store(&config.database)?;
+            let rows = store.list_requests()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -273,7 +272,7 @@ fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
             pki.display()
         )
     })?;
-    let dir = std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id()));
+    let dir = dir_of_demo();
     std::fs::create_dir_all(&dir)?;
     // The test keys are public (they are in the repository) and a checkout leaves them
     // world-readable; the window refuses such keys, so the demo uses private copies.
@@ -300,6 +299,10 @@ fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+fn dir_of_demo() -> PathBuf {
+    std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id()))
+}
+
 /// Copies a key file into `dir`, readable by its owner only.
 pub fn private_copy(key: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
     let bytes =
@@ -324,12 +327,14 @@ pub fn private_copy(key: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
 }
 
 fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    // Opened before the runtime starts: a PostgreSQL store blocks on a runtime of its own.
+    let store = crate::store::open_store(&config.database)
+        .map_err(|e| anyhow::anyhow!("database {}: {e}", config.database.describe()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let store = SqliteStore::open(&config.database)?;
-        let setup = WindowSetup::from_config(&config, Box::new(store))?;
+        let setup = WindowSetup::from_config(&config, store)?;
         let server = start(setup).await?;
         println!("listening on {}", server.url());
         if demo {
@@ -338,8 +343,8 @@ fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             println!("demo: trust the TLS CA {}", ca.display());
             println!(
                 "demo: configuration {} (database {})",
-                config.database.with_file_name("server.toml").display(),
-                config.database.display()
+                dir_of_demo().join("server.toml").display(),
+                config.database.describe()
             );
             println!(
                 "demo: accepted signing CA {}",

@@ -5,7 +5,8 @@
 //! tls_certificate = "server.pem"        # PEM chain, leaf first
 //! tls_key = "server-key.pem"            # PKCS#8 PEM
 //! signing_cas = ["sign-ca.der"]         # accepted JPKI signing CA certificates, DER or PEM
-//! database = "madoguchi.db"             # SQLite file (created if missing)
+//! database = "madoguchi.db"             # SQLite file (created if missing), or
+//! # database = "postgresql://madoguchi@db.example:5432/madoguchi"  # shared by N instances
 //!
 //! [crl_signer]                          # optional; needed by `crl issue`
 //! certificate = "sign-ca.der"
@@ -142,14 +143,47 @@ struct RawConfig {
     tls_key: PathBuf,
     signing_cas: Vec<PathBuf>,
     #[serde(default = "default_database")]
-    database: PathBuf,
+    database: String,
     crl_signer: Option<RawCrlSigner>,
     #[serde(default)]
     limits: Limits,
 }
 
-fn default_database() -> PathBuf {
-    PathBuf::from("madoguchi.db")
+fn default_database() -> String {
+    "madoguchi.db".into()
+}
+
+/// Where the records live.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (the embedded default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL, `postgresql://user[:password]@host:port/dbname`.
+    Postgres(String),
+}
+
+impl Database {
+    /// For messages: the file, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(p) => p.display().to_string(),
+            Database::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let user = &url[s + 3..at];
+                    let user = user.split(':').next().unwrap_or("");
+                    format!("{}{user}@{}", &url[..s + 3], &url[at + 1..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never a password in logs or panics.
+        write!(f, "Database({})", self.describe())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,8 +213,8 @@ pub struct Config {
     pub tls_key: PathBuf,
     /// Accepted signing CAs.
     pub signing_cas: Vec<PathBuf>,
-    /// SQLite file.
-    pub database: PathBuf,
+    /// The database.
+    pub database: Database,
     /// Optional CRL signer.
     pub crl_signer: Option<CrlSignerPaths>,
     /// Limits.
@@ -250,16 +284,21 @@ impl Config {
             .enumerate()
             .map(|(i, p)| existing(&format!("signing_cas[{i}]"), p))
             .collect::<Result<Vec<_>, _>>()?;
-        let database = base.join(&raw.database);
-        match database.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
-                return Err(ConfigError::MissingFile {
-                    key: "database (its folder)".into(),
-                    path: dir.to_owned(),
-                });
+        let database = if crate::pg::is_postgres_url(&raw.database) {
+            Database::Postgres(raw.database.clone())
+        } else {
+            let database = base.join(&raw.database);
+            match database.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+                    return Err(ConfigError::MissingFile {
+                        key: "database (its folder)".into(),
+                        path: dir.to_owned(),
+                    });
+                }
+                _ => {}
             }
-            _ => {}
-        }
+            Database::Sqlite(database)
+        };
         let crl_signer = match raw.crl_signer {
             None => None,
             Some(s) => Some(CrlSignerPaths {
@@ -343,7 +382,24 @@ private_key = "sign-ca-key.pem"
         let c = Config::load(&path).unwrap();
         assert_eq!(c.tls_certificate, d.path().join("server.pem"));
         assert_eq!(c.signing_cas, vec![d.path().join("sign-ca.der")]);
-        assert_eq!(c.database, d.path().join("madoguchi.db"));
+        assert_eq!(c.database, Database::Sqlite(d.path().join("madoguchi.db")));
+        let pg = Config::from_toml(
+            &GOOD.replace(
+                "database = \"madoguchi.db\"",
+                "database = \"postgresql://win:s3cret@db.example:5432/madoguchi\"",
+            ),
+            d.path(),
+        )
+        .unwrap();
+        assert_eq!(
+            pg.database,
+            Database::Postgres("postgresql://win:s3cret@db.example:5432/madoguchi".into())
+        );
+        assert_eq!(
+            pg.database.describe(),
+            "postgresql://win@db.example:5432/madoguchi"
+        );
+        assert!(!format!("{pg:?}").contains("s3cret"));
         assert_eq!(
             c.crl_signer.unwrap().private_key,
             d.path().join("sign-ca-key.pem")

@@ -2,8 +2,9 @@
 //!
 //! A signed request (CMS SignedData around the canonical request document, see
 //! `madoguchi_pki`) arrives over HTTPS; [`check`] runs the checks in DESIGN.md's order, the
-//! [`commit`] thread decides the challenge and status inside one durable SQLite transaction per
-//! batch (group commit), and [`app`] answers with the JSON of `madoguchi_pki::wire`.
+//! [`commit`] thread decides the challenge and status inside one durable transaction per batch
+//! (group commit) of the [`store`] — SQLite, or PostgreSQL ([`pg`]) shared by several
+//! stateless instances — and [`app`] answers with the JSON of `madoguchi_pki::wire`.
 //! `docs/protocol.md` is the normative protocol.
 
 pub mod app;
@@ -15,10 +16,12 @@ pub mod commit;
 pub mod config;
 pub mod crl;
 pub mod material;
+pub mod pg;
 pub mod server;
 pub mod store;
 pub mod testkit;
 
 pub use config::{Config, Limits};
+pub use pg::PostgresStore;
 pub use server::{RunningServer, WindowSetup, start};
 pub use store::{SqliteStore, Store};

@@ -123,10 +123,15 @@ impl RunningServer {
 pub async fn start(setup: WindowSetup) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(setup.listen).await?;
     let addr = listener.local_addr()?;
+    // Store calls block (PostgreSQL's run on a runtime of their own): off this runtime.
     let mut store = setup.store;
-    let key = store
-        .challenge_key()
-        .map_err(|e| anyhow::anyhow!("reading the challenge key from the database: {e}"))?;
+    let (store, key) = tokio::task::spawn_blocking(move || {
+        let key = store.challenge_key();
+        (store, key)
+    })
+    .await?;
+    let key =
+        key.map_err(|e| anyhow::anyhow!("reading the challenge key from the database: {e}"))?;
     let (committer, committer_thread) = Committer::start(store, setup.limits.max_commit_batch);
     let state = AppState::new(
         setup.signing_cas,

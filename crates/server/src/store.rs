@@ -16,6 +16,9 @@ pub enum StoreError {
     /// SQLite said no.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL said no (or could not be reached).
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
     /// The database was written by a newer server.
     #[error("database schema version {found} is newer than this server's {known}")]
     TooNew {
@@ -38,6 +41,11 @@ impl StoreError {
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
                 e.code == rusqlite::ErrorCode::ConstraintViolation
             }
+            StoreError::Postgres(e) => e.code().is_some_and(|c| {
+                *c == tokio_postgres::error::SqlState::UNIQUE_VIOLATION
+                    || *c == tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+            }),
             _ => false,
         }
     }
@@ -227,6 +235,14 @@ pub trait Store: Send + 'static {
     /// The challenge MAC key every window on this database shares: made from the operating
     /// system's random source by the first window that asks, then read.
     fn challenge_key(&mut self) -> Result<[u8; 32], StoreError>;
+}
+
+/// Opens the configured database: a SQLite file, or PostgreSQL.
+pub fn open_store(database: &crate::config::Database) -> Result<Box<dyn Store>, StoreError> {
+    Ok(match database {
+        crate::config::Database::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+        crate::config::Database::Postgres(url) => Box::new(crate::pg::PostgresStore::open(url)?),
+    })
 }
 
 /// 32 fresh random bytes for a challenge key.

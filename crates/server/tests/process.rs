@@ -3,105 +3,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use common::bin::*;
 use common::*;
 use madoguchi_pki::request::Procedure;
 use madoguchi_pki::wire::{MEDIA_TYPE_CMS, Outcome, OutcomeAnswer};
 
-const BIN: &str = env!("CARGO_BIN_EXE_madoguchi-server");
-
-/// `[limits]` for tests that are one client sending hundreds of requests.
-const UNLIMITED: &str =
-    "[limits]\nper_client_requests_per_sec = 1000000\nper_client_burst = 1000000\n";
-
-fn write_config(dir: &Path, extra: &str) -> PathBuf {
-    let pki = pki_dir().canonicalize().unwrap();
-    // The window refuses keys others can read; a checkout leaves the fixtures' at 0644.
-    let private = |name: &str| {
-        madoguchi_server::cli::private_copy(&pki.join(name), dir)
-            .unwrap()
-            .display()
-            .to_string()
-    };
-    let text = format!(
-        "listen = \"127.0.0.1:0\"\n\
-         tls_certificate = \"{p}/server.pem\"\n\
-         tls_key = \"{tls_key}\"\n\
-         signing_cas = [\"{p}/sign-ca.der\"]\n\
-         database = \"window.db\"\n\
-         {extra}\n\
-         [crl_signer]\n\
-         certificate = \"{p}/sign-ca.der\"\n\
-         private_key = \"{crl_key}\"\n",
-        p = pki.display(),
-        tls_key = private("server-key.pem"),
-        crl_key = private("sign-ca-key.pem"),
-    );
-    let path = dir.join("server.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// Starts `serve`, returns the child and its URL (read from its first line).
-fn spawn_server(args: &[&str]) -> (Child, String, Vec<String>) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("a first line").unwrap();
-    let url = first
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first}"))
-        .to_owned();
-    let mut rest = Vec::new();
-    if args.contains(&"--demo") {
-        for _ in 0..3 {
-            rest.push(lines.next().unwrap().unwrap());
-        }
-    }
-    (child, url, rest)
-}
-
-fn run_cli(args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(BIN).args(args).output().unwrap();
-    (
-        o.status.success(),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 /// (receipt id, answer body, signed request) of an `accepted` answer.
 type Accepted = (String, String, Vec<u8>);
-
-#[derive(serde::Deserialize)]
-struct Row {
-    receipt_id: String,
-    outcome: String,
-    procedure: String,
-    certificate_serial: String,
-    status: String,
-}
-
-fn list(config: &Path) -> Vec<Row> {
-    let (ok, out, err) = run_cli(&[
-        "requests",
-        "list",
-        "--config",
-        config.to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(ok, "{err}");
-    serde_json::from_str(&out).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_under_revocation_load_loses_no_accepted_revocation() {

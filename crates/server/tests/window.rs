@@ -16,10 +16,21 @@ use madoguchi_server::store::{CrlRecord, RequestRecord, StoreError, Transaction}
 use madoguchi_server::testkit::{TestCa, TestHolder, holder_facts};
 use madoguchi_server::{SqliteStore, Store};
 
-fn file_store(dir: &tempfile::TempDir) -> (std::path::PathBuf, Box<dyn Store>) {
-    let path = dir.path().join("window.db");
-    let store = SqliteStore::open(&path).unwrap();
-    (path, Box::new(store))
+both_stores!(
+    revocation_lifecycle_reaches_every_status_outcome,
+    imported_crl_revokes_and_bad_crls_are_refused,
+    certificate_outcomes_in_check_order,
+    challenge_rules,
+    busy_when_every_slot_is_taken,
+    bad_input_corpus_is_malformed_request,
+    fixture_cards_reach_their_outcomes,
+);
+
+/// A window on a fresh database of `kind`; `None`: skipped (PostgreSQL missing, outside CI).
+async fn window_on(kind: Kind, limits: Limits) -> Option<(Db, Harness)> {
+    let db = Db::fresh(kind)?;
+    let w = start_window(limits, Some(db.open().await)).await;
+    Some((db, w))
 }
 
 fn crl_signer() -> CrlSigner {
@@ -27,11 +38,10 @@ fn crl_signer() -> CrlSigner {
     CrlSigner::load(&d.join("sign-ca.der"), &d.join("sign-ca-key.pem")).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn revocation_lifecycle_reaches_every_status_outcome() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, store) = file_store(&dir);
-    let w = start_window(Limits::default(), Some(store)).await;
+async fn revocation_lifecycle_reaches_every_status_outcome(kind: Kind) {
+    let Some((db, w)) = window_on(kind, Limits::default()).await else {
+        return;
+    };
     let alice = holder(0x5001);
     let bob = holder(0x5002);
 
@@ -103,14 +113,17 @@ async fn revocation_lifecycle_reaches_every_status_outcome() {
     assert_eq!(r.status().as_u16(), 404);
 
     // crl issue: the revocation takes effect.
-    let mut side = SqliteStore::open(&db).unwrap();
-    let summary = madoguchi_server::crl::issue(
-        &mut side,
-        &crl_signer(),
-        SystemTime::now(),
-        Duration::from_secs(86400),
-    )
-    .unwrap();
+    let summary = db
+        .with(|side| {
+            madoguchi_server::crl::issue(
+                side,
+                &crl_signer(),
+                SystemTime::now(),
+                Duration::from_secs(86400),
+            )
+            .unwrap()
+        })
+        .await;
     assert_eq!((summary.crl_number, summary.entries), (Some(1), 1));
 
     // revoked (3.1.11) and already_revoked (2.2.14)
@@ -151,7 +164,7 @@ async fn revocation_lifecycle_reaches_every_status_outcome() {
     assert_eq!(revoked[0].serial_number.as_bytes(), &[0x50, 0x01]);
 
     // The record list: one accepted revocation, revoked now; nothing twice.
-    let list: Vec<RequestRecord> = side.list_requests().unwrap();
+    let list: Vec<RequestRecord> = db.with(|side| side.list_requests().unwrap()).await;
     let accepted_rows: Vec<_> = list.iter().filter(|r| r.outcome == "accepted").collect();
     assert_eq!(accepted_rows.len(), 1);
     assert_eq!(accepted_rows[0].receipt_id, receipt);
@@ -165,22 +178,25 @@ async fn revocation_lifecycle_reaches_every_status_outcome() {
     assert_eq!(list.len(), 7);
 
     // A second CRL keeps the entry and counts up.
-    let s2 = madoguchi_server::crl::issue(
-        &mut side,
-        &crl_signer(),
-        SystemTime::now(),
-        Duration::from_secs(86400),
-    )
-    .unwrap();
+    let s2 = db
+        .with(|side| {
+            madoguchi_server::crl::issue(
+                side,
+                &crl_signer(),
+                SystemTime::now(),
+                Duration::from_secs(86400),
+            )
+            .unwrap()
+        })
+        .await;
     assert_eq!((s2.crl_number, s2.entries), (Some(2), 1));
     w.server.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn imported_crl_revokes_and_bad_crls_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (db, store) = file_store(&dir);
-    let w = start_window(Limits::default(), Some(store)).await;
+async fn imported_crl_revokes_and_bad_crls_are_refused(kind: Kind) {
+    let Some((db, w)) = window_on(kind, Limits::default()).await else {
+        return;
+    };
     let carol = holder(0x6001);
     assert_eq!(
         w.run(&carol, Procedure::ValidityCheck).await.answer.outcome,
@@ -226,11 +242,14 @@ async fn imported_crl_revokes_and_bad_crls_are_refused() {
     .unwrap();
 
     let cas = vec![TrustedCa::load(&pki_dir().join("sign-ca.der")).unwrap()];
-    let mut side = SqliteStore::open(&db).unwrap();
     // PEM form is accepted too.
     let pem = der::pem::encode_string("X509 CRL", der::pem::LineEnding::LF, &issued.der).unwrap();
-    let imported =
-        madoguchi_server::crl::import(&mut side, &cas, pem.as_bytes(), SystemTime::now()).unwrap();
+    let cas2 = cas.clone();
+    let imported = db
+        .with(move |side| {
+            madoguchi_server::crl::import(side, &cas2, pem.as_bytes(), SystemTime::now()).unwrap()
+        })
+        .await;
     assert_eq!(imported.entries, 1);
     assert_eq!(
         w.run(&carol, Procedure::ValidityCheck).await.answer.outcome,
@@ -241,21 +260,26 @@ async fn imported_crl_revokes_and_bad_crls_are_refused() {
         Outcome::AlreadyRevoked
     );
 
+    db.with(move |side| refusals(side, &cas, &issued.der)).await;
+    w.server.shutdown().await;
+}
+
+fn refusals(side: &mut dyn Store, cas: &[TrustedCa], issued: &[u8]) {
     // Tampered: signature fails.
-    let mut bad = issued.der.clone();
+    let mut bad = issued.to_vec();
     let n = bad.len();
     bad[n - 5] ^= 0x40;
     assert!(matches!(
-        madoguchi_server::crl::import(&mut side, &cas, &bad, SystemTime::now()),
+        madoguchi_server::crl::import(side, cas, &bad, SystemTime::now()),
         Err(madoguchi_server::crl::CrlError::BadSignature)
     ));
     // Signed by an unknown CA.
     let foreign = TrustedCa::load(&pki_dir().join("foreign-sign-ca.der")).unwrap();
     assert!(matches!(
         madoguchi_server::crl::import(
-            &mut side,
+            side,
             std::slice::from_ref(&foreign),
-            &issued.der,
+            issued,
             SystemTime::now()
         ),
         Err(madoguchi_server::crl::CrlError::UnknownIssuer(_))
@@ -264,24 +288,24 @@ async fn imported_crl_revokes_and_bad_crls_are_refused() {
     let impostor = TrustedCa::load(&pki_dir().join("impostor-sign-ca.der")).unwrap();
     assert!(matches!(
         madoguchi_server::crl::import(
-            &mut side,
+            side,
             std::slice::from_ref(&impostor),
-            &issued.der,
+            issued,
             SystemTime::now()
         ),
         Err(madoguchi_server::crl::CrlError::BadSignature)
     ));
     // Not a CRL.
     assert!(matches!(
-        madoguchi_server::crl::import(&mut side, &cas, b"garbage", SystemTime::now()),
+        madoguchi_server::crl::import(side, cas, b"garbage", SystemTime::now()),
         Err(madoguchi_server::crl::CrlError::NotCrl(_))
     ));
-    w.server.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn certificate_outcomes_in_check_order() {
-    let w = start_window(Limits::default(), None).await;
+async fn certificate_outcomes_in_check_order(kind: Kind) {
+    let Some((_db, w)) = window_on(kind, Limits::default()).await else {
+        return;
+    };
     let now = SystemTime::now();
     let key = holder_key();
 
@@ -468,9 +492,10 @@ pub fn edit_signed_data(
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn challenge_rules() {
-    let w = start_window(Limits::default(), None).await;
+async fn challenge_rules(kind: Kind) {
+    let Some((_db, w)) = window_on(kind, Limits::default()).await else {
+        return;
+    };
     let h = holder(0x8001);
 
     let c = w.challenge().await;
@@ -541,14 +566,15 @@ async fn challenge_rules() {
     w.server.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn busy_when_every_slot_is_taken() {
+async fn busy_when_every_slot_is_taken(kind: Kind) {
     let limits = Limits {
         max_concurrent_requests: 2,
         retry_after_secs: 7,
         ..Limits::default()
     };
-    let w = start_window(limits, None).await;
+    let Some((_db, w)) = window_on(kind, limits).await else {
+        return;
+    };
     let h = holder(0x8101);
     let c = w.challenge().await;
     let signed = h.signed_request(Procedure::Revocation, &c.challenge);
@@ -628,13 +654,14 @@ fn sign_doc(h: &TestHolder, doc: &RequestDocument) -> Vec<u8> {
     h.sign_bytes(&doc.to_canonical_bytes())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_input_corpus_is_malformed_request() {
+async fn bad_input_corpus_is_malformed_request(kind: Kind) {
     let limits = Limits {
         max_body_bytes: 16 * 1024,
         ..Limits::default()
     };
-    let w = start_window(limits, None).await;
+    let Some((_db, w)) = window_on(kind, limits).await else {
+        return;
+    };
     let h = holder(0x9001);
     let c = w.challenge().await;
     let good = h.signed_request(Procedure::Revocation, &c.challenge);
@@ -861,9 +888,10 @@ async fn health_and_tls_versions() {
     w.server.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fixture_cards_reach_their_outcomes() {
-    let w = start_window(Limits::default(), None).await;
+async fn fixture_cards_reach_their_outcomes(kind: Kind) {
+    let Some((_db, w)) = window_on(kind, Limits::default()).await else {
+        return;
+    };
     let cases = [
         ("normal", Procedure::ValidityCheck, 200, Outcome::Valid),
         ("rare-kanji", Procedure::Revocation, 200, Outcome::Accepted),

@@ -1,6 +1,10 @@
 //! Shared harness: an in-process window on 127.0.0.1 with TLS (fixture certificates) and a
-//! reqwest client trusting only the fixture TLS CA.
+//! reqwest client trusting only the fixture TLS CA; a fresh database of either store
+//! ([`Db`]), PostgreSQL's in a private cluster ([`pg`]).
 #![allow(dead_code)]
+
+pub mod bin;
+pub mod pg;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -144,4 +148,87 @@ impl Harness {
         self.submit(procedure, h.signed_request(procedure, &c.challenge))
             .await
     }
+}
+
+/// Which store a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of one kind.
+pub struct Db {
+    pub kind: Kind,
+    pub database: madoguchi_server::config::Database,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Db {
+    /// `None`: PostgreSQL is missing and this test is skipped (listed at exit).
+    pub fn fresh(kind: Kind) -> Option<Db> {
+        use madoguchi_server::config::Database;
+        Some(match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path = dir.path().join("window.db");
+                Db {
+                    kind,
+                    database: Database::Sqlite(path),
+                    _dir: Some(dir),
+                }
+            }
+            Kind::Postgres => Db {
+                kind,
+                database: Database::Postgres(pg::cluster()?.new_database()),
+                _dir: None,
+            },
+        })
+    }
+
+    /// The URL (PostgreSQL) or path (SQLite), as a configuration file names it.
+    pub fn config_value(&self) -> String {
+        match &self.database {
+            madoguchi_server::config::Database::Sqlite(p) => p.display().to_string(),
+            madoguchi_server::config::Database::Postgres(u) => u.clone(),
+        }
+    }
+
+    /// A new connection to it (opened off the runtime).
+    pub async fn open(&self) -> Box<dyn Store> {
+        let d = self.database.clone();
+        pg::blocking(move || madoguchi_server::store::open_store(&d).expect("store opens")).await
+    }
+
+    /// Runs `f` on a connection of its own, off the runtime (CLI-like side work: CRLs, lists).
+    pub async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn Store) -> T + Send + 'static,
+    ) -> T {
+        let d = self.database.clone();
+        pg::blocking(move || {
+            let mut s = madoguchi_server::store::open_store(&d).expect("store opens");
+            f(s.as_mut())
+        })
+        .await
+    }
+}
+
+/// Runs each named `async fn(Kind)` as two tests, `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Kind::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Kind::Postgres).await
+                }
+            }
+        )*
+    };
 }

@@ -1,0 +1,519 @@
+//! The PostgreSQL store: the same [`Store`] trait and schema guarantees as SQLite, for
+//! deployments where several window instances share one database.
+//!
+//! Driven by `tokio-postgres` on a private current-thread runtime: the store trait is
+//! synchronous and called from one thread (the group committer, or a CLI command), so every
+//! call is `block_on` and one connection per window instance carries its group commits. A pool
+//! would give nothing here: the committer never has two transactions open. Like any blocking
+//! code, the store is not to be opened, used or dropped on an async runtime's thread (use
+//! `spawn_blocking`); the window does so.
+//!
+//! Concurrency between instances is left to PostgreSQL's constraints, at READ COMMITTED:
+//! a second accepted revocation of a certificate, a second record of a document, a second
+//! spend of a challenge nonce wait for the first transaction and then fail with a unique
+//! violation; the committer rolls that submission back to its savepoint and decides it again,
+//! and then sees the winner's committed row (see `commit.rs`). Deadlocks between two
+//! instances' batches are broken by PostgreSQL and handled the same way.
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, NoTls, Statement};
+
+use crate::store::{
+    AcceptedRevocation, CrlRecord, HeldCrl, NewCrl, NewRecord, RequestRecord, Spend, Store,
+    StoreError, Transaction, fresh_secret,
+};
+
+/// Schema migrations, in the same order and meaning as SQLite's (`store.rs`); the version is
+/// the row count of `madoguchi_schema`.
+const MIGRATIONS: &[&str] = &[
+    // 1: requests, CRLs, CRL entries.
+    r#"
+    CREATE TABLE requests (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        receipt_id TEXT NOT NULL UNIQUE,
+        request_hash BYTEA NOT NULL UNIQUE,
+        procedure TEXT NOT NULL CHECK (procedure IN ('revocation', 'validity_check')),
+        outcome TEXT NOT NULL,
+        cert_issuer BYTEA NOT NULL,
+        cert_issuer_text TEXT NOT NULL,
+        cert_serial TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        document BYTEA NOT NULL,
+        cms BYTEA NOT NULL
+    );
+    CREATE UNIQUE INDEX requests_one_accepted_revocation
+        ON requests (cert_issuer, cert_serial)
+        WHERE procedure = 'revocation' AND outcome = 'accepted';
+    CREATE INDEX requests_by_certificate ON requests (cert_issuer, cert_serial);
+    CREATE TABLE crls (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        issuer BYTEA NOT NULL,
+        issuer_text TEXT NOT NULL,
+        crl_number BIGINT,
+        this_update TEXT NOT NULL,
+        next_update TEXT,
+        source TEXT NOT NULL CHECK (source IN ('issued', 'imported')),
+        der BYTEA NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX crls_by_issuer ON crls (issuer, this_update);
+    CREATE TABLE crl_entries (
+        crl_id BIGINT NOT NULL REFERENCES crls (id),
+        serial TEXT NOT NULL,
+        revoked_at TEXT NOT NULL,
+        PRIMARY KEY (crl_id, serial)
+    );
+    "#,
+    // 2: stateless challenges: the spent nonces (single use, by primary key) and the MAC key.
+    r#"
+    CREATE TABLE spent_challenges (
+        nonce BYTEA PRIMARY KEY,
+        document_hash BYTEA NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE INDEX spent_challenges_by_expiry ON spent_challenges (expires_at);
+    CREATE TABLE window_secrets (
+        name TEXT PRIMARY KEY,
+        value BYTEA NOT NULL
+    );
+    "#,
+];
+
+/// Number of migrations this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Any 64-bit number, the same in every instance: serialises concurrent migrations.
+const MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368; // "madoguch"
+
+struct Statements {
+    answer_for: Statement,
+    crl_revocation: Statement,
+    accepted_revocation: Statement,
+    insert_request: Statement,
+    spend: Statement,
+    spent_by: Statement,
+}
+
+struct Connection {
+    client: Client,
+    st: Statements,
+}
+
+/// The PostgreSQL store.
+pub struct PostgresStore {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    conn: Option<Connection>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PostgresStore")
+    }
+}
+
+/// True when `database` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(database: &str) -> bool {
+    database.starts_with("postgresql://") || database.starts_with("postgres://")
+}
+
+impl PostgresStore {
+    /// Connects to `postgresql://user@host:port/dbname` and migrates the schema.
+    pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Other(format!("starting the database runtime: {e}")))?;
+        let mut s = PostgresStore {
+            rt,
+            url: url.to_owned(),
+            conn: None,
+        };
+        s.connection()?;
+        Ok(s)
+    }
+
+    /// The live connection; a lost one (database restarted, network cut) is replaced, so a
+    /// window outlives a database restart.
+    fn connection(&mut self) -> Result<&mut Connection, StoreError> {
+        if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
+            self.conn = None;
+            let c = self.rt.block_on(connect(&self.url))?;
+            self.conn = Some(c);
+        }
+        Ok(self.conn.as_mut().expect("just connected"))
+    }
+
+    /// The schema version in the database.
+    pub fn schema_version(&mut self) -> Result<i64, StoreError> {
+        let rt = &self.rt;
+        let c = match &self.conn {
+            Some(c) => c,
+            None => return Err(StoreError::Other("not connected".into())),
+        };
+        let row = rt.block_on(
+            c.client
+                .query_one("SELECT count(*) FROM madoguchi_schema", &[]),
+        )?;
+        Ok(row.get(0))
+    }
+}
+
+async fn connect(url: &str) -> Result<Connection, StoreError> {
+    let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!("database connection ended: {e}");
+        }
+    });
+    migrate(&mut client).await?;
+    let st = Statements {
+        answer_for: client
+            .prepare("SELECT answer FROM requests WHERE request_hash = $1")
+            .await?,
+        crl_revocation: client
+            .prepare(
+                "SELECT e.revoked_at FROM crl_entries e
+                 WHERE e.serial = $2 AND e.crl_id = (
+                     SELECT id FROM crls WHERE issuer = $1
+                     ORDER BY this_update DESC, id DESC LIMIT 1)",
+            )
+            .await?,
+        accepted_revocation: client
+            .prepare(
+                "SELECT receipt_id, cert_serial, received_at FROM requests
+                 WHERE cert_issuer = $1 AND cert_serial = $2
+                   AND procedure = 'revocation' AND outcome = 'accepted'",
+            )
+            .await?,
+        insert_request: client
+            .prepare(
+                "INSERT INTO requests (receipt_id, request_hash, procedure, outcome, cert_issuer,
+                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .await?,
+        spend: client
+            .prepare(
+                "INSERT INTO spent_challenges (nonce, document_hash, expires_at)
+                 VALUES ($1, $2, $3) ON CONFLICT (nonce) DO NOTHING",
+            )
+            .await?,
+        spent_by: client
+            .prepare("SELECT document_hash FROM spent_challenges WHERE nonce = $1")
+            .await?,
+    };
+    Ok(Connection { client, st })
+}
+
+async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS madoguchi_schema (
+             version BIGINT PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    )
+    .await?;
+    let current: i64 = tx
+        .query_one("SELECT count(*) FROM madoguchi_schema", &[])
+        .await?
+        .get(0);
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO madoguchi_schema (version) VALUES ($1)",
+            &[&((i + 1) as i64)],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+struct PgTx<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    tx: tokio_postgres::Transaction<'a>,
+    st: &'a Statements,
+}
+
+impl PgTx<'_> {
+    fn run<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, StoreError> {
+        Ok(self.rt.block_on(f)?)
+    }
+}
+
+impl Transaction for PgTx<'_> {
+    fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError> {
+        let h: &[u8] = request_hash;
+        let row = self.run(self.tx.query_opt(&self.st.answer_for, &[&h]))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn crl_revocation(
+        &mut self,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let row = self.run(
+            self.tx
+                .query_opt(&self.st.crl_revocation, &[&issuer_der, &serial]),
+        )?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn accepted_revocation(
+        &mut self,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Option<AcceptedRevocation>, StoreError> {
+        let row = self.run(
+            self.tx
+                .query_opt(&self.st.accepted_revocation, &[&issuer_der, &serial]),
+        )?;
+        Ok(row.map(|r| AcceptedRevocation {
+            receipt_id: r.get(0),
+            serial: r.get(1),
+            accepted_at: r.get(2),
+        }))
+    }
+
+    fn insert_request(&mut self, rec: &NewRecord<'_>) -> Result<(), StoreError> {
+        let h: &[u8] = rec.request_hash;
+        let params: [&(dyn ToSql + Sync); 12] = [
+            &rec.receipt_id,
+            &h,
+            &rec.procedure,
+            &rec.outcome,
+            &rec.issuer_der,
+            &rec.issuer_text,
+            &rec.serial,
+            &rec.holder_name,
+            &rec.received_at,
+            &rec.answer_json,
+            &rec.document,
+            &rec.cms,
+        ];
+        self.run(self.tx.execute(&self.st.insert_request, &params))?;
+        Ok(())
+    }
+
+    fn accepted_revocations(
+        &mut self,
+        issuer_der: &[u8],
+    ) -> Result<Vec<AcceptedRevocation>, StoreError> {
+        let rows = self.run(self.tx.query(
+            "SELECT receipt_id, cert_serial, received_at FROM requests
+             WHERE cert_issuer = $1 AND procedure = 'revocation' AND outcome = 'accepted'
+             ORDER BY id",
+            &[&issuer_der],
+        ))?;
+        Ok(rows
+            .iter()
+            .map(|r| AcceptedRevocation {
+                receipt_id: r.get(0),
+                serial: r.get(1),
+                accepted_at: r.get(2),
+            })
+            .collect())
+    }
+
+    fn latest_crl_entries(&mut self, issuer_der: &[u8]) -> Result<Option<HeldCrl>, StoreError> {
+        let head = self.run(self.tx.query_opt(
+            "SELECT id, crl_number, this_update FROM crls WHERE issuer = $1
+             ORDER BY this_update DESC, id DESC LIMIT 1",
+            &[&issuer_der],
+        ))?;
+        let Some(head) = head else {
+            return Ok(None);
+        };
+        let id: i64 = head.get(0);
+        let rows = self.run(self.tx.query(
+            "SELECT serial, revoked_at FROM crl_entries WHERE crl_id = $1",
+            &[&id],
+        ))?;
+        Ok(Some(HeldCrl {
+            crl_number: head.get(1),
+            this_update: head.get(2),
+            entries: rows.iter().map(|r| (r.get(0), r.get(1))).collect(),
+        }))
+    }
+
+    fn insert_crl(&mut self, crl: &NewCrl<'_>) -> Result<(), StoreError> {
+        let row = self.run(self.tx.query_one(
+            "INSERT INTO crls (issuer, issuer_text, crl_number, this_update, next_update, source,
+                der, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                &crl.issuer_der,
+                &crl.issuer_text,
+                &crl.crl_number,
+                &crl.this_update,
+                &crl.next_update,
+                &crl.source,
+                &crl.der,
+                &crl.added_at,
+            ],
+        ))?;
+        let id: i64 = row.get(0);
+        let stmt = self.run(self.tx.prepare(
+            "INSERT INTO crl_entries (crl_id, serial, revoked_at) VALUES ($1, $2, $3)
+             ON CONFLICT (crl_id, serial) DO UPDATE SET revoked_at = EXCLUDED.revoked_at",
+        ))?;
+        for (serial, date) in crl.entries {
+            self.run(self.tx.execute(&stmt, &[&id, serial, date]))?;
+        }
+        Ok(())
+    }
+
+    fn spend_challenge(
+        &mut self,
+        nonce: &[u8],
+        document_hash: &[u8; 32],
+        expires_at: i64,
+    ) -> Result<Spend, StoreError> {
+        let h: &[u8] = document_hash;
+        let inserted = self.run(self.tx.execute(&self.st.spend, &[&nonce, &h, &expires_at]))?;
+        if inserted == 1 {
+            return Ok(Spend::Fresh);
+        }
+        let by: Vec<u8> = self
+            .run(self.tx.query_one(&self.st.spent_by, &[&nonce]))?
+            .get(0);
+        Ok(if by == document_hash {
+            Spend::SameDocument
+        } else {
+            Spend::OtherDocument
+        })
+    }
+
+    fn purge_spent_challenges(&mut self, before: i64) -> Result<usize, StoreError> {
+        let n = self.run(self.tx.execute(
+            "DELETE FROM spent_challenges WHERE expires_at < $1",
+            &[&before],
+        ))?;
+        Ok(n as usize)
+    }
+
+    fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.run(self.tx.batch_execute("SAVEPOINT submission"))
+    }
+
+    fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.run(self.tx.batch_execute("RELEASE SAVEPOINT submission"))
+    }
+
+    fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.run(
+            self.tx
+                .batch_execute("ROLLBACK TO SAVEPOINT submission; RELEASE SAVEPOINT submission"),
+        )
+    }
+
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        let PgTx { rt, tx, .. } = *self;
+        Ok(rt.block_on(tx.commit())?)
+    }
+}
+
+impl Store for PostgresStore {
+    fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        self.connection()?;
+        let rt = &self.rt;
+        let conn = self.conn.as_mut().expect("connected above");
+        let tx = rt.block_on(conn.client.transaction())?;
+        Ok(Box::new(PgTx {
+            rt,
+            tx,
+            st: &conn.st,
+        }))
+    }
+
+    fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
+        self.connection()?;
+        let c = &self.conn.as_ref().expect("connected above").client;
+        let rows = self.rt.block_on(c.query(
+            "SELECT r.receipt_id, r.request_hash, r.procedure, r.outcome, r.cert_issuer_text,
+                    r.cert_serial, r.holder_name, r.received_at,
+                    CASE WHEN r.procedure = 'revocation' AND r.outcome = 'accepted' THEN
+                        CASE WHEN EXISTS (
+                            SELECT 1 FROM crl_entries e WHERE e.serial = r.cert_serial
+                              AND e.crl_id = (SELECT id FROM crls c WHERE c.issuer = r.cert_issuer
+                                              ORDER BY this_update DESC, id DESC LIMIT 1))
+                        THEN 'revoked' ELSE 'pending' END
+                    ELSE '-' END
+             FROM requests r ORDER BY r.id",
+            &[],
+        ))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let hash: Vec<u8> = r.get(1);
+                RequestRecord {
+                    receipt_id: r.get(0),
+                    request_hash: hex::encode(hash),
+                    procedure: r.get(2),
+                    outcome: r.get(3),
+                    certificate_issuer: r.get(4),
+                    certificate_serial: r.get(5),
+                    holder_name: r.get(6),
+                    received_at: r.get(7),
+                    status: r.get(8),
+                }
+            })
+            .collect())
+    }
+
+    fn latest_crl(&mut self, issuer_der: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError> {
+        self.connection()?;
+        let c = &self.conn.as_ref().expect("connected above").client;
+        let row = self.rt.block_on(c.query_opt(
+            "SELECT crl_number, this_update, der, source,
+                (SELECT count(*) FROM crl_entries e WHERE e.crl_id = c.id)
+             FROM crls c WHERE ($1::BYTEA IS NULL OR issuer = $1)
+             ORDER BY this_update DESC, id DESC LIMIT 1",
+            &[&issuer_der],
+        ))?;
+        Ok(row.map(|r| {
+            let n: i64 = r.get(4);
+            CrlRecord {
+                crl_number: r.get(0),
+                this_update: r.get(1),
+                der: r.get(2),
+                source: r.get(3),
+                entries: n as usize,
+            }
+        }))
+    }
+
+    fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
+        self.connection()?;
+        let c = &self.conn.as_ref().expect("connected above").client;
+        let secret: &[u8] = &fresh_secret();
+        self.rt.block_on(c.execute(
+            "INSERT INTO window_secrets (name, value) VALUES ('challenge_key', $1)
+             ON CONFLICT (name) DO NOTHING",
+            &[&secret],
+        ))?;
+        let v: Vec<u8> = self
+            .rt
+            .block_on(c.query_one(
+                "SELECT value FROM window_secrets WHERE name = 'challenge_key'",
+                &[],
+            ))?
+            .get(0);
+        v.try_into()
+            .map_err(|_| StoreError::Other("the stored challenge key is not 32 bytes".into()))
+    }
+}

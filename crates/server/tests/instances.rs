@@ -1,0 +1,405 @@
+//! Several window instances (separate `madoguchi-server` processes) on one PostgreSQL
+//! database: challenges cross instances, a revocation is recorded once whichever instance gets
+//! it, concurrent revocations of one certificate give one `accepted`, and `kill -9` of one
+//! instance under revocation load loses nothing it acknowledged while the other keeps
+//! answering. Also `requests list` and `crl issue|import` on PostgreSQL.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::bin::*;
+use common::*;
+use madoguchi_pki::request::Procedure;
+use madoguchi_pki::wire::{ChallengeAnswer, MEDIA_TYPE_CMS, Outcome, OutcomeAnswer};
+
+/// Two instances on one fresh PostgreSQL database, and the configuration they share.
+fn two_instances(dir: &std::path::Path) -> Option<(std::path::PathBuf, Server, Server)> {
+    let url = pg::cluster()?.new_database();
+    let config = write_config_db(dir, &url, UNLIMITED);
+    let a = Server::start(&config);
+    let b = Server::start(&config);
+    Some((config, a, b))
+}
+
+async fn challenge(client: &reqwest::Client, url: &str) -> String {
+    let r = client
+        .post(format!("{url}/v1/challenges"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let c: ChallengeAnswer = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    c.challenge
+}
+
+async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    p: Procedure,
+    body: Vec<u8>,
+) -> Result<(String, OutcomeAnswer), reqwest::Error> {
+    let path = match p {
+        Procedure::Revocation => "/v1/revocations",
+        Procedure::ValidityCheck => "/v1/validity-checks",
+    };
+    let r = client
+        .post(format!("{url}{path}"))
+        .header("content-type", MEDIA_TYPE_CMS)
+        .body(body)
+        .send()
+        .await?;
+    let text = r.text().await?;
+    let a = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    Ok((text, a))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_challenges_and_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((config, a, b)) = two_instances(dir.path()) else {
+        return;
+    };
+    let client = client();
+    let h = holder(0xB001);
+
+    // A challenge from A is accepted by B.
+    let c = challenge(&client, &a.url).await;
+    let (_, v) = send(
+        &client,
+        &b.url,
+        Procedure::ValidityCheck,
+        h.signed_request(Procedure::ValidityCheck, &c),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.outcome, Outcome::Valid);
+    // ... once: another document with it, at A, is refused.
+    let other = holder(0xB002);
+    let (_, used) = send(
+        &client,
+        &a.url,
+        Procedure::ValidityCheck,
+        other.signed_request(Procedure::ValidityCheck, &c),
+    )
+    .await
+    .unwrap();
+    assert_eq!(used.outcome, Outcome::ChallengeInvalid);
+
+    // The same signed revocation sent to A and B at once: one record, the same bytes.
+    let signed = h.signed_request(Procedure::Revocation, &challenge(&client, &b.url).await);
+    let (ra, rb) = tokio::join!(
+        send(&client, &a.url, Procedure::Revocation, signed.clone()),
+        send(&client, &b.url, Procedure::Revocation, signed.clone()),
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.1.outcome, Outcome::Accepted, "{}", ra.0);
+    assert_eq!(ra.0, rb.0, "byte-identical answers");
+    let receipt = ra.1.receipt_id.clone().unwrap();
+
+    // A different revocation of the same certificate through B: duplicate_request.
+    let (_, dup) = send(
+        &client,
+        &b.url,
+        Procedure::Revocation,
+        h.signed_request(Procedure::Revocation, &challenge(&client, &a.url).await),
+    )
+    .await
+    .unwrap();
+    assert_eq!(dup.outcome, Outcome::DuplicateRequest);
+    assert_eq!(dup.accepted_receipt_id.as_deref(), Some(receipt.as_str()));
+
+    // requests list on PostgreSQL: the revocation once, pending.
+    let rows = list(&config);
+    let mine: Vec<&Row> = rows.iter().filter(|r| r.receipt_id == receipt).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[0].outcome.as_str(), mine[0].status.as_str()),
+        ("accepted", "pending")
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r.outcome == "accepted").count(),
+        1,
+        "one accepted revocation"
+    );
+
+    // crl issue on PostgreSQL: both instances see it at once.
+    let cfg = config.to_str().unwrap();
+    let crl = dir.path().join("issued.crl");
+    let (ok, out, err) = run_cli(&[
+        "crl",
+        "issue",
+        "--config",
+        cfg,
+        "--out",
+        crl.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("issued CRL number 1 with 1 revoked"), "{out}");
+    for url in [&a.url, &b.url] {
+        let (_, r) = send(
+            &client,
+            url,
+            Procedure::ValidityCheck,
+            h.signed_request(Procedure::ValidityCheck, &challenge(&client, url).await),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.outcome, Outcome::Revoked);
+    }
+    assert_eq!(
+        list(&config)
+            .iter()
+            .find(|r| r.receipt_id == receipt)
+            .unwrap()
+            .status,
+        "revoked"
+    );
+
+    // crl import into another PostgreSQL database.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_url = pg::cluster().unwrap().new_database();
+    let other_cfg = write_config_db(other_dir.path(), &other_url, "");
+    let (ok, out, err) = run_cli(&[
+        "crl",
+        "import",
+        "--config",
+        other_cfg.to_str().unwrap(),
+        crl.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("imported CRL number 1 with 1 revoked"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_revocations_of_one_certificate_at_two_instances_accept_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((config, a, b)) = two_instances(dir.path()) else {
+        return;
+    };
+    let client = client();
+    let h = holder(0xB101);
+    // 16 different signed revocations of one certificate, half to each instance, all at once.
+    let mut bodies = Vec::new();
+    for i in 0..16 {
+        let url = if i % 2 == 0 { &a.url } else { &b.url };
+        bodies.push((
+            url.clone(),
+            h.signed_request(Procedure::Revocation, &challenge(&client, url).await),
+        ));
+    }
+    let mut tasks = Vec::new();
+    for (url, body) in bodies {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            send(&client, &url, Procedure::Revocation, body)
+                .await
+                .unwrap()
+                .1
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    let accepted: Vec<&OutcomeAnswer> = outcomes
+        .iter()
+        .filter(|a| a.outcome == Outcome::Accepted)
+        .collect();
+    assert_eq!(accepted.len(), 1, "{outcomes:?}");
+    let receipt = accepted[0].receipt_id.clone().unwrap();
+    for o in &outcomes {
+        if o.outcome != Outcome::Accepted {
+            assert_eq!(o.outcome, Outcome::DuplicateRequest, "{o:?}");
+            assert_eq!(o.accepted_receipt_id.as_deref(), Some(receipt.as_str()));
+        }
+    }
+    let rows = list(&config);
+    assert_eq!(rows.len(), 16);
+    assert_eq!(rows.iter().filter(|r| r.outcome == "accepted").count(), 1);
+}
+
+/// (receipt id, answer body) of an `accepted` answer.
+type Accepted = (String, String);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_one_instance_under_revocation_load_loses_nothing() {
+    const N: u64 = 240;
+    const KILL_AFTER: usize = 60;
+    let dir = tempfile::tempdir().unwrap();
+    let Some((config, mut a, b)) = two_instances(dir.path()) else {
+        return;
+    };
+    let client = client();
+    // N revocations of N certificates, each with a challenge from either instance.
+    let mut queue = Vec::new();
+    for i in 0..N {
+        let url = if i % 2 == 0 { &a.url } else { &b.url };
+        let c = challenge(&client, url).await;
+        queue.push((
+            i,
+            holder(0xC100 + i).signed_request(Procedure::Revocation, &c),
+        ));
+    }
+    let queue = Arc::new(Mutex::new(queue));
+    let accepted: Arc<Mutex<Vec<Accepted>>> = Arc::default();
+    let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (a_url, b_url) = (a.url.clone(), b.url.clone());
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let (queue, accepted, client, kill_tx) = (
+            queue.clone(),
+            accepted.clone(),
+            client.clone(),
+            kill_tx.clone(),
+        );
+        let (a_url, b_url) = (a_url.clone(), b_url.clone());
+        tasks.push(tokio::spawn(async move {
+            // Half the clients start at A. A client whose instance died sends the same signed
+            // request again to the other one, as a load balancer's retry would.
+            let mut url = if t % 2 == 0 {
+                a_url.clone()
+            } else {
+                b_url.clone()
+            };
+            let mut failures_after_switch = 0;
+            loop {
+                let Some((_, body)) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                loop {
+                    match send(&client, &url, Procedure::Revocation, body.clone()).await {
+                        Ok((text, ans)) if ans.outcome == Outcome::Accepted => {
+                            let mut acc = accepted.lock().unwrap();
+                            acc.push((ans.receipt_id.unwrap(), text));
+                            if acc.len() == KILL_AFTER {
+                                let _ = kill_tx.send(());
+                            }
+                            break;
+                        }
+                        Ok((text, ans)) => panic!("{:?}: {text}", ans.outcome),
+                        Err(_) if url == a_url => url = b_url.clone(),
+                        Err(e) => {
+                            failures_after_switch += 1;
+                            assert!(failures_after_switch < 5, "the survivor fails: {e}");
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    drop(kill_tx);
+    kill_rx
+        .recv()
+        .await
+        .expect("enough accepted before the kill");
+    a.kill();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let accepted = accepted.lock().unwrap().clone();
+    // Every revocation was answered accepted (by A before its death, or by B), and every
+    // accepted receipt is on record exactly once.
+    assert_eq!(accepted.len(), N as usize);
+    let rows = list(&config);
+    assert_eq!(rows.len(), N as usize, "one record per document");
+    for (receipt, _) in &accepted {
+        let n = rows.iter().filter(|r| &r.receipt_id == receipt).count();
+        assert_eq!(n, 1, "{receipt} listed {n} times");
+    }
+    assert!(rows.iter().all(|r| r.outcome == "accepted"));
+    // The survivor still answers.
+    let h = holder(0xC0FF);
+    let (_, v) = send(
+        &client,
+        &b.url,
+        Procedure::ValidityCheck,
+        h.signed_request(Procedure::ValidityCheck, &challenge(&client, &b.url).await),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v.outcome, Outcome::Valid);
+    drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
+    use madoguchi_server::pg::{PostgresStore, SCHEMA_VERSION};
+    use madoguchi_server::store::{NewRecord, Spend, Store, StoreError};
+    let Some(cluster) = pg::cluster() else {
+        return;
+    };
+    let url = cluster.new_database();
+    let db = url.rsplit('/').next().unwrap().to_owned();
+    pg::blocking(move || {
+        let rec =
+            |hash: &'static [u8; 32], receipt: &'static str, outcome: &'static str| NewRecord {
+                receipt_id: receipt,
+                request_hash: hash,
+                procedure: "revocation",
+                outcome,
+                issuer_der: b"issuer",
+                issuer_text: "CN=CA",
+                serial: "01",
+                holder_name: "吉田　太郎",
+                received_at: "2026-11-21T05:40:00Z",
+                answer_json: "{}",
+                document: b"{}",
+                cms: b"",
+            };
+        let mut s = PostgresStore::open(&url).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        // One accepted revocation per certificate, by constraint; the loser is a conflict
+        // (decided again by the committer), and a savepoint keeps the transaction usable.
+        let mut tx = s.transaction().unwrap();
+        tx.insert_request(&rec(&[1; 32], "R1", "accepted")).unwrap();
+        tx.savepoint().unwrap();
+        let e = tx
+            .insert_request(&rec(&[2; 32], "R2", "accepted"))
+            .unwrap_err();
+        assert!(e.is_conflict(), "{e}");
+        tx.rollback_to_savepoint().unwrap();
+        tx.insert_request(&rec(&[3; 32], "R3", "duplicate_request"))
+            .unwrap();
+        assert_eq!(
+            tx.spend_challenge(&[9; 12], &[1; 32], 100).unwrap(),
+            Spend::Fresh
+        );
+        assert_eq!(
+            tx.spend_challenge(&[9; 12], &[1; 32], 100).unwrap(),
+            Spend::SameDocument
+        );
+        assert_eq!(
+            tx.spend_challenge(&[9; 12], &[2; 32], 100).unwrap(),
+            Spend::OtherDocument
+        );
+        assert_eq!(tx.purge_spent_challenges(101).unwrap(), 1);
+        tx.commit().unwrap();
+        let list = s.list_requests().unwrap();
+        let receipts: Vec<&str> = list.iter().map(|r| r.receipt_id.as_str()).collect();
+        assert_eq!(receipts, ["R1", "R3"]);
+        assert_eq!(
+            (list[0].status.as_str(), list[1].status.as_str()),
+            ("pending", "-")
+        );
+        // The key is made once and then read by every instance.
+        let k = s.challenge_key().unwrap();
+        drop(s);
+        let mut again = PostgresStore::open(&url).unwrap();
+        assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(again.challenge_key().unwrap(), k);
+        drop(again);
+        // A database written by a newer server is refused.
+        pg::cluster()
+            .unwrap()
+            .psql(&db, "INSERT INTO madoguchi_schema (version) VALUES (99)");
+        assert!(matches!(
+            PostgresStore::open(&url),
+            Err(StoreError::TooNew { .. })
+        ));
+    })
+    .await;
+}
