@@ -21,7 +21,9 @@ use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
 
 use crate::clock::rfc3339;
 use crate::commit::Submission;
-use crate::material::{CertificateProblem, TrustedCa, check_certificate, ring_verify_sha256_rsa};
+use crate::material::{
+    CertificateProblem, TrustedCa, check_certificate_der, ring_verify_sha256_rsa,
+};
 
 /// A request refused before the challenge: the outcome and its answer.
 #[derive(Clone, Debug)]
@@ -45,6 +47,37 @@ fn refuse(
     Box::new(Refusal { outcome, answer })
 }
 
+/// The holder facts in a decoded certificate's one subjectAltName extension, or `None` when
+/// they cannot be read this way (then the full reading decides and words the refusal).
+fn holder_facts_of(cert: &x509_cert::Certificate) -> Option<madoguchi_pki::HolderFacts> {
+    use der::Decode;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let mut sans = cert
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME);
+    let ext = sans.next()?;
+    if sans.next().is_some() {
+        return None;
+    }
+    let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).ok()?;
+    let entries: Vec<(String, Vec<u8>)> = san
+        .0
+        .iter()
+        .filter_map(|gn| match gn {
+            GeneralName::OtherName(o) => Some((o.type_id.to_string(), o.value.to_der().ok()?)),
+            _ => None,
+        })
+        .collect();
+    madoguchi_pki::HolderFacts::from_other_names(
+        entries.iter().map(|(o, v)| (o.as_str(), v.as_slice())),
+    )
+    .ok()
+}
+
 /// Runs checks 1–4 on a request body received at `now` on the endpoint of `procedure`.
 pub fn check_request(
     procedure: Procedure,
@@ -59,8 +92,16 @@ pub fn check_request(
     // 1. Well-formed.
     let parsed = cms::parse_limited(body, max_body).map_err(|e| malformed(None, e.to_string()))?;
     let cert = parsed.certificate();
+    // The configured CA named as issuer, if any: its name text and its holders' addressee are
+    // computed once, not per request.
+    let ca = cas
+        .iter()
+        .find(|ca| ca.certificate.tbs_certificate.subject == cert.tbs_certificate.issuer);
     let cert_ref = CertificateRef {
-        issuer: cert.tbs_certificate.issuer.to_string(),
+        issuer: match ca {
+            Some(ca) => ca.name.clone(),
+            None => cert.tbs_certificate.issuer.to_string(),
+        },
         serial: serial_hex(cert.tbs_certificate.serial_number.as_bytes()),
     };
     let document = RequestDocument::parse(parsed.content())
@@ -81,22 +122,42 @@ pub fn check_request(
         ));
     }
     // The document states the certificate's holder facts and is addressed as its issuer
-    // requires.
-    let signing_cert = SigningCertificate::from_der(parsed.certificate_der())
-        .map_err(|e| malformed(Some(cert_ref.clone()), format!("signing certificate: {e}")))?;
-    let facts = signing_cert.holder().map_err(|e| {
-        malformed(
-            Some(cert_ref.clone()),
-            format!("the certificate's holder facts cannot be read: {e}"),
-        )
-    })?;
+    // requires. For a configured CA's certificate the facts come straight from the decoded
+    // certificate's subjectAltName, and the addressee (a function of the issuer name alone)
+    // from the CA; anything else, or anything the quick path cannot read, goes through the
+    // full certificate reading, which also words the refusal.
+    let quick = ca.and_then(|ca| {
+        let facts = holder_facts_of(cert)?;
+        let addressee = ca.addressee.get()?;
+        Some((facts, addressee.clone()))
+    });
+    let (facts, addressee) = match quick {
+        Some(q) => q,
+        None => {
+            let signing_cert =
+                SigningCertificate::from_der(parsed.certificate_der()).map_err(|e| {
+                    malformed(Some(cert_ref.clone()), format!("signing certificate: {e}"))
+                })?;
+            let facts = signing_cert.holder().map_err(|e| {
+                malformed(
+                    Some(cert_ref.clone()),
+                    format!("the certificate's holder facts cannot be read: {e}"),
+                )
+            })?;
+            let addressee = signing_cert.addressee().salutation;
+            if let Some(ca) = ca {
+                let _ = ca.addressee.set(addressee.clone());
+            }
+            (facts, addressee)
+        }
+    };
     if facts.to_request_holder() != document.holder {
         return Err(malformed(
             Some(cert_ref),
             "the document's holder facts differ from the certificate's".into(),
         ));
     }
-    if signing_cert.addressee().salutation != document.addressee {
+    if addressee != document.addressee {
         return Err(malformed(
             Some(cert_ref),
             "the document is not addressed to the certificate's issuer".into(),
@@ -109,7 +170,7 @@ pub fn check_request(
         .map_err(|e| malformed(Some(cert_ref.clone()), e.to_string()))?;
 
     // 2.–3. The certificate.
-    if let Err(p) = check_certificate(cert, cas, now) {
+    if let Err(p) = check_certificate_der(cert, Some(parsed.certificate_der()), cas, now) {
         let (outcome, detail) = match p {
             CertificateProblem::UnknownIssuer => (
                 Outcome::IssuerMismatch,

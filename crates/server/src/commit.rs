@@ -130,7 +130,7 @@ fn run(mut store: Box<dyn Store>, mut rx: mpsc::UnboundedReceiver<Job>, max_batc
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Submit(s, reply) => batch.push((s, reply)),
+                Job::Submit(s, reply) => batch.push((s, Some(reply))),
                 Job::LatestCrl(issuer, reply) => {
                     let _ = reply.send(
                         store
@@ -152,21 +152,31 @@ fn run(mut store: Box<dyn Store>, mut rx: mpsc::UnboundedReceiver<Job>, max_batc
         if batch.is_empty() {
             continue;
         }
-        let submissions: Vec<&Submission> = batch.iter().map(|(s, _)| s.as_ref()).collect();
-        let decisions = commit_batch(store.as_mut(), &submissions);
+        let (owned, mut replies): (Vec<Box<Submission>>, Vec<Option<oneshot::Sender<Decision>>>) =
+            batch.into_iter().unzip();
+        let submissions: Vec<&Submission> = owned.iter().map(|s| s.as_ref()).collect();
+        let decisions = commit_batch(store.as_mut(), &submissions, &mut |i, d| {
+            if let Some(r) = replies[i].take() {
+                let _ = r.send(d);
+            }
+        });
         match decisions {
             Ok(decisions) => {
-                for ((_, reply), d) in batch.into_iter().zip(decisions) {
-                    let _ = reply.send(d);
+                for (reply, d) in replies.into_iter().zip(decisions) {
+                    if let (Some(r), Some(d)) = (reply, d) {
+                        let _ = r.send(d);
+                    }
                 }
             }
             Err(e) => {
                 tracing::error!("commit failed: {e}");
-                for (s, reply) in batch {
-                    let _ = reply.send(service_error(
-                        &rfc3339(s.received_at),
-                        "the request could not be recorded",
-                    ));
+                for (s, reply) in submissions.iter().zip(replies) {
+                    if let Some(r) = reply {
+                        let _ = r.send(service_error(
+                            &rfc3339(s.received_at),
+                            "the request could not be recorded",
+                        ));
+                    }
                 }
             }
         }
@@ -186,16 +196,31 @@ fn purge(store: &mut dyn Store) -> Result<(), StoreError> {
 }
 
 /// Decides and records a batch in one transaction, each submission in a savepoint of its own.
-/// `Err` only when the transaction as a whole could not be started or committed: then nothing
-/// of the batch is promised recorded.
+///
+/// Validity checks come first and are handed to `answer_now` as soon as they are decided,
+/// before the commit: they read the committed state (no revocation of this batch is written
+/// yet), and their answer promises nothing durable — it says what the records held at that
+/// moment (manual 3.1.9: 「現時点において失効記録に記載されておらず」). Their records are
+/// written in the same transaction; a failed commit loses those audit records, never an
+/// acknowledgement. Revocations are answered (`Ok` entries) only after the commit; `None`
+/// marks the ones already answered. `Err`: the transaction as a whole could not be started or
+/// committed, and no revocation of the batch is promised recorded.
 pub fn commit_batch(
     store: &mut dyn Store,
     batch: &[&Submission],
-) -> Result<Vec<Decision>, StoreError> {
+    answer_now: &mut dyn FnMut(usize, Decision),
+) -> Result<Vec<Option<Decision>>, StoreError> {
     let mut tx = store.transaction()?;
-    let mut out = Vec::with_capacity(batch.len());
-    for s in batch {
-        out.push(decide_alone(tx.as_mut(), s)?);
+    let mut out: Vec<Option<Decision>> = vec![None; batch.len()];
+    for (i, s) in batch.iter().enumerate() {
+        if s.procedure == Procedure::ValidityCheck {
+            answer_now(i, decide_alone(tx.as_mut(), s)?);
+        }
+    }
+    for (i, s) in batch.iter().enumerate() {
+        if s.procedure != Procedure::ValidityCheck {
+            out[i] = Some(decide_alone(tx.as_mut(), s)?);
+        }
     }
     tx.commit()?;
     Ok(out)
@@ -321,7 +346,13 @@ fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreErr
         received_at: &now,
         answer_json: &body,
         document: &s.document_bytes,
-        cms: &s.cms,
+        // The signed envelope is the resident's proof of a revocation request and is kept;
+        // a validity check keeps its document and answer only (a quarter of the bytes: the
+        // envelope carries the certificate), which is most of its record's cost.
+        cms: match s.procedure {
+            Procedure::Revocation => &s.cms,
+            Procedure::ValidityCheck => &[],
+        },
     })?;
     Ok(Decision {
         outcome: answer.outcome,
@@ -339,8 +370,9 @@ mod tests {
 
     /// SQLite, except that recording a request for serial `bad` fails (a full disk, a
     /// constraint the window did not expect): the failure to inject.
-    struct FailOne(SqliteStore);
-    struct FailOneTx<'a>(Box<dyn Transaction + 'a>);
+    struct FailOne(SqliteStore, bool);
+    /// The transaction, and whether its commit fails (the disk fills up at the fsync).
+    struct FailOneTx<'a>(Box<dyn Transaction + 'a>, bool);
 
     impl Transaction for FailOneTx<'_> {
         fn answer_for(&mut self, h: &[u8; 32]) -> Result<Option<String>, StoreError> {
@@ -390,13 +422,17 @@ mod tests {
             self.0.rollback_to_savepoint()
         }
         fn commit(self: Box<Self>) -> Result<(), StoreError> {
+            if self.1 {
+                return Err(StoreError::Other("injected commit failure".into()));
+            }
             self.0.commit()
         }
     }
 
     impl Store for FailOne {
         fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
-            Ok(Box::new(FailOneTx(self.0.transaction()?)))
+            let fail_commit = self.1;
+            Ok(Box::new(FailOneTx(self.0.transaction()?, fail_commit)))
         }
         fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
             self.0.list_requests()
@@ -410,12 +446,16 @@ mod tests {
     }
 
     fn submission(serial: &str, n: u8) -> Submission {
+        submission_for(Procedure::Revocation, serial, n)
+    }
+
+    fn submission_for(procedure: Procedure, serial: &str, n: u8) -> Submission {
         let h = TestHolder::from_card("normal").unwrap();
-        let mut document = h.document(Procedure::Revocation, "unused-by-this-test");
+        let mut document = h.document(procedure, "unused-by-this-test");
         document.certificate.serial = serial.into();
         let document_bytes = document.to_canonical_bytes();
         Submission {
-            procedure: Procedure::Revocation,
+            procedure,
             document_hash: madoguchi_pki::cms::sha256(&document_bytes),
             document,
             document_bytes,
@@ -431,14 +471,20 @@ mod tests {
 
     #[test]
     fn a_submission_failing_in_the_store_fails_alone() {
-        let mut store = FailOne(SqliteStore::open_in_memory().unwrap());
+        let mut store = FailOne(SqliteStore::open_in_memory().unwrap(), false);
         let batch = [
             submission("01", 1),
             submission("BAD", 2),
             submission("03", 3),
         ];
         let refs: Vec<&Submission> = batch.iter().collect();
-        let d = commit_batch(&mut store, &refs).unwrap();
+        let d: Vec<Decision> = commit_batch(&mut store, &refs, &mut |_, _| {
+            panic!("no validity check here")
+        })
+        .unwrap()
+        .into_iter()
+        .map(|d| d.expect("revocations are answered after the commit"))
+        .collect();
         let outcomes: Vec<Outcome> = d.iter().map(|d| d.outcome).collect();
         assert_eq!(
             outcomes,
@@ -464,6 +510,25 @@ mod tests {
                 .unwrap(),
             Spend::OtherDocument
         );
+    }
+
+    #[test]
+    fn validity_checks_are_answered_before_the_commit_revocations_after() {
+        let mut store = FailOne(SqliteStore::open_in_memory().unwrap(), true);
+        let batch = [
+            submission("01", 1),
+            submission_for(Procedure::ValidityCheck, "01", 2),
+        ];
+        let refs: Vec<&Submission> = batch.iter().collect();
+        let mut early = Vec::new();
+        let r = commit_batch(&mut store, &refs, &mut |i, d| early.push((i, d.outcome)));
+        // The validity check read the committed state: the revocation before it in the batch
+        // was not written yet, and the answer went out before the (failing) commit.
+        assert_eq!(early, [(1, Outcome::Valid)]);
+        // The revocation's commit failed: it gets no answer from the batch (the runner
+        // answers service_error), and nothing of the batch is on record.
+        assert!(r.is_err());
+        assert!(store.list_requests().unwrap().is_empty());
     }
 
     #[test]

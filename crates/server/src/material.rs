@@ -88,6 +88,9 @@ pub struct TrustedCa {
     pub name: String,
     /// Its key as PKCS#1 DER (the subjectPublicKey bits).
     pub public_key_pkcs1: Vec<u8>,
+    /// The addressee its holders' documents carry (a function of the issuer name), learnt
+    /// from the first of its certificates read in full.
+    pub addressee: Arc<std::sync::OnceLock<String>>,
 }
 
 impl TrustedCa {
@@ -109,6 +112,7 @@ impl TrustedCa {
             key,
             name,
             public_key_pkcs1,
+            addressee: Arc::default(),
         })
     }
 }
@@ -143,7 +147,7 @@ pub fn verify_sha256_rsa(ca: &TrustedCa, tbs: &[u8], signature: &[u8]) -> bool {
     ring_verify_sha256_rsa(&ca.public_key_pkcs1, tbs, signature)
 }
 
-fn signed_by(cert: &Certificate, ca: &TrustedCa) -> bool {
+fn signed_by(cert: &Certificate, cert_der: Option<&[u8]>, ca: &TrustedCa) -> bool {
     if cert.signature_algorithm.oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
         || cert.tbs_certificate.signature.oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
     {
@@ -152,15 +156,41 @@ fn signed_by(cert: &Certificate, ca: &TrustedCa) -> bool {
     let Some(sig) = cert.signature.as_bytes() else {
         return false;
     };
+    // The signed bytes, sliced out of the certificate's DER rather than encoded again.
+    if let Some(tbs) = cert_der.and_then(tbs_of) {
+        return verify_sha256_rsa(ca, tbs, sig);
+    }
     match cert.tbs_certificate.to_der() {
         Ok(tbs) => verify_sha256_rsa(ca, &tbs, sig),
         Err(_) => false,
     }
 }
 
+/// The tbsCertificate TLV inside a certificate's DER.
+fn tbs_of(cert_der: &[u8]) -> Option<&[u8]> {
+    use der::Reader;
+    let mut r = der::SliceReader::new(cert_der).ok()?;
+    let outer = der::Header::decode(&mut r).ok()?;
+    if outer.tag != der::Tag::Sequence {
+        return None;
+    }
+    r.tlv_bytes().ok()
+}
+
 /// Runs the certificate checks in their fixed order: issuer name, CA signature, validity.
 pub fn check_certificate(
     cert: &Certificate,
+    cas: &[TrustedCa],
+    now: SystemTime,
+) -> Result<(), CertificateProblem> {
+    check_certificate_der(cert, None, cas, now)
+}
+
+/// [`check_certificate`] for a certificate whose DER (`cert_der`, the encoding of `cert`) is
+/// at hand: the CA signature is checked over its bytes as they are.
+pub fn check_certificate_der(
+    cert: &Certificate,
+    cert_der: Option<&[u8]>,
     cas: &[TrustedCa],
     now: SystemTime,
 ) -> Result<(), CertificateProblem> {
@@ -172,7 +202,7 @@ pub fn check_certificate(
     if candidates.peek().is_none() {
         return Err(CertificateProblem::UnknownIssuer);
     }
-    if !candidates.any(|ca| signed_by(cert, ca)) {
+    if !candidates.any(|ca| signed_by(cert, cert_der, ca)) {
         return Err(CertificateProblem::BadSignature);
     }
     let v = &cert.tbs_certificate.validity;

@@ -61,6 +61,10 @@ struct Args {
     /// Threads used to sign the requests beforehand.
     #[arg(long, default_value_t = 2)]
     sign_threads: usize,
+    /// Linux: the window's process id(s); the CPU time they spend while the requests are sent
+    /// (not while challenges are fetched) is printed per request.
+    #[arg(long, value_delimiter = ',')]
+    server_pid: Vec<u32>,
     /// Instead of sending anything: run the window's checks 1–4 (CMS parse, certificate
     /// checks, content signature) this many times on one thread and print the rate.
     #[arg(long)]
@@ -130,6 +134,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let url = Arc::new(format!("{}{}", args.url, path));
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = server_cpu_secs(&args.server_pid);
     let start = Instant::now();
     let rate = args.rate;
     let mut tasks = Vec::new();
@@ -178,8 +183,36 @@ async fn run(args: Args) -> anyhow::Result<()> {
         all.extend(t.await?);
     }
     let elapsed = start.elapsed();
+    let cpu = server_cpu_secs(&args.server_pid).zip(cpu_before);
     report(&args, procedure, &mut all, elapsed);
+    if let Some((after, before)) = cpu {
+        println!(
+            "server CPU (user+system, pids {:?}): {:.2} s = {:.1} µs per request",
+            args.server_pid,
+            after - before,
+            (after - before) * 1e6 / bodies.len().max(1) as f64
+        );
+    }
     Ok(())
+}
+
+/// User + system CPU seconds of these processes (all their threads), from /proc.
+fn server_cpu_secs(pids: &[u32]) -> Option<f64> {
+    if pids.is_empty() {
+        return None;
+    }
+    let ticks = 100.0; // USER_HZ on Linux is 100 on every architecture the kernel exposes it.
+    let mut total = 0.0;
+    for pid in pids {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces) in parentheses.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split(' ').collect();
+        let utime: f64 = f.get(11)?.parse().ok()?;
+        let stime: f64 = f.get(12)?.parse().ok()?;
+        total += (utime + stime) / ticks;
+    }
+    Some(total)
 }
 
 fn sign_all(
