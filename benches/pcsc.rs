@@ -6,7 +6,16 @@ use madoguchi_testkit as support;
 
 use std::time::{Duration, Instant};
 
-use madoguchi::local_window::LocalWindow;
+use madoguchi::demo::{LocalWindow, Material};
+
+/// The committed fixtures (fixed certificates, the test CA the commands trust with --anchor).
+fn material() -> Material {
+    Material::from_dir(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures"
+    )))
+    .expect("fixtures/")
+}
 use madoguchi_card::{
     CardChannel, GuardError, JpkiCard, PasswordGuard, PinKind, Secret, TransactionEnd,
     VerifyOutcome, Watch, WatchEvent,
@@ -61,7 +70,7 @@ fn procedure(channel: Box<dyn CardChannel>) -> [(u32, u64, u64, Duration); 2] {
 /// worker, guard), on the in-process strict card against a local window.
 fn procedure_traffic(procedure: Procedure) -> madoguchi_sim::SimStats {
     use madoguchi::flow::{Action, Driver, Engine, Options};
-    let window = LocalWindow::start().expect("window");
+    let window = LocalWindow::start(&material()).expect("window");
     let channel = support::in_process("normal");
     let handle = channel.handle();
     let mut slot = Some(channel);
@@ -70,6 +79,7 @@ fn procedure_traffic(procedure: Procedure) -> madoguchi_sim::SimStats {
         Ok(("in-process".into(), Box::new(c) as Box<dyn CardChannel>))
     });
     let mut config = madoguchi::client::ClientConfig::new(Some(window.url().to_owned()));
+    config.trust = madoguchi::client::Trust::Demo(window.trust());
     config.proxy = madoguchi::client::ProxySetting::None;
     let client = madoguchi::client::Client::new(&config);
     let mut d = Driver::new(Engine::new(procedure, Options::default()), opener, client).unwrap();
@@ -91,7 +101,11 @@ fn realistic_check(window: &LocalWindow) -> Duration {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi"))
         .args(["check", "--reader", support::VPCD_READER, "--server"])
         .arg(window.url())
-        .args(["--pin-stdin", "--yes", "--json"])
+        .args(["--pin-stdin", "--yes", "--json", "--anchor"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/pki/tls-ca.pem"
+        ))
         .env_remove("MADOGUCHI_SERVER")
         .env_remove("RUST_LOG")
         .stdin(std::process::Stdio::piped())
@@ -195,7 +209,7 @@ fn main() {
         let slow = support::attach_card(slow).expect("vpcd");
         let mut times = Vec::new();
         for _ in 0..5 {
-            let window = LocalWindow::start().expect("window");
+            let window = LocalWindow::start(&material()).expect("window");
             times.push(realistic_check(&window));
         }
         times.sort();

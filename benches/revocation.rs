@@ -13,7 +13,16 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use madoguchi::local_window::LocalWindow;
+use madoguchi::demo::{LocalWindow, Material};
+
+/// The committed fixtures (fixed certificates, the test CA the commands trust with --anchor).
+fn material() -> Material {
+    Material::from_dir(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures"
+    )))
+    .expect("fixtures/")
+}
 
 const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 const ROUNDS: usize = 20;
@@ -24,7 +33,11 @@ fn revoke(args: &[&str]) -> Duration {
     let mut child = Command::new(BIN)
         .arg("revoke")
         .args(args)
-        .args(["--pin-stdin", "--yes", "--json"])
+        .args(["--pin-stdin", "--yes", "--json", "--anchor"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/pki/tls-ca.pem"
+        ))
         .env_remove("MADOGUCHI_SERVER")
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
@@ -64,7 +77,7 @@ fn main() {
     };
     let mut pcsc = Vec::new();
     for _ in 0..ROUNDS {
-        let window = LocalWindow::start().expect("window");
+        let window = LocalWindow::start(&material()).expect("window");
         pcsc.push(revoke(&[
             "--reader",
             support::VPCD_READER,

@@ -175,6 +175,18 @@ pub const CATALOGUE: &[Entry] = &[
         manual: &[],
     },
     Entry {
+        number: 315,
+        manual: &[],
+    },
+    Entry {
+        number: 316,
+        manual: &[],
+    },
+    Entry {
+        number: 317,
+        manual: &["2.2.11", "3.1.10"],
+    },
+    Entry {
         number: 401,
         manual: &["2.2.2", "3.2.2"],
     },
@@ -212,6 +224,18 @@ pub const CATALOGUE: &[Entry] = &[
     },
     Entry {
         number: 410,
+        manual: &[],
+    },
+    Entry {
+        number: 501,
+        manual: &[],
+    },
+    Entry {
+        number: 502,
+        manual: &[],
+    },
+    Entry {
+        number: 503,
         manual: &[],
     },
 ];

@@ -6,6 +6,7 @@ mod change_password;
 mod password;
 pub mod procedure;
 mod server_info;
+mod staff_pin;
 mod status;
 
 use std::process::ExitCode;
@@ -13,7 +14,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use madoguchi_card::{CardError, GuardError};
 
-use crate::card_source::{CardSource, DEMO_PROFILES};
+use std::sync::Arc;
+
+use madoguchi_demo::{Material, Profile};
+
+use crate::card_source::CardSource;
 use crate::i18n::{self, Language};
 
 #[derive(Parser, Debug)]
@@ -30,8 +35,8 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub demo: bool,
     /// Card profile of the demo card.
-    #[arg(long, global = true, default_value = "normal", value_parser = clap::builder::PossibleValuesParser::new(DEMO_PROFILES))]
-    pub demo_profile: String,
+    #[arg(long, global = true, default_value = "normal", value_parser = parse_profile)]
+    pub demo_profile: Profile,
     /// Counter mode (shared terminal at a municipal counter): the
     /// resident's data is wiped after a result, on card removal and when
     /// idle. The app only.
@@ -66,6 +71,9 @@ pub enum Command {
     /// Connect to the online window and show its certificate (subject,
     /// issuer, SHA-256 fingerprint, validity).
     ServerInfo(ServerInfoArgs),
+    /// For administrators: read a staff PIN twice and print the `staff_pin`
+    /// line (an Argon2id hash) for a counter terminal's preset.
+    StaffPinHash(StaffPinArgs),
 }
 
 /// Options of `revoke` and `check`.
@@ -90,6 +98,10 @@ pub struct ProcedureArgs {
     /// Print the outcome as JSON on standard output (fields in the README).
     #[arg(long)]
     pub json: bool,
+    /// A JPKI signing CA certificate (PEM or DER) for the local issuer
+    /// check, besides those in the system folder; repeatable.
+    #[arg(long = "signing-ca")]
+    pub signing_cas: Vec<std::path::PathBuf>,
 }
 
 /// How to reach the online window.
@@ -100,8 +112,8 @@ pub struct WindowArgs {
     #[arg(long, env = "MADOGUCHI_SERVER")]
     pub server: Option<String>,
     /// Trust this certificate file (PEM or DER) for the window's TLS
-    /// certificate instead of the bundled anchor; repeatable.
-    #[arg(long = "anchor")]
+    /// certificate; repeatable. Nothing is trusted without one.
+    #[arg(long = "anchor", env = "MADOGUCHI_ANCHOR")]
     pub anchors: Vec<std::path::PathBuf>,
     /// Proxy: `none`, `system` (default) or http://HOST:PORT.
     #[arg(long)]
@@ -140,6 +152,14 @@ pub struct ServerInfoArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Options of `staff-pin-hash`.
+#[derive(Args, Debug, Default)]
+pub struct StaffPinArgs {
+    /// Read the PIN and its repetition from standard input, one line each.
+    #[arg(long)]
+    pub pin_stdin: bool,
 }
 
 #[derive(Args, Debug, Default)]
@@ -196,6 +216,14 @@ pub mod exit {
     pub const NETWORK: u8 = 17;
     /// The request was sent but its answer was lost.
     pub const ANSWER_UNKNOWN: u8 = 18;
+    /// No online window, or no trust anchor for it, is configured; nothing
+    /// was read from the card and nothing was sent.
+    pub const NOT_CONFIGURED: u8 = 19;
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse()
+        .map_err(|e: madoguchi_demo::UnknownProfile| e.to_string())
 }
 
 /// A failure to report: catalogue number, exit code, optional detail.
@@ -278,24 +306,31 @@ impl Failure {
 /// Run the command line; returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     i18n::set_language(cli.lang.unwrap_or_default());
-    let source = |reader: &Option<String>| {
+    let source = |reader: &Option<String>| -> Result<CardSource, Failure> {
         if cli.demo {
-            CardSource::Demo {
-                profile: cli.demo_profile.clone(),
-            }
+            Ok(CardSource::Demo {
+                material: Arc::new(demo_material()?),
+                profile: cli.demo_profile.card(),
+            })
         } else {
-            CardSource::Pcsc {
+            Ok(CardSource::Pcsc {
                 reader: reader.clone(),
-            }
+            })
         }
     };
     let (result, json) = match &cli.command {
-        Some(Command::Status(args)) => (status::run(&source(&args.reader), args), args.json),
+        Some(Command::Status(args)) => (
+            source(&args.reader).and_then(|s| status::run(&s, args)),
+            args.json,
+        ),
         Some(Command::Cert(args)) => {
             if cli.demo {
-                password::print_demo_banner(&cli.demo_profile);
+                password::print_demo_banner(cli.demo_profile);
             }
-            (cert::run(&source(&args.reader), args), args.json)
+            (
+                source(&args.reader).and_then(|s| cert::run(&s, args)),
+                args.json,
+            )
         }
         Some(Command::Revoke(args)) => {
             return run_procedure(&cli, madoguchi_pki::request::Procedure::Revocation, args);
@@ -305,13 +340,17 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::ChangePassword(args)) => {
             if cli.demo {
-                password::print_demo_banner(&cli.demo_profile);
+                password::print_demo_banner(cli.demo_profile);
             }
-            (change_password::run(&source(&args.reader), args), args.json)
+            (
+                source(&args.reader).and_then(|s| change_password::run(&s, args)),
+                args.json,
+            )
         }
+        Some(Command::StaffPinHash(args)) => (staff_pin::run(args.pin_stdin), false),
         Some(Command::ServerInfo(args)) => (
-            window_setup(&cli, &args.window)
-                .and_then(|(config, _window)| server_info::run(&config, args.json)),
+            window_setup(&cli, &args.window, &[])
+                .and_then(|setup| server_info::run(&setup.config, args.json)),
             args.json,
         ),
         None => {
@@ -319,7 +358,8 @@ pub fn run(cli: Cli) -> ExitCode {
             // in-process window with --demo).
             let launch = crate::ui::Launch {
                 demo: cli.demo,
-                demo_profile: cli.demo_profile.clone(),
+                demo_profile: cli.demo_profile,
+                demo_material: None,
                 counter: cli.counter,
                 language: cli.lang,
                 screen: cli.screen.clone(),
@@ -349,31 +389,47 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The client configuration, and in demo mode without `--server` the
-/// in-process window it points at.
+/// The demo's material (`MADOGUCHI_DEMO_MATERIAL`, else made now).
+fn demo_material() -> Result<Material, Failure> {
+    Material::for_demo().map_err(|e| Failure {
+        number: 501,
+        exit: exit::FAILURE,
+        detail: Some(format!("{e:#}")),
+    })
+}
+
+/// Where a command's window and card come from.
+struct WindowSetup {
+    config: crate::client::ClientConfig,
+    known_cas: Arc<Vec<madoguchi_pki::checks::KnownCa>>,
+    /// Demo mode without `--server`: the card and the in-process window.
+    demo: Option<crate::demo_mode::Demo>,
+}
+
+/// The client configuration: in demo mode without `--server`, the
+/// in-process window and its own trust; otherwise the configured window,
+/// which must have an anchor (nothing is trusted by default).
 fn window_setup(
     cli: &Cli,
     window: &WindowArgs,
-) -> Result<
-    (
-        crate::client::ClientConfig,
-        Option<crate::local_window::LocalWindow>,
-    ),
-    Failure,
-> {
-    let mut server = window.server.clone();
-    let mut local = None;
-    if cli.demo && server.is_none() {
-        let w = crate::local_window::LocalWindow::start().map_err(|e| Failure {
-            number: 301,
-            exit: exit::FAILURE,
-            detail: Some(format!("{e:#}")),
-        })?;
-        server = Some(w.url().to_owned());
-        local = Some(w);
+    signing_cas: &[std::path::PathBuf],
+) -> Result<WindowSetup, Failure> {
+    if cli.demo && window.server.is_none() {
+        let material = Arc::new(demo_material()?);
+        let demo =
+            crate::demo_mode::Demo::start(material, cli.demo_profile).map_err(|e| Failure {
+                number: 501,
+                exit: exit::FAILURE,
+                detail: Some(format!("{e:#}")),
+            })?;
+        return Ok(WindowSetup {
+            config: demo.client_config(),
+            known_cas: demo.known_cas(),
+            demo: Some(demo),
+        });
     }
     let config = procedure::client_config(
-        server,
+        window.server.clone(),
         &window.anchors,
         window.proxy.as_deref(),
         window.connect_timeout,
@@ -384,7 +440,31 @@ fn window_setup(
         exit: exit::NETWORK,
         detail: Some(e.to_string()),
     })?;
-    Ok((config, local))
+    // A window without an address or an anchor is refused before the card
+    // is touched.
+    if let Err(e) = crate::client::Client::new(&config) {
+        let exit = match e {
+            crate::client::ClientError::NoServer | crate::client::ClientError::NoAnchor => {
+                exit::NOT_CONFIGURED
+            }
+            _ => exit::NETWORK,
+        };
+        return Err(Failure {
+            number: e.catalogue_number(),
+            exit,
+            detail: Some(e.to_string()),
+        });
+    }
+    let known_cas = crate::trust_config::signing_cas(signing_cas).map_err(|e| Failure {
+        number: e.catalogue_number(),
+        exit: exit::NOT_CONFIGURED,
+        detail: Some(e.to_string()),
+    })?;
+    Ok(WindowSetup {
+        config,
+        known_cas: Arc::new(known_cas),
+        demo: None,
+    })
 }
 
 /// `revoke` / `check`: the procedure engine on the terminal.
@@ -393,30 +473,38 @@ fn run_procedure(
     procedure: madoguchi_pki::request::Procedure,
     args: &ProcedureArgs,
 ) -> ExitCode {
-    let (config, window) = match window_setup(cli, &args.window) {
+    if cli.demo {
+        password::print_demo_banner(cli.demo_profile);
+    }
+    let setup = match window_setup(cli, &args.window, &args.signing_cas) {
         Ok(s) => s,
         Err(f) => {
             f.print(args.json);
             return ExitCode::from(f.exit);
         }
     };
-    let opener = if cli.demo {
-        password::print_demo_banner(&cli.demo_profile);
-        match procedure::demo_opener(&cli.demo_profile) {
-            Ok(o) => o,
-            Err(e) => {
-                let f = Failure::from(e);
-                f.print(args.json);
-                return ExitCode::from(f.exit);
+    let opener = match &setup.demo {
+        Some(demo) => demo.opener(),
+        // The demo card with a window given by --server.
+        None if cli.demo => {
+            let card = demo_material().map(Arc::new).and_then(|m| {
+                madoguchi_demo::DemoCard::open(&m, cli.demo_profile.card()).map_err(Failure::from)
+            });
+            match card {
+                Ok(card) => Box::new(move || card.connect()),
+                Err(f) => {
+                    f.print(args.json);
+                    return ExitCode::from(f.exit);
+                }
             }
         }
-    } else {
-        procedure::pcsc_opener(args.reader.clone())
+        None => procedure::pcsc_opener(args.reader.clone()),
     };
     let setup = procedure::Setup {
         opener,
-        client: crate::client::Client::new(&config),
-        window,
+        client: crate::client::Client::new(&setup.config),
+        known_cas: setup.known_cas,
+        demo: setup.demo,
     };
     ExitCode::from(procedure::run(procedure, args, setup))
 }

@@ -58,6 +58,6 @@ pub fn confirm_last_try_interactively() -> bool {
 /// Demo mode says which virtual card is in use. Its password is test
 /// data, documented in the README, and still never printed: no output of
 /// Madoguchi carries a password.
-pub fn print_demo_banner(profile: &str) {
-    eprintln!("{}", fl!("demo-banner", profile = profile));
+pub fn print_demo_banner(profile: madoguchi_demo::Profile) {
+    eprintln!("{}", fl!("demo-banner", profile = profile.name()));
 }

@@ -5,57 +5,32 @@
 //! outcome (README, "Exit codes").
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::Duration;
 
-use madoguchi_card::{CardError, PasswordState};
+use madoguchi_card::PasswordState;
 use madoguchi_pki::request::Procedure;
 use serde_json::{Value, json};
 
 use super::{ProcedureArgs, exit, password};
-use crate::client::{Anchors, Client, ClientConfig, ClientError, ServerIdentity};
+use crate::client::{Client, ClientError, ServerIdentity};
+use crate::demo_mode::Demo;
 use crate::flow::{
     Action, Activity, CardOpener, Driver, Engine, Finish, IssuerFinding, Options, PasswordNotice,
     PasswordStep, Problem, Screen,
 };
 use crate::i18n::{self, Language};
-use crate::local_window::LocalWindow;
 use crate::{errors, fl};
 
 /// Where the card and the window come from.
 pub struct Setup {
     pub opener: CardOpener,
     pub client: Result<Client, ClientError>,
+    /// The signing CAs of the local issuer check.
+    pub known_cas: std::sync::Arc<Vec<madoguchi_pki::checks::KnownCa>>,
     /// Kept alive for the run (demo mode).
-    pub window: Option<LocalWindow>,
+    pub demo: Option<Demo>,
 }
 
-/// The client configuration from the command line.
-pub fn client_config(
-    server: Option<String>,
-    anchors: &[std::path::PathBuf],
-    proxy: Option<&str>,
-    connect_timeout: u64,
-    read_timeout: u64,
-) -> Result<ClientConfig, ClientError> {
-    let mut config = ClientConfig::new(server);
-    let mut configured: Option<Anchors> = None;
-    for path in anchors {
-        let a = Anchors::from_file(path)?;
-        configured = Some(match configured {
-            None => a,
-            Some(prev) => prev.merge(a),
-        });
-    }
-    if let Some(a) = configured {
-        config.anchors = a;
-    }
-    if let Some(p) = proxy {
-        config.proxy = p.parse().map_err(ClientError::Proxy)?;
-    }
-    config.connect_timeout = Duration::from_secs(connect_timeout.max(1));
-    config.read_timeout = Duration::from_secs(read_timeout.max(1));
-    Ok(config)
-}
+pub use crate::trust_config::client_config;
 
 /// How the run talks to the resident.
 struct Ui {
@@ -113,7 +88,11 @@ pub fn run(procedure: Procedure, args: &ProcedureArgs, setup: Setup) -> u8 {
         confirm_last_try: args.confirm_last_try,
         interactive: std::io::stdin().is_terminal(),
     };
-    let engine = Engine::new(procedure, Options::default());
+    let options = Options {
+        known_cas: setup.known_cas.clone(),
+        ..Options::default()
+    };
+    let engine = Engine::new(procedure, options);
     let mut driver = match Driver::new(engine, setup.opener, setup.client) {
         Ok(d) => d,
         Err(e) => {
@@ -121,7 +100,7 @@ pub fn run(procedure: Procedure, args: &ProcedureArgs, setup: Setup) -> u8 {
             return exit::FAILURE;
         }
     };
-    let _window = setup.window;
+    let _demo = setup.demo;
     ui.say(&format!(
         "{} — {}",
         fl!("procedure-heading"),
@@ -589,24 +568,6 @@ fn outcome_json(driver: &Driver, code: u8) -> Value {
 
 pub fn identity_json(id: &ServerIdentity) -> Value {
     serde_json::to_value(id).unwrap_or(Value::Null)
-}
-
-/// The card opener for `--demo`: one virtual card for the whole run (its
-/// counters go down with wrong entries, as a real card's do), a fresh
-/// connection for each preparation.
-pub fn demo_opener(profile: &str) -> Result<CardOpener, CardError> {
-    let path = crate::card_source::CardSource::demo_profile_path(profile);
-    let card = madoguchi_sim::VirtualCard::open(&path, None)
-        .map_err(|e| CardError::Transport(format!("demo card {}: {e}", path.display())))?;
-    let shared = madoguchi_sim::share(card);
-    Ok(Box::new(move || {
-        let channel =
-            madoguchi_sim::SimChannel::with_shared(shared.clone(), madoguchi_sim::Faults::new());
-        Ok((
-            crate::card_source::DEMO_READER.to_string(),
-            Box::new(channel) as Box<dyn madoguchi_card::CardChannel>,
-        ))
-    }))
 }
 
 /// The card opener for a PC/SC reader (the named one or the first with a

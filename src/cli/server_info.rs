@@ -24,8 +24,8 @@ pub fn run(config: &ClientConfig, json: bool) -> Result<(), Failure> {
     if json {
         let mut v = procedure::identity_json(&identity);
         v["anchors"] = serde_json::json!({
-            "source": config.anchors.source(),
-            "subjects": config.anchors.subjects(),
+            "source": config.trust.source(),
+            "subjects": config.trust.subjects(),
         });
         println!("{v:#}");
         return Ok(());
@@ -48,8 +48,8 @@ pub fn run(config: &ClientConfig, json: bool) -> Result<(), Failure> {
     println!(
         "  {}: {} ({})",
         fl!("server-info-anchor"),
-        config.anchors.subjects().join("; "),
-        config.anchors.source()
+        config.trust.subjects().join("; "),
+        config.trust.source()
     );
     println!("{}", fl!("server-info-trusted"));
     Ok(())

@@ -26,6 +26,14 @@ pub enum ClientError {
     /// The address is not `https://`: refused before connecting.
     #[error("the online window address is not HTTPS: {0}")]
     NotHttps(String),
+    /// A window is configured but no anchor to trust its certificate: refused
+    /// before connecting (nothing is trusted by default).
+    #[error("no trust anchor is configured for the online window")]
+    NoAnchor,
+    /// The demo's trust was offered for an address that is not this
+    /// machine's loopback: refused before connecting.
+    #[error("the demo's certificate authority is trusted only for 127.0.0.1 and ::1, not {0}")]
+    DemoTrustElsewhere(String),
     /// A trust anchor file could not be read or holds no certificate.
     #[error("trust anchor {path}: {reason}")]
     Anchor { path: String, reason: String },
@@ -85,6 +93,8 @@ impl ClientError {
             ClientError::UnexpectedAnswer { .. } => 310,
             ClientError::NoServer | ClientError::BadUrl(_) => 311,
             ClientError::Anchor { .. } => 312,
+            ClientError::NoAnchor => 315,
+            ClientError::DemoTrustElsewhere(_) => 316,
         }
     }
 

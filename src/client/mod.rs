@@ -1,6 +1,8 @@
 //! The online window client (protocol in `docs/protocol.md`): HTTPS only,
-//! rustls with the `ring` provider, TLS 1.2+, trusting **only** the
-//! configured anchors (by default the one bundled in `assets/anchors/`).
+//! rustls with the `ring` provider, TLS 1.2+, trusting **only** what
+//! [`Trust`] says: the anchors an administrator configured, or (demo mode)
+//! the demo window's own CA for a loopback address. Nothing is trusted by
+//! default: a window without an anchor is refused before any connection.
 //!
 //! - [`Client::challenge`]: `POST /v1/challenges`.
 //! - [`Client::submit`]: `POST /v1/revocations` or `/v1/validity-checks`
@@ -24,6 +26,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use madoguchi_demo::DemoTrust;
 use madoguchi_pki::request::Procedure;
 use madoguchi_pki::wire::{self, ChallengeAnswer, Outcome, OutcomeAnswer};
 use reqwest::Url;
@@ -32,11 +35,6 @@ use rustls::pki_types::pem::PemObject;
 
 pub use error::{ClientError, Phase};
 pub use identity::{ServerIdentity, colon_hex};
-
-/// The online window's TLS trust anchor bundled with Madoguchi. For now this
-/// is the test PKI's TLS CA (`fixtures/pki/tls-ca.pem`), which the reference
-/// server's demo certificate chains to; a deployment replaces the file.
-pub const BUNDLED_ANCHOR_PEM: &[u8] = include_bytes!("../../assets/anchors/online-window.pem");
 
 /// Environment variable naming the online window when `--server` is absent.
 pub const SERVER_ENV: &str = "MADOGUCHI_SERVER";
@@ -49,12 +47,6 @@ pub struct Anchors {
 }
 
 impl Anchors {
-    /// The anchor bundled in `assets/anchors/online-window.pem`.
-    pub fn bundled() -> Anchors {
-        Anchors::from_bytes(BUNDLED_ANCHOR_PEM, "bundled")
-            .expect("the bundled anchor is a PEM certificate")
-    }
-
     /// Anchors from a PEM (one or more certificates) or DER file.
     pub fn from_file(path: &Path) -> Result<Anchors, ClientError> {
         let bytes = std::fs::read(path).map_err(|e| ClientError::Anchor {
@@ -97,6 +89,11 @@ impl Anchors {
         self
     }
 
+    /// The certificates (DER).
+    pub fn certificates(&self) -> impl Iterator<Item = &[u8]> {
+        self.certs.iter().map(|c| c.as_ref())
+    }
+
     /// Number of certificates.
     pub fn len(&self) -> usize {
         self.certs.len()
@@ -106,7 +103,7 @@ impl Anchors {
         self.certs.is_empty()
     }
 
-    /// Where they came from (`bundled` or a path).
+    /// Where they came from (the paths).
     pub fn source(&self) -> &str {
         &self.source
     }
@@ -118,6 +115,45 @@ impl Anchors {
             .filter_map(|c| madoguchi_pki::SigningCertificate::from_der(c).ok())
             .map(|c| c.subject().to_owned())
             .collect()
+    }
+}
+
+/// What the client trusts for the online window's TLS certificate.
+#[derive(Clone, Debug, Default)]
+pub enum Trust {
+    /// Nothing is configured: the client refuses to connect
+    /// ([`ClientError::NoAnchor`]).
+    #[default]
+    Nothing,
+    /// The anchors an administrator configured (`anchor` in the settings,
+    /// `--anchor` on the command line).
+    Anchors(Anchors),
+    /// The demo window's own CA; only for a loopback address
+    /// ([`ClientError::DemoTrustElsewhere`] otherwise).
+    Demo(DemoTrust),
+}
+
+impl Trust {
+    /// Where the trust comes from, for display.
+    pub fn source(&self) -> String {
+        match self {
+            Trust::Nothing => String::new(),
+            Trust::Anchors(a) => a.source().to_owned(),
+            Trust::Demo(d) => format!("demo ({})", d.source()),
+        }
+    }
+
+    /// The trusted certificates' subjects, for display.
+    pub fn subjects(&self) -> Vec<String> {
+        match self {
+            Trust::Nothing => Vec::new(),
+            Trust::Anchors(a) => a.subjects(),
+            Trust::Demo(d) => d
+                .certificates()
+                .filter_map(|c| madoguchi_pki::SigningCertificate::from_der(c).ok())
+                .map(|c| c.subject().to_owned())
+                .collect(),
+        }
     }
 }
 
@@ -197,8 +233,8 @@ impl BusyPolicy {
 pub struct ClientConfig {
     /// The online window, `https://host[:port][/prefix]`.
     pub server: Option<String>,
-    /// Trusted anchors for the window's TLS certificate.
-    pub anchors: Anchors,
+    /// What is trusted for the window's TLS certificate.
+    pub trust: Trust,
     pub proxy: ProxySetting,
     /// Time allowed to connect (TCP + TLS).
     pub connect_timeout: Duration,
@@ -228,12 +264,13 @@ pub const MAX_ANSWER: usize = 64 * 1024;
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(60);
 
 impl ClientConfig {
-    /// Defaults: bundled anchor, system proxy, 10 s to connect, 30 s to
-    /// read, 2 resends, [`BusyPolicy::default`].
+    /// Defaults: nothing trusted (set [`ClientConfig::trust`]), system
+    /// proxy, 10 s to connect, 30 s to read, 2 resends,
+    /// [`BusyPolicy::default`].
     pub fn new(server: Option<String>) -> ClientConfig {
         ClientConfig {
             server,
-            anchors: Anchors::bundled(),
+            trust: Trust::Nothing,
             proxy: ProxySetting::System,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
@@ -322,14 +359,34 @@ pub fn parse_server_url(server: &str) -> Result<Url, ClientError> {
     Ok(url)
 }
 
-/// The rustls configuration: TLS 1.3 and 1.2, `ring`, only `anchors`.
-pub fn tls_config(anchors: &Anchors) -> Result<rustls::ClientConfig, ClientError> {
+/// The rustls configuration for a window at `base`: TLS 1.3 and 1.2,
+/// `ring`, trusting only what `trust` allows there.
+pub fn tls_config(trust: &Trust, base: &Url) -> Result<rustls::ClientConfig, ClientError> {
     let mut roots = rustls::RootCertStore::empty();
-    for c in &anchors.certs {
-        roots.add(c.clone()).map_err(|e| ClientError::Anchor {
-            path: anchors.source.clone(),
+    let bad = |source: String| {
+        move |e: rustls::Error| ClientError::Anchor {
+            path: source,
             reason: e.to_string(),
-        })?;
+        }
+    };
+    match trust {
+        Trust::Nothing => return Err(ClientError::NoAnchor),
+        Trust::Anchors(anchors) => {
+            for c in &anchors.certs {
+                roots.add(c.clone()).map_err(bad(anchors.source.clone()))?;
+            }
+        }
+        Trust::Demo(demo) => {
+            let host = base.host_str().unwrap_or_default();
+            if !DemoTrust::allows_host(host) {
+                return Err(ClientError::DemoTrustElsewhere(host.to_owned()));
+            }
+            for c in demo.certificates() {
+                roots
+                    .add(CertificateDer::from(c.to_vec()))
+                    .map_err(bad(demo.source().to_owned()))?;
+            }
+        }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
@@ -341,14 +398,28 @@ pub fn tls_config(anchors: &Anchors) -> Result<rustls::ClientConfig, ClientError
     Ok(config)
 }
 
+/// Whether `config` names a usable window: an `https://` address and
+/// something to trust for it (the checks [`Client::new`] makes before
+/// building anything). Returns the base URL.
+pub fn check_config(config: &ClientConfig) -> Result<Url, ClientError> {
+    let server = config.server.as_deref().ok_or(ClientError::NoServer)?;
+    let base = parse_server_url(server)?;
+    match &config.trust {
+        Trust::Nothing => Err(ClientError::NoAnchor),
+        Trust::Demo(_) if !DemoTrust::allows_host(base.host_str().unwrap_or_default()) => Err(
+            ClientError::DemoTrustElsewhere(base.host_str().unwrap_or_default().to_owned()),
+        ),
+        _ => Ok(base),
+    }
+}
+
 impl Client {
     /// A client for `config`. Nothing is sent yet; an `http://` address is
     /// refused here.
     pub fn new(config: &ClientConfig) -> Result<Client, ClientError> {
-        let server = config.server.as_deref().ok_or(ClientError::NoServer)?;
-        let base = parse_server_url(server)?;
+        let base = check_config(config)?;
         let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config(&config.anchors)?)
+            .tls_backend_preconfigured(tls_config(&config.trust, &base)?)
             .https_only(true)
             .tls_info(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -665,6 +736,15 @@ pub mod bytes_like {
 mod tests {
     use super::*;
 
+    /// The committed test PKI's TLS CA, as an administrator would configure it.
+    fn test_anchors() -> Anchors {
+        Anchors::from_file(Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/pki/tls-ca.pem"
+        )))
+        .unwrap()
+    }
+
     #[test]
     fn only_https_addresses() {
         let u = parse_server_url("https://window.example:8443").unwrap();
@@ -703,6 +783,7 @@ mod tests {
         );
         assert!("proxy:3128".parse::<ProxySetting>().is_err());
         let mut c = ClientConfig::new(Some("https://127.0.0.1:1".into()));
+        c.trust = Trust::Anchors(test_anchors());
         c.proxy = ProxySetting::Manual("http://127.0.0.1:3128".into());
         assert!(Client::new(&c).is_ok());
     }
@@ -755,16 +836,25 @@ mod tests {
     }
 
     #[test]
+    fn nothing_is_trusted_by_default() {
+        let c = ClientConfig::new(Some("https://window.example".into()));
+        assert!(matches!(c.trust, Trust::Nothing));
+        assert_eq!(Client::new(&c).unwrap_err(), ClientError::NoAnchor);
+        assert_eq!(ClientError::NoAnchor.catalogue_number(), 315);
+        assert_eq!(ClientError::NoAnchor.phase(), Phase::NotSent);
+    }
+
+    #[test]
     fn anchors() {
-        let a = Anchors::bundled();
+        let a = test_anchors();
         assert_eq!(a.len(), 1);
-        assert_eq!(a.source(), "bundled");
+        assert!(a.source().ends_with("tls-ca.pem"), "{}", a.source());
         assert!(a.subjects()[0].contains("Madoguchi Test Online Window TLS CA"));
         let der = &a.certs[0];
         let b = Anchors::from_bytes(der, "der").unwrap();
         let both = a.merge(b);
         assert_eq!(both.len(), 2);
-        assert_eq!(both.source(), "bundled, der");
+        assert!(both.source().ends_with("tls-ca.pem, der"));
         assert!(matches!(
             Anchors::from_bytes(b"not a certificate", "x"),
             Err(ClientError::Anchor { .. })
@@ -785,6 +875,8 @@ mod tests {
                 path: "p".into(),
                 reason: "r".into(),
             },
+            ClientError::NoAnchor,
+            ClientError::DemoTrustElsewhere("x".into()),
             ClientError::Proxy("x".into()),
             ClientError::Connect("x".into()),
             ClientError::Timeout {

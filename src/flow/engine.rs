@@ -233,7 +233,9 @@ pub struct Options {
     /// Counter mode (`--counter`): wipe on card removal, after a result
     /// (when the card is taken out) and on idle.
     pub counter_mode: bool,
-    /// The JPKI signing CAs the local issuer check knows.
+    /// The JPKI signing CAs the local issuer check knows: from the
+    /// configuration (`signing_cas`), or the demo's own. None configured, the
+    /// check is not made and the window decides (shown on the review).
     pub known_cas: Arc<Vec<KnownCa>>,
     /// Waiting rules for `busy`.
     pub busy: BusyPolicy,
@@ -248,19 +250,12 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             counter_mode: false,
-            known_cas: Arc::new(bundled_signing_cas()),
+            known_cas: Arc::new(Vec::new()),
             busy: BusyPolicy::default(),
             challenge_margin: Duration::from_secs(30),
             now: OffsetDateTime::now_utc,
         }
     }
-}
-
-/// The JPKI signing CA certificates bundled in `assets/jpki/` (for now the
-/// test PKI's signing CA).
-pub fn bundled_signing_cas() -> Vec<KnownCa> {
-    const TEST_SIGNING_CA: &[u8] = include_bytes!("../../assets/jpki/signing-ca-test.der");
-    vec![KnownCa::from_der(TEST_SIGNING_CA).expect("bundled signing CA parses")]
 }
 
 /// Which network step failed, for [`Action::Retry`].
@@ -928,7 +923,7 @@ impl Engine {
         let now = (self.options.now)();
         let expired = resident.is_expired(now);
         let finding = match &resident.issuer_check {
-            IssuerCheck::Known { .. } => None,
+            IssuerCheck::Known { .. } | IssuerCheck::NotChecked => None,
             IssuerCheck::UnknownIssuer => Some(IssuerFinding::UnknownIssuer),
             IssuerCheck::BadSignature { .. } | IssuerCheck::UnsupportedAlgorithm { .. } => {
                 Some(IssuerFinding::BadSignature)

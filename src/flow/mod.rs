@@ -55,7 +55,7 @@ mod worker;
 
 pub use engine::{
     Action, ActionKind, CardJob, Completion, Effect, Engine, Input, JobFailure, NetJob, Options,
-    Prepared, Ticket, bundled_signing_cas,
+    Prepared, Ticket,
 };
 pub use executor::{Driver, Executor, STUCK_AFTER, Stuck};
 pub use resident::{ImportError, Resident};

@@ -253,9 +253,13 @@ fn change<C: madoguchi_card::CardChannel>(
 
 /// Switch the demo profile: a fresh card and window (the "revoked"
 /// profile takes a revocation and a CRL first, about a second).
-pub fn demo_switch(choice: String, out: Outbox) {
+pub fn demo_switch(
+    material: std::sync::Arc<madoguchi_demo::Material>,
+    choice: madoguchi_demo::Profile,
+    out: Outbox,
+) {
     spawn("madoguchi-demo-switch", move || {
-        let r = super::environment::Demo::start(&choice)
+        let r = super::environment::Demo::start(material, choice)
             .map(Box::new)
             .map_err(|e| format!("{e:#}"));
         out.send(Delivery::Demo(r));

@@ -34,12 +34,13 @@ use madoguchi_pki::request::Procedure;
 use crate::fl;
 use crate::flow::{Options, Screen as FlowScreen};
 use crate::i18n::{self, Language};
-use environment::{DEMO_CHOICES, Demo, ReaderChoice, Source, demo_password};
+use environment::{Demo, ReaderChoice, Source};
 use jobs::{Delivery, Inbox, Outbox};
+use madoguchi_demo::{DEMO_READER, Material, Profile};
 use screen::top::Tool;
 use screen::{
     card_status, cert_viewer, change_password, procedure, reader_choice, server_identity,
-    settings as settings_screen, top,
+    settings as settings_screen, staff_unlock, top,
 };
 use settings::{Paths, Settings};
 use theme::{ButtonKind, Tone};
@@ -50,7 +51,10 @@ use widget::{Focusable, KeyMap, Ui};
 pub struct Launch {
     /// The in-process virtual card and window.
     pub demo: bool,
-    pub demo_profile: String,
+    pub demo_profile: Profile,
+    /// The demo's material; made at start when `None` (tests pass the
+    /// committed fixtures, for fixed certificates on screen).
+    pub demo_material: Option<std::sync::Arc<Material>>,
     /// Counter mode from the command line (the setting can turn it on too).
     pub counter: bool,
     /// Language from the command line (wins over the setting).
@@ -77,6 +81,7 @@ pub enum Message {
     Server(server_identity::Message),
     Settings(settings_screen::Message),
     ReaderChoice(reader_choice::Message),
+    StaffUnlock(staff_unlock::Message),
     /// Header and demo bar.
     Bar(BarMessage),
     /// Background work delivered something.
@@ -109,7 +114,7 @@ pub enum KeyPress {
 #[derive(Clone, Debug)]
 pub enum BarMessage {
     Language(Language),
-    DemoProfile(&'static str),
+    DemoProfile(Profile),
     DemoRemove,
     DemoInsert,
     Home,
@@ -125,6 +130,7 @@ pub enum Screen {
     Server(server_identity::ServerView),
     Settings(Box<settings_screen::SettingsScreen>),
     ReaderChoice(reader_choice::ReaderChoiceScreen),
+    StaffUnlock(Box<staff_unlock::StaffUnlock>),
 }
 
 impl std::fmt::Debug for Screen {
@@ -138,6 +144,7 @@ impl std::fmt::Debug for Screen {
             Screen::Server(s) => s.fmt(f),
             Screen::Settings(s) => s.fmt(f),
             Screen::ReaderChoice(r) => r.fmt(f),
+            Screen::StaffUnlock(s) => s.fmt(f),
         }
     }
 }
@@ -173,6 +180,8 @@ pub struct App {
     pub settings: Settings,
     paths: Paths,
     settings_problems: Vec<String>,
+    /// The online window is usable, or the error number that says why not.
+    window_ready: Result<(), u16>,
     pub source: Source,
     /// Rejected passwords by card, for the app's lifetime (every procedure
     /// and the change-password screen share it).
@@ -193,7 +202,7 @@ pub struct App {
     change: Option<jobs::ChangeSession>,
     pub caps_lock: bool,
     last_activity: Instant,
-    pub demo_switching: Option<String>,
+    pub demo_switching: Option<Profile>,
     counter_flag: bool,
     /// The chosen reader that was unplugged (said on the next reader
     /// choice).
@@ -290,12 +299,11 @@ impl App {
         let source = if let Some(s) = given {
             s
         } else if launch.demo {
-            let choice = if launch.demo_profile.is_empty() {
-                "normal"
-            } else {
-                &launch.demo_profile
+            let material = match launch.demo_material.clone() {
+                Some(m) => Ok(m),
+                None => Material::for_demo().map(std::sync::Arc::new),
             };
-            match Demo::start(choice) {
+            match material.and_then(|m| Demo::start(m, launch.demo_profile)) {
                 Ok(d) => Source::Demo(Box::new(d)),
                 Err(e) => {
                     settings_problems.push(format!("demo: {e:#}"));
@@ -310,17 +318,24 @@ impl App {
             readers.service = true;
             readers
                 .readers
-                .insert(crate::card_source::DEMO_READER.into(), d.card.is_present());
+                .insert(DEMO_READER.into(), d.card.is_present());
         }
         if let Source::Custom(_) = source {
             readers.service = true;
             readers.readers.insert("Test reader".into(), true);
+        }
+        if let Err(e) = source.known_cas(&settings) {
+            settings_problems.push(crate::errors::render(
+                e.catalogue_number(),
+                Some(&e.to_string()),
+            ));
         }
         let (out, inbox) = jobs::channel();
         let mut app = App {
             settings,
             paths,
             settings_problems,
+            window_ready: Ok(()),
             source,
             rejected: madoguchi_card::RejectedBook::default(),
             screen: Screen::Top(top::Top::default()),
@@ -339,6 +354,7 @@ impl App {
             counter_flag: launch.counter,
             lost_reader: None,
         };
+        app.check_window();
         if let Some(s) = launch.screen.as_deref() {
             app.open_named(s);
         }
@@ -359,7 +375,7 @@ impl App {
             Start(Procedure),
             Act(K),
             Password,
-            Demo(&'static str),
+            Demo(Profile),
             Remove,
             Open(Tool),
             Viewer,
@@ -374,7 +390,7 @@ impl App {
             s.extend([Act(K::Sign), Act(K::Confirm), Password]);
             s
         };
-        let result = |p, demo: Option<&'static str>| {
+        let result = |p, demo: Option<Profile>| {
             let mut s: Vec<Step> = demo.into_iter().map(Demo).collect();
             s.extend(to_send(p));
             s.push(Act(K::Confirm));
@@ -399,8 +415,8 @@ impl App {
             "send-confirmation" => to_send(r),
             "result-accepted" => result(r, None),
             "result-valid" => result(v, None),
-            "result-revoked" => result(v, Some("revoked")),
-            "already-revoked" => result(r, Some("revoked")),
+            "result-revoked" => result(v, Some(Profile::Revoked)),
+            "already-revoked" => result(r, Some(Profile::Revoked)),
             "duplicate" | "revocation-accepted" => {
                 let mut s = result(r, None);
                 s.push(Act(K::Close));
@@ -410,9 +426,9 @@ impl App {
             }
             "certificate-invalid" | "issuer-result" => {
                 let (demo, p) = if name == "issuer-result" {
-                    ("foreign-ca", v)
+                    (Profile::ForeignCa, v)
                 } else {
-                    ("impostor-ca", r)
+                    (Profile::ImpostorCa, r)
                 };
                 let mut s = vec![Demo(demo)];
                 s.extend(login(p));
@@ -426,15 +442,15 @@ impl App {
                 s
             }
             "working" => vec![Start(r), Slow],
-            "last-try" => vec![Demo("one-try-left"), Start(r), Act(K::Ok)],
-            "locked" => vec![Demo("locked"), Start(r), Act(K::Ok)],
+            "last-try" => vec![Demo(Profile::OneTryLeft), Start(r), Act(K::Ok)],
+            "locked" => vec![Demo(Profile::Locked), Start(r), Act(K::Ok)],
             "expired" => {
-                let mut s = vec![Demo("expired")];
+                let mut s = vec![Demo(Profile::Expired)];
                 s.extend(login(r));
                 s
             }
             "issuer-warning" => {
-                let mut s = vec![Demo("foreign-ca")];
+                let mut s = vec![Demo(Profile::ForeignCa)];
                 s.extend(login(r));
                 s
             }
@@ -446,7 +462,7 @@ impl App {
                 s
             }
             "rare-kanji" => {
-                let mut s = vec![Demo("rare-kanji")];
+                let mut s = vec![Demo(Profile::RareKanji)];
                 s.extend(login(r));
                 s
             }
@@ -464,7 +480,7 @@ impl App {
                 Act(k) => self.update(Message::Procedure(P::Act(k))),
                 Password => {
                     let password = match self.source.demo() {
-                        Some(d) => demo_password(&d.choice),
+                        Some(d) => d.profile.password(),
                         None => "",
                     };
                     let _ = self.update(Message::Procedure(P::PasswordInput(password.into())));
@@ -512,6 +528,9 @@ impl App {
     fn engine_options(&self) -> Options {
         Options {
             counter_mode: self.counter(),
+            // A broken CA file was reported at start (E317); the check is
+            // then left to the window, as with none configured.
+            known_cas: self.source.known_cas(&self.settings).unwrap_or_default(),
             ..Options::default()
         }
     }
@@ -567,24 +586,63 @@ impl App {
             }
             Tool::ServerIdentity => self.open_server(),
             Tool::Reader => return self.show_reader_choice(reader_choice::Then::Top),
-            Tool::Settings => {
-                self.screen = Screen::Settings(Box::new(settings_screen::SettingsScreen::new(
-                    &self.settings,
-                    self.source.demo().is_some(),
-                )));
-            }
+            Tool::Settings => match self.settings_access() {
+                top::SettingsAccess::Open => self.open_settings(),
+                top::SettingsAccess::StaffOnly => {
+                    let hash = self.settings.staff_pin.clone().unwrap_or_default();
+                    self.screen =
+                        Screen::StaffUnlock(Box::new(staff_unlock::StaffUnlock::new(hash)));
+                    return iced::widget::operation::focus(Id::new(staff_unlock::INPUT));
+                }
+                // Not offered; a message that asks anyway is ignored.
+                top::SettingsAccess::Hidden => {}
+            },
         }
         Task::none()
+    }
+
+    fn open_settings(&mut self) {
+        self.screen = Screen::Settings(Box::new(settings_screen::SettingsScreen::new(
+            &self.settings,
+            self.source.demo().is_some(),
+        )));
+    }
+
+    /// Whether Settings can be opened: on a counter terminal only with the
+    /// staff PIN of the administrator's preset, and not at all without one.
+    pub fn settings_access(&self) -> top::SettingsAccess {
+        if !self.counter() {
+            top::SettingsAccess::Open
+        } else if self.settings.staff_pin.is_some() {
+            top::SettingsAccess::StaffOnly
+        } else {
+            top::SettingsAccess::Hidden
+        }
+    }
+
+    /// What the top screen offers.
+    pub fn offer(&self) -> top::Offer {
+        top::Offer {
+            window: self.window_ready,
+            settings: self.settings_access(),
+            reader_tool: self.offers_reader_choice(),
+        }
+    }
+
+    /// Whether the configured window can be used: checked when the settings
+    /// or the source change, not on every frame.
+    fn check_window(&mut self) {
+        self.window_ready = match self.source.client_config(&self.settings) {
+            Ok(c) => crate::client::check_config(&c).map(|_| ()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| e.catalogue_number());
     }
 
     fn open_server(&mut self) {
         jobs::server_identity(self.source.client(&self.settings), self.out.clone());
         let anchor = match self.source.client_config(&self.settings) {
-            Ok(c) => format!(
-                "{} ({})",
-                c.anchors.subjects().join("; "),
-                c.anchors.source()
-            ),
+            Ok(c) => format!("{} ({})", c.trust.subjects().join("; "), c.trust.source()),
             Err(e) => e.to_string(),
         };
         self.screen = Screen::Server(server_identity::ServerView {
@@ -683,10 +741,9 @@ impl App {
                 match r {
                     Ok(d) => {
                         self.readers.readers.clear();
-                        self.readers
-                            .readers
-                            .insert(crate::card_source::DEMO_READER.into(), true);
+                        self.readers.readers.insert(DEMO_READER.into(), true);
                         self.source = Source::Demo(d);
+                        self.check_window();
                     }
                     Err(e) => self.settings_problems.push(format!("demo: {e}")),
                 }
@@ -696,12 +753,14 @@ impl App {
     }
 
     fn procedure_event(&mut self, event: procedure::Event) -> Task<Message> {
+        let counter = self.counter();
         // The certificate tool stops as soon as the certificate is in.
         if self.cert_tool
             && let Screen::Procedure(p) = &mut self.screen
             && let Some(r) = p.resident()
         {
-            let viewer = cert_viewer::CertViewer::new(r.certificate_der());
+            let viewer = cert_viewer::CertViewer::new(r.certificate_der())
+                .map(|v| if counter { v.without_export() } else { v });
             let _ = p.update(procedure::Message::Act(crate::flow::ActionKind::Stop));
             self.cert_tool = false;
             self.focus = None;
@@ -726,9 +785,10 @@ impl App {
             }
             procedure::Event::ShowCertificate => {
                 let viewer = match &self.screen {
-                    Screen::Procedure(p) => p
-                        .resident()
-                        .map(|r| cert_viewer::CertViewer::new(r.certificate_der())),
+                    Screen::Procedure(p) => p.resident().map(|r| {
+                        cert_viewer::CertViewer::new(r.certificate_der())
+                            .map(|v| if counter { v.without_export() } else { v })
+                    }),
                     _ => None,
                 };
                 if let Some(Ok(v)) = viewer {
@@ -867,6 +927,9 @@ impl App {
                     return Task::none();
                 };
                 match t.update(m) {
+                    // The buttons are not pressable then; a message sent
+                    // anyway (a key map, a test) starts nothing.
+                    top::Action::Start(_) if self.offer().window.is_err() => Task::none(),
                     top::Action::Start(p) if self.must_choose_reader() => {
                         self.show_reader_choice(reader_choice::Then::Start(p))
                     }
@@ -976,6 +1039,17 @@ impl App {
                     reader_choice::Event::None => Task::none(),
                 }
             }
+            Message::StaffUnlock(m) => {
+                let Screen::StaffUnlock(s) = &mut self.screen else {
+                    return Task::none();
+                };
+                match s.update(m) {
+                    staff_unlock::Event::Unlocked => self.open_settings(),
+                    staff_unlock::Event::Cancel => self.home(),
+                    staff_unlock::Event::None => {}
+                }
+                Task::none()
+            }
             Message::Bar(b) => self.bar(b),
             Message::Reader(e) => self.reader_event(e),
             Message::Key(k) => self.key(k),
@@ -1013,6 +1087,7 @@ impl App {
             i18n::set_language(new.language);
         }
         self.settings = new;
+        self.check_window();
     }
 
     fn bar(&mut self, b: BarMessage) -> Task<Message> {
@@ -1038,15 +1113,17 @@ impl App {
             BarMessage::DemoProfile(choice) => {
                 if self.source.demo().is_some() && self.demo_switching.is_none() {
                     self.home();
-                    self.demo_switching = Some(choice.to_owned());
-                    jobs::demo_switch(choice.to_owned(), self.out.clone());
+                    self.demo_switching = Some(choice);
+                    if let Some(d) = self.source.demo() {
+                        jobs::demo_switch(d.material().clone(), choice, self.out.clone());
+                    }
                 }
             }
             BarMessage::DemoRemove => {
                 if let Some(d) = self.source.demo() {
                     d.card.remove();
                     let e = WatchEvent::CardRemoved {
-                        reader: crate::card_source::DEMO_READER.into(),
+                        reader: DEMO_READER.into(),
                     };
                     return self.reader_event(e);
                 }
@@ -1055,7 +1132,7 @@ impl App {
                 if let Some(d) = self.source.demo() {
                     d.card.insert();
                     let e = WatchEvent::CardInserted {
-                        reader: crate::card_source::DEMO_READER.into(),
+                        reader: DEMO_READER.into(),
                         atr: madoguchi_sim::ATR.to_vec(),
                     };
                     return self.reader_event(e);
@@ -1259,6 +1336,7 @@ impl App {
             Screen::Server(s) => lift(&mut map, &s.keys, Message::Server),
             Screen::Settings(s) => lift(&mut map, &s.keys, Message::Settings),
             Screen::ReaderChoice(r) => lift(&mut map, &r.keys, Message::ReaderChoice),
+            Screen::StaffUnlock(s) => lift(&mut map, &s.keys, Message::StaffUnlock),
         }
         map
     }
@@ -1344,9 +1422,7 @@ impl App {
         let counter = self.counter();
         let mut footer: Option<Element<'_, Message>> = None;
         let body: Element<'_, Message> = match &self.screen {
-            Screen::Top(t) => t
-                .view(focused, counter, self.offers_reader_choice())
-                .map(Message::Top),
+            Screen::Top(t) => t.view(focused, counter, self.offer()).map(Message::Top),
             Screen::Procedure(p) => {
                 let (body, bar) = p.view(focused, counter, self.caps_lock);
                 footer = bar.map(|b| b.map(Message::Procedure));
@@ -1371,6 +1447,7 @@ impl App {
                     self.chosen_reader(),
                 )
                 .map(Message::ReaderChoice),
+            Screen::StaffUnlock(s) => s.view(focused, counter).map(Message::StaffUnlock),
         };
         let mut page = column![self.header()].spacing(0);
         if self.source.demo().is_some() {
@@ -1556,8 +1633,8 @@ impl App {
         ]
         .spacing(theme::space::XS)
         .align_y(Alignment::Center);
-        for choice in DEMO_CHOICES {
-            let selected = self.demo_switching.as_deref().unwrap_or(&d.choice) == *choice;
+        for choice in Profile::ALL {
+            let selected = self.demo_switching.unwrap_or(d.profile) == choice;
             let key = format!("demo.{choice}");
             profiles = profiles.push(ui.small_choice(
                 &key,
@@ -1585,7 +1662,7 @@ impl App {
             Some(_) => fl!("ui-demo-switching"),
             None => fl!(
                 "ui-demo-password",
-                password = demo_password(&d.choice).to_owned()
+                password = d.profile.password().to_owned()
             ),
         };
         container(
@@ -1605,18 +1682,17 @@ impl App {
 }
 
 /// The demo choice in words.
-pub fn demo_label(choice: &str) -> String {
+pub fn demo_label(choice: Profile) -> String {
     match choice {
-        "normal" => fl!("ui-demo-normal"),
-        "expired" => fl!("ui-demo-expired"),
-        "one-try-left" => fl!("ui-demo-one-try-left"),
-        "locked" => fl!("ui-demo-locked"),
-        "foreign-ca" => fl!("ui-demo-foreign-ca"),
-        "revoked" => fl!("ui-demo-revoked"),
-        "rare-kanji" => fl!("ui-demo-rare-kanji"),
-        "impostor-ca" => fl!("ui-demo-impostor-ca"),
-        "juki" => fl!("ui-demo-juki"),
-        other => other.to_owned(),
+        Profile::Normal => fl!("ui-demo-normal"),
+        Profile::Expired => fl!("ui-demo-expired"),
+        Profile::OneTryLeft => fl!("ui-demo-one-try-left"),
+        Profile::Locked => fl!("ui-demo-locked"),
+        Profile::ForeignCa => fl!("ui-demo-foreign-ca"),
+        Profile::Revoked => fl!("ui-demo-revoked"),
+        Profile::RareKanji => fl!("ui-demo-rare-kanji"),
+        Profile::ImpostorCa => fl!("ui-demo-impostor-ca"),
+        Profile::Juki => fl!("ui-demo-juki"),
     }
 }
 

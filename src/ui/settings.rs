@@ -58,6 +58,15 @@ pub struct SettingsFile {
     pub counter_mode: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_timeout_seconds: Option<u64>,
+    /// JPKI signing CA certificate files for the local issuer check, besides
+    /// those in the system folder (`crate::trust_config::signing_ca_dir`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_cas: Option<Vec<PathBuf>>,
+    /// Counter mode: the staff PIN that opens Settings, as an Argon2 PHC
+    /// string (`madoguchi staff-pin-hash`). Honoured in the administrator's
+    /// preset only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_pin: Option<String>,
 }
 
 /// A setting the administrator may lock.
@@ -70,6 +79,7 @@ pub enum Field {
     Proxy,
     CounterMode,
     IdleTimeout,
+    SigningCas,
 }
 
 /// The settings in force.
@@ -82,6 +92,9 @@ pub struct Settings {
     pub proxy: String,
     pub counter_mode: bool,
     pub idle_timeout: Duration,
+    pub signing_cas: Vec<PathBuf>,
+    /// The staff PIN's hash, from the administrator's preset only.
+    pub staff_pin: Option<String>,
     /// What the administrator's preset fixed.
     pub locked: Vec<Field>,
 }
@@ -99,6 +112,8 @@ impl Default for Settings {
             proxy: "system".into(),
             counter_mode: false,
             idle_timeout: DEFAULT_IDLE,
+            signing_cas: Vec::new(),
+            staff_pin: None,
             locked: Vec::new(),
         }
     }
@@ -155,6 +170,15 @@ impl Settings {
             self.idle_timeout = Duration::from_secs(s.clamp(15, 3600));
             set(Field::IdleTimeout, true, &mut locked);
         }
+        if let Some(c) = &file.signing_cas {
+            self.signing_cas = c.clone();
+            set(Field::SigningCas, true, &mut locked);
+        }
+        // A staff PIN in the user's own file would let whoever can write it
+        // open a counter terminal's Settings: only the preset counts.
+        if lock && let Some(p) = &file.staff_pin {
+            self.staff_pin = Some(p.clone());
+        }
         self.locked = locked;
     }
 
@@ -186,6 +210,9 @@ impl Settings {
             proxy: keep(Field::Proxy).then(|| self.proxy.clone()),
             counter_mode: keep(Field::CounterMode).then_some(self.counter_mode),
             idle_timeout_seconds: keep(Field::IdleTimeout).then_some(self.idle_timeout.as_secs()),
+            signing_cas: (keep(Field::SigningCas) && !self.signing_cas.is_empty())
+                .then(|| self.signing_cas.clone()),
+            staff_pin: None,
         }
     }
 }
@@ -333,6 +360,23 @@ mod tests {
         let written = s.to_user_file();
         assert_eq!(written.server, None, "a locked value is not copied");
         assert_eq!(written.language.as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn the_staff_pin_counts_only_in_the_preset() {
+        let with_pin = SettingsFile {
+            staff_pin: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
+            ..SettingsFile::default()
+        };
+        let s = Settings::from_files(Some(&with_pin), None);
+        assert_eq!(s.staff_pin, None, "a user's file cannot set it");
+        let s = Settings::from_files(None, Some(&with_pin));
+        assert!(s.staff_pin.is_some());
+        assert_eq!(
+            s.to_user_file().staff_pin,
+            None,
+            "never written to the user's file"
+        );
     }
 
     #[test]

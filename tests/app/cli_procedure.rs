@@ -7,8 +7,8 @@ use crate::flow_support;
 use crate::support;
 
 use flow_support::*;
-use madoguchi::local_window::LocalWindow;
-use support::cli::{assert_no_password, assert_unsent_password_absent, json, run, text};
+use madoguchi::demo::LocalWindow;
+use support::cli::{assert_no_password, assert_unsent_password_absent, json, run, run_with, text};
 
 #[test]
 fn demo_revocation_is_accepted_and_no_password_is_logged() {
@@ -145,7 +145,7 @@ fn last_try_is_not_confirmed_by_yes() {
 
 #[test]
 fn declining_the_send_confirmation_sends_nothing() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let anchor = pki_dir().join("tls-ca.pem");
     // Card ready: y; sign: y; make signature: y; send: n (→ 2.1.5); sign: n → stop.
     let o = run(
@@ -192,12 +192,15 @@ fn plain_http_server_is_refused() {
 #[test]
 fn untrusted_server_is_refused_before_signing() {
     let fake = FakeWindow::start("server-untrusted", vec![]);
+    let anchor = pki_dir().join("tls-ca.pem");
     let o = run(
         &[
             "--demo",
             "revoke",
             "--server",
             &fake.url(),
+            "--anchor",
+            anchor.to_str().unwrap(),
             "--pin-stdin",
             "--yes",
             "--json",
@@ -221,10 +224,21 @@ fn server_info_shows_the_windows_certificate() {
     let fp = madoguchi::client::colon_hex(&madoguchi_pki::cms::sha256(&der));
     assert_eq!(v["sha256_fingerprint"], fp);
     assert!(v["subject"].as_str().unwrap().contains("Madoguchi Test"));
-    assert_eq!(v["anchors"]["source"], "bundled");
+    let source = v["anchors"]["source"].as_str().unwrap();
+    assert!(source.starts_with("demo ("), "{source}");
 
     let fake = FakeWindow::start("server-expired", vec![]);
-    let o = run(&["server-info", "--server", &fake.url()], "");
+    let anchor = pki_dir().join("tls-ca.pem");
+    let o = run(
+        &[
+            "server-info",
+            "--server",
+            &fake.url(),
+            "--anchor",
+            anchor.to_str().unwrap(),
+        ],
+        "",
+    );
     assert_eq!(o.status.code(), Some(17), "{}", text(&o));
     assert!(text(&o).contains("E304"), "{}", text(&o));
 }
@@ -245,4 +259,81 @@ fn change_password_in_demo() {
         &format!("{PASSWORD}\nNEWPASS99\nNEWPASS98\n"),
     );
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+}
+
+/// Outside demo mode nothing is trusted by default: a window whose
+/// certificate chains to the test TLS CA (the reference window on the
+/// committed fixtures) is refused before any connection, with its own exit
+/// code and error number, and not one byte reaches it.
+#[test]
+fn a_window_without_an_anchor_is_refused_before_connecting() {
+    for procedure in ["check", "revoke"] {
+        let fake = FakeWindow::start("server", vec![]);
+        let o = run(
+            &[
+                procedure,
+                "--server",
+                &fake.url(),
+                "--pin-stdin",
+                "--yes",
+                "--json",
+            ],
+            &format!("{PASSWORD}\n{PASSWORD}\n"),
+        );
+        assert_eq!(o.status.code(), Some(19), "{}", text(&o));
+        assert_eq!(json(&o)["error"]["number"], 315, "{}", text(&o));
+        assert!(text(&o).contains("E315"), "{}", text(&o));
+        assert_eq!(fake.connections(), 0, "no connection was made");
+        assert_eq!(fake.plaintext_bytes(), 0);
+        assert!(!text(&o).contains("00 A4"), "the card was not touched");
+    }
+    let fake = FakeWindow::start("server", vec![]);
+    let o = run(&["server-info", "--server", &fake.url()], "");
+    assert_eq!(o.status.code(), Some(19), "{}", text(&o));
+    assert!(text(&o).contains("E315"), "{}", text(&o));
+    assert_eq!(fake.connections(), 0);
+}
+
+/// No window configured at all: said in plain words, exit code 19, the card
+/// untouched.
+#[test]
+fn no_window_configured_is_said_plainly() {
+    for lang in ["ja", "en"] {
+        let o = run(
+            &["--lang", lang, "check", "--pin-stdin", "--yes"],
+            &format!("{PASSWORD}\n"),
+        );
+        assert_eq!(o.status.code(), Some(19), "{}", text(&o));
+        let t = text(&o);
+        assert!(t.contains("E311"), "{t}");
+        let plain = if lang == "ja" {
+            "オンライン窓口が設定されていません"
+        } else {
+            "No online window configured"
+        };
+        assert!(t.contains(plain), "{t}");
+        assert!(!t.contains("00 A4"), "the card was not touched: {t}");
+    }
+}
+
+/// The packaged demo has no material to read: it makes its own PKI at run
+/// time. Its window's certificate is then not the committed fixtures' one.
+#[test]
+fn the_demo_makes_its_own_pki_when_none_is_given() {
+    let o = run_with(
+        &["--demo", "check", "--pin-stdin", "--yes", "--json"],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["result"], "valid", "{}", text(&o));
+    let o = run_with(&["--demo", "server-info", "--json"], "", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let committed = std::fs::read(pki_dir().join("server.der")).unwrap();
+    let fp = madoguchi::client::colon_hex(&madoguchi_pki::cms::sha256(&committed));
+    assert_ne!(
+        json(&o)["sha256_fingerprint"],
+        fp,
+        "a fresh PKI, not the fixtures'"
+    );
 }

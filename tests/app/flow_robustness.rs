@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use flow_support::*;
 use madoguchi::client::{Client, ClientError, Phase, bytes_like::Body};
+use madoguchi::demo::LocalWindow;
 use madoguchi::flow::{Action, ActionKind, Activity, Finish, Input, Options, Problem, Screen};
-use madoguchi::local_window::LocalWindow;
 use madoguchi_pki::request::{Procedure, RequestDocument};
 use madoguchi_pki::wire::Outcome;
 use madoguchi_server::config::Limits;
@@ -21,7 +21,7 @@ fn revocation(card: &TestCard, url: &str) -> Walk {
 
 #[test]
 fn card_removed_after_each_apdu_of_the_revocation_shows_2_2_6() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     // The APDUs of one whole revocation.
     let card = TestCard::new("normal");
     let mut w = revocation(&card, window.url());
@@ -307,7 +307,7 @@ fn counter() -> Options {
 
 #[test]
 fn counter_mode_wipes_the_resident_when_the_card_is_pulled() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let card = TestCard::new("normal");
     let mut w = Walk::new(
         Procedure::Revocation,
@@ -328,7 +328,7 @@ fn counter_mode_wipes_the_resident_when_the_card_is_pulled() {
 
 #[test]
 fn counter_mode_returns_to_the_start_when_the_card_is_taken_after_the_result() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let card = TestCard::new("normal");
     let mut w = Walk::new(
         Procedure::ValidityCheck,
@@ -349,7 +349,7 @@ fn counter_mode_returns_to_the_start_when_the_card_is_taken_after_the_result() {
 
 #[test]
 fn outside_counter_mode_the_result_stays_when_the_card_is_taken() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let card = TestCard::new("normal");
     let mut w = Walk::new(
         Procedure::ValidityCheck,
@@ -365,7 +365,7 @@ fn outside_counter_mode_the_result_stays_when_the_card_is_taken() {
 
 #[test]
 fn counter_mode_idle_timeout_wipes() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let card = TestCard::new("normal");
     let mut w = Walk::new(
         Procedure::Revocation,
@@ -408,7 +408,7 @@ fn no_server_configured_is_shown_when_the_window_is_needed() {
 
 #[test]
 fn server_identity_is_read_on_request() {
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let client = client(window.url()).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let id = rt.block_on(client.identity()).unwrap();
@@ -426,7 +426,7 @@ fn local_window_starts_and_stops_inside_another_runtime() {
     // A GUI on tokio starts the demo window from its own runtime.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let w = LocalWindow::start().unwrap();
+        let w = LocalWindow::start(crate::flow_support::material()).unwrap();
         assert!(w.url().starts_with("https://127.0.0.1:"));
         drop(w);
     });

@@ -6,7 +6,7 @@
 
 use crate::support;
 
-use madoguchi::local_window::LocalWindow;
+use madoguchi::demo::LocalWindow;
 use support::cli::{
     assert_apdus_traced, assert_no_password, assert_unsent_password_absent, run, text,
 };
@@ -29,6 +29,10 @@ fn procedure(
             VPCD_READER,
             "--server",
             window.url(),
+            "--anchor",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pki/tls-ca.pem"),
+            "--signing-ca",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pki/sign-ca.der"),
             "--pin-stdin",
             "--yes",
             "--json",
@@ -49,7 +53,7 @@ fn pcsc_revocation_then_validity_check() {
     let Some(_card) = attach("normal") else {
         return;
     };
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let (o, v) = procedure(&window, "revoke", &both_passwords());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(v["result"], "accepted");
@@ -76,7 +80,7 @@ fn pcsc_validity_check_valid() {
     let Some(_card) = attach("rare-kanji") else {
         return;
     };
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let pw = "ABCDEFGH12345678";
     let (o, v) = procedure(&window, "check", &format!("{pw}\n{pw}\n"));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -91,7 +95,7 @@ fn pcsc_wrong_password_stops_the_script() {
     let Some(_card) = attach("normal") else {
         return;
     };
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let (o, v) = procedure(&window, "revoke", "PLANTED7Q9X\nPLANTED7Q9Y\n");
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert_eq!(v["sent"], false);
@@ -103,7 +107,7 @@ fn pcsc_wrong_password_stops_the_script() {
 #[test]
 fn pcsc_locked_and_expired_cards() {
     let _slot = pcsc_lock();
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     {
         let Some(_card) = attach("locked") else {
             return;
@@ -132,7 +136,7 @@ fn pcsc_locked_and_expired_cards() {
 /// APDUs the card answers up to and including the signature, counted on
 /// the in-process card (the same commands go through PC/SC).
 fn apdus_through_the_signature(window: &LocalWindow) -> u64 {
-    use madoguchi::flow::{Action, Driver, Engine, Options, Screen};
+    use madoguchi::flow::{Action, Driver, Engine, Screen};
     let channel = madoguchi_sim::SimChannel::open(support::profile_path("normal"), None).unwrap();
     let handle = channel.handle();
     let mut slot = Some(channel);
@@ -143,12 +147,10 @@ fn apdus_through_the_signature(window: &LocalWindow) -> u64 {
             Box::new(c) as Box<dyn madoguchi_card::CardChannel>,
         ))
     });
-    let mut config = madoguchi::client::ClientConfig::new(Some(window.url().to_owned()));
-    config.proxy = madoguchi::client::ProxySetting::None;
-    let client = madoguchi::client::Client::new(&config);
+    let client = crate::flow_support::client(window.url());
     let engine = Engine::new(
         madoguchi_pki::request::Procedure::ValidityCheck,
-        Options::default(),
+        crate::flow_support::options(1),
     );
     let mut d = Driver::new(engine, opener, client).unwrap();
     d.act(Action::Start).unwrap();
@@ -167,7 +169,7 @@ fn apdus_through_the_signature(window: &LocalWindow) -> u64 {
 #[test]
 fn pcsc_card_pulled_before_the_signature_shows_2_2_6() {
     let _slot = pcsc_lock();
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let total = apdus_through_the_signature(&window);
     let Some(card) = attach("normal") else {
         return;
@@ -203,7 +205,7 @@ fn pcsc_procedures_while_another_client_hammers_the_card() {
     let Some(card) = attach("normal") else {
         return;
     };
-    let window = LocalWindow::start().unwrap();
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let rounds = Arc::new(AtomicU32::new(0));
     let other = {

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use madoguchi::client::{Anchors, BusyPolicy, Client, ClientConfig, ClientError, ProxySetting};
+use madoguchi::client::{
+    Anchors, BusyPolicy, Client, ClientConfig, ClientError, ProxySetting, Trust,
+};
 use madoguchi::flow::{Action, CardOpener, Driver, Engine, Input, Options, Screen};
 use madoguchi_card::{CardChannel, CardError, PinKind, TransportError};
 use madoguchi_pki::request::Procedure;
@@ -21,7 +23,8 @@ pub use fake_window::{FakeWindow, Scripted};
 
 use std::time::SystemTime;
 
-use madoguchi::local_window::{LocalWindow, LocalWindowOptions};
+use madoguchi::demo::{LocalWindow, LocalWindowOptions, Material};
+use madoguchi_pki::checks::KnownCa;
 use madoguchi_server::config::Limits;
 use madoguchi_server::{SqliteStore, Store};
 
@@ -31,6 +34,26 @@ pub fn fixtures() -> PathBuf {
 
 pub fn pki_dir() -> PathBuf {
     fixtures().join("pki")
+}
+
+/// The committed fixtures as demo material: the same certificates every run.
+pub fn material() -> &'static Material {
+    static MATERIAL: std::sync::OnceLock<Material> = std::sync::OnceLock::new();
+    MATERIAL.get_or_init(|| Material::from_dir(&fixtures()).expect("fixtures/ is demo material"))
+}
+
+/// [`material`], shared.
+pub fn shared_material() -> Arc<Material> {
+    static MATERIAL: std::sync::OnceLock<Arc<Material>> = std::sync::OnceLock::new();
+    MATERIAL
+        .get_or_init(|| Arc::new(Material::from_dir(&fixtures()).expect("fixtures/")))
+        .clone()
+}
+
+/// The fixture signing CA, as the local issuer check knows it.
+pub fn known_cas() -> Arc<Vec<KnownCa>> {
+    let der = std::fs::read(pki_dir().join("sign-ca.der")).unwrap();
+    Arc::new(vec![KnownCa::from_der(&der).unwrap()])
 }
 
 /// The signing password of every fixture card but `rare-kanji`.
@@ -148,7 +171,7 @@ impl TestCard {
 /// A client trusting only the fixture TLS CA, no proxy, short timeouts.
 pub fn client_config(url: &str) -> ClientConfig {
     let mut c = ClientConfig::new(Some(url.to_owned()));
-    c.anchors = Anchors::from_file(&pki_dir().join("tls-ca.pem")).unwrap();
+    c.trust = Trust::Anchors(Anchors::from_file(&pki_dir().join("tls-ca.pem")).unwrap());
     c.proxy = ProxySetting::None;
     c.connect_timeout = Duration::from_secs(5);
     c.read_timeout = Duration::from_secs(10);
@@ -166,6 +189,7 @@ pub fn options(max_waits: u32) -> Options {
             max_waits,
             ..BusyPolicy::default()
         },
+        known_cas: known_cas(),
         ..Options::default()
     }
 }
@@ -286,11 +310,14 @@ impl Reference {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("window.db");
         let store = SqliteStore::open(&db).unwrap();
-        let window = LocalWindow::start_with(LocalWindowOptions {
-            limits,
-            store: Some(Box::new(store)),
-            ..LocalWindowOptions::default()
-        })
+        let window = LocalWindow::start_with(
+            material(),
+            LocalWindowOptions {
+                limits,
+                store: Some(Box::new(store)),
+                ..LocalWindowOptions::default()
+            },
+        )
         .unwrap();
         Reference {
             window,

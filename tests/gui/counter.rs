@@ -38,7 +38,8 @@ fn facts() -> Vec<String> {
 fn counter_gui() -> Gui {
     Gui::launch(Launch {
         demo: true,
-        demo_profile: "normal".into(),
+        demo_profile: madoguchi::demo::Profile::Normal,
+        demo_material: Some(crate::flow_support::shared_material()),
         counter: true,
         language: Some(Language::Ja),
         paths: Some(Paths::none()),
@@ -153,6 +154,7 @@ fn wiped_after_the_idle_time_while_the_request_hangs() {
     let source = Source::Custom(Box::new(Custom {
         opener: Box::new(move || card.opener()),
         config: client_config(&window.url()),
+        known_cas: crate::flow_support::known_cas(),
     }));
     let app = madoguchi::ui::App::with_source(
         Launch {

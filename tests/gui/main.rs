@@ -11,6 +11,7 @@ mod gui_support;
 mod support;
 
 mod counter;
+mod lockdown;
 mod messages;
 // pcscd + vpcd: Linux only (see tests/app/main.rs).
 #[cfg(target_os = "linux")]

@@ -23,6 +23,7 @@ fn gui_on(card: &TestCard, window: &FakeWindow) -> Gui {
     let source = Source::Custom(Box::new(Custom {
         opener: Box::new(move || c.opener()),
         config: client_config(&window.url()),
+        known_cas: crate::flow_support::known_cas(),
     }));
     let app = App::with_source(
         Launch {
@@ -288,6 +289,7 @@ fn window_unreachable_offers_to_connect_again() {
             move || c.opener()
         }),
         config: client_config("https://127.0.0.1:1"),
+        known_cas: crate::flow_support::known_cas(),
     }));
     let app = App::with_source(
         Launch {

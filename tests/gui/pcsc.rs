@@ -66,10 +66,26 @@ fn hot_plug_through_pcscd_reaches_the_screen() {
     let Some(mut attached) = support::attach("normal") else {
         return;
     };
+    // A configured window (the procedure below never reaches it: the card
+    // is pulled first); without one the procedures are not offered.
+    let dir = tempfile::tempdir().unwrap();
+    let admin = dir.path().join("settings.toml");
+    let anchor = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pki/tls-ca.pem");
+    std::fs::write(
+        &admin,
+        format!(
+            "server = \"https://127.0.0.1:9\"\nanchor = \"{}\"\n",
+            anchor.display()
+        ),
+    )
+    .unwrap();
     // The virtual reader is used only when chosen by name.
     let mut g = Gui::launch(Launch {
         language: Some(Language::Ja),
-        paths: Some(Paths::none()),
+        paths: Some(Paths {
+            user: None,
+            admin: Some(admin),
+        }),
         reader: Some(support::VPCD_READER.into()),
         ..Launch::default()
     });

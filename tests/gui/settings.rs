@@ -11,7 +11,8 @@ use madoguchi::ui::{Launch, Screen};
 fn launch(paths: &Paths) -> Gui {
     Gui::launch(Launch {
         demo: true,
-        demo_profile: "normal".into(),
+        demo_profile: madoguchi::demo::Profile::Normal,
+        demo_material: Some(crate::flow_support::shared_material()),
         paths: Some(paths.clone()),
         ..Launch::default()
     })
@@ -49,9 +50,15 @@ fn the_administrators_preset_wins_and_is_locked() {
     let _s = serial();
     let dir = tempfile::tempdir().unwrap();
     let admin = dir.path().join("admin.toml");
+    // A counter terminal: Settings open with the staff PIN only.
+    let hash =
+        madoguchi::staff_pin::hash(&zeroize::Zeroizing::new("staff-pin-42".to_owned())).unwrap();
     std::fs::write(
         &admin,
-        "language = \"en\"\ncounter_mode = true\nserver = \"https://window.example.jp\"\n",
+        format!(
+            "language = \"en\"\ncounter_mode = true\nserver = \"https://window.example.jp\"\n\
+             staff_pin = \"{hash}\"\n"
+        ),
     )
     .unwrap();
     let user = dir.path().join("settings.toml");
@@ -64,7 +71,9 @@ fn the_administrators_preset_wins_and_is_locked() {
     g.expect("Counter mode");
     // No language switch in the bar: the administrator fixed it.
     assert!(!g.sees("日本語"));
-    g.click("Settings");
+    g.click("Settings (staff)");
+    g.type_into(madoguchi::ui::screen::staff_unlock::INPUT, "staff-pin-42");
+    g.click("Open settings");
     assert!(matches!(g.app.screen, Screen::Settings(_)));
     g.expect("Set by the administrator: cannot be changed.");
     // The locked choices are drawn but do nothing: click each of them.

@@ -49,7 +49,8 @@ fn snapshot(g: &Gui, name: &str) {
 fn english() -> Gui {
     Gui::launch(Launch {
         demo: true,
-        demo_profile: "normal".into(),
+        demo_profile: madoguchi::demo::Profile::Normal,
+        demo_material: Some(crate::flow_support::shared_material()),
         language: Some(Language::En),
         paths: Some(Paths::none()),
         ..Launch::default()

@@ -48,7 +48,8 @@ impl Gui {
     pub fn demo(profile: &str) -> Gui {
         Gui::launch(Launch {
             demo: true,
-            demo_profile: profile.to_owned(),
+            demo_profile: profile.parse().expect("a demo profile"),
+            demo_material: Some(crate::flow_support::shared_material()),
             language: Some(Language::Ja),
             paths: Some(Paths::none()),
             ..Launch::default()

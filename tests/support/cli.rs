@@ -7,12 +7,37 @@ use std::process::{Command, Output, Stdio};
 pub const BIN: &str = env!("CARGO_BIN_EXE_madoguchi");
 
 /// Run `madoguchi` with trace logging on, `stdin` written to its standard
-/// input, and no online window taken from the environment.
+/// input, no online window taken from the environment, and the committed
+/// fixtures as the demo's material (fixed certificates).
 pub fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
+    run_with(
+        args,
+        stdin,
+        &[(
+            "MADOGUCHI_DEMO_MATERIAL",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"),
+        )],
+    )
+}
+
+/// [`run`] with these environment variables instead of the fixtures' one
+/// (an empty value removes the variable).
+pub fn run_with(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command.env_remove("MADOGUCHI_DEMO_MATERIAL");
+    for (k, v) in env {
+        if v.is_empty() {
+            command.env_remove(k);
+        } else {
+            command.env(k, v);
+        }
+    }
+    let mut child = command
         .args(args)
         .env("RUST_LOG", "trace")
         .env_remove("MADOGUCHI_SERVER")
+        .env_remove("MADOGUCHI_ANCHOR")
+        .env("MADOGUCHI_SIGNING_CA_DIR", "/nonexistent")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

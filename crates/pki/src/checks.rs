@@ -80,6 +80,9 @@ pub enum IssuerCheck {
     /// The name matches but the certificate is signed with an algorithm this check does not
     /// support (anything but RSA PKCS#1 v1.5 with SHA-256/384/512).
     UnsupportedAlgorithm { oid: String },
+    /// No JPKI signing CA is configured, so nothing was checked here: the online window
+    /// decides.
+    NotChecked,
 }
 
 impl IssuerCheck {
@@ -148,6 +151,9 @@ impl SigningCertificate {
 
     /// [`SigningCertificate::issuer_is_known`] with CAs parsed beforehand.
     pub fn issuer_check(&self, cas: &[KnownCa]) -> IssuerCheck {
+        if cas.is_empty() {
+            return IssuerCheck::NotChecked;
+        }
         let mut result = IssuerCheck::UnknownIssuer;
         for (index, ca) in cas.iter().enumerate() {
             if ca.subject_der != self.issuer_der() {

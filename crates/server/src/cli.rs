@@ -125,12 +125,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             listen,
         } => {
-            let config = if demo {
-                demo_config(listen)?
+            // The demo's folder (configuration, database) lives as long as
+            // the server: a fresh private one, never a predictable path.
+            let (config, folder) = if demo {
+                let (config, folder) = demo_config(listen)?;
+                (config, Some(folder))
             } else {
-                load_config(config.as_deref().expect("clap requires --config"))?
+                let path = config.as_deref().expect("clap requires --config");
+                (load_config(path)?, None)
             };
-            serve(config, demo)
+            serve(config, folder.as_ref().map(|f| f.path()))
         }
         Command::Crl {
             command:
@@ -264,7 +268,7 @@ fn print_table(rows: &[crate::store::RequestRecord]) {
     println!("{} request(s)", rows.len());
 }
 
-fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
+fn demo_config(listen: SocketAddr) -> anyhow::Result<(Config, tempfile::TempDir)> {
     let pki = fixtures_dir().join("pki");
     let pki = pki.canonicalize().map_err(|e| {
         anyhow::anyhow!(
@@ -272,12 +276,14 @@ fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
             pki.display()
         )
     })?;
-    let dir = dir_of_demo();
-    std::fs::create_dir_all(&dir)?;
+    let folder = tempfile::Builder::new()
+        .prefix("madoguchi-serve-demo-")
+        .tempdir()?;
+    let dir = folder.path();
     // The test keys are public (they are in the repository) and a checkout leaves them
     // world-readable; the window refuses such keys, so the demo uses private copies.
-    let tls_key = private_copy(&pki.join("server-key.pem"), &dir)?;
-    let crl_key = private_copy(&pki.join("sign-ca-key.pem"), &dir)?;
+    let tls_key = private_copy(&pki.join("server-key.pem"), dir)?;
+    let crl_key = private_copy(&pki.join("sign-ca-key.pem"), dir)?;
     let toml = format!(
         "listen = \"{listen}\"\n\
          tls_certificate = \"{pki}/server.pem\"\n\
@@ -296,11 +302,7 @@ fn demo_config(listen: SocketAddr) -> anyhow::Result<Config> {
     let config = Config::load(&path)?;
     debug_assert!(matches!(config.crl_signer, Some(CrlSignerPaths { .. })));
     debug_assert_eq!(config.limits, Limits::default());
-    Ok(config)
-}
-
-fn dir_of_demo() -> PathBuf {
-    std::env::temp_dir().join(format!("madoguchi-demo-{}", std::process::id()))
+    Ok((config, folder))
 }
 
 /// Copies a key file into `dir`, readable by its owner only.
@@ -326,7 +328,8 @@ pub fn private_copy(key: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(to)
 }
 
-fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+/// `demo`: the demo's folder, when serving the demo.
+fn serve(config: Config, demo: Option<&Path>) -> anyhow::Result<()> {
     // Opened before the runtime starts: a PostgreSQL store blocks on a runtime of its own.
     let store = crate::store::open_store(&config.database)
         .map_err(|e| anyhow::anyhow!("database {}: {e}", config.database.describe()))?;
@@ -337,13 +340,13 @@ fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         let setup = WindowSetup::from_config(&config, store)?;
         let server = start(setup).await?;
         println!("listening on {}", server.url());
-        if demo {
+        if let Some(demo_dir) = demo {
             let ca = fixtures_dir().join("pki/tls-ca.pem");
             let ca = ca.canonicalize().unwrap_or(ca);
             println!("demo: trust the TLS CA {}", ca.display());
             println!(
                 "demo: configuration {} (database {})",
-                dir_of_demo().join("server.toml").display(),
+                demo_dir.join("server.toml").display(),
                 config.database.describe()
             );
             println!(

@@ -53,6 +53,9 @@ pub struct CertViewer {
     tab: Tab,
     path: String,
     exported: Option<Result<String, String>>,
+    /// Off on a counter terminal: an export writes the holder's facts to a
+    /// file nothing wipes.
+    export_allowed: bool,
     pub path_id: Id,
     pub keys: RefCell<KeyMap<Message>>,
 }
@@ -152,9 +155,21 @@ impl CertViewer {
             tab: Tab::General,
             path: default_export_path().display().to_string(),
             exported: None,
+            export_allowed: true,
             path_id: Id::new("export-path"),
             keys: RefCell::default(),
         })
+    }
+
+    /// The viewer without export (counter mode).
+    pub fn without_export(mut self) -> CertViewer {
+        self.export_allowed = false;
+        self
+    }
+
+    /// Whether the viewer offers export.
+    pub fn offers_export(&self) -> bool {
+        self.export_allowed
     }
 
     /// Every text the viewer shows (for the counter-mode wipe test).
@@ -202,8 +217,9 @@ impl CertViewer {
                 self.path = p;
                 self.exported = None;
             }
-            Message::ExportPem => self.export(true),
-            Message::ExportDer => self.export(false),
+            Message::ExportPem if self.export_allowed => self.export(true),
+            Message::ExportDer if self.export_allowed => self.export(false),
+            Message::ExportPem | Message::ExportDer => {}
             Message::Close => return Event::Close,
         }
         Event::None
@@ -262,36 +278,41 @@ impl CertViewer {
                 .width(Length::Fill)
                 .style(theme::panel),
         );
-        let input_focused = ui.input("cert.path", self.path_id.clone());
-        col = col.push(
-            column![
-                text(fl!("ui-cert-export-label"))
-                    .size(theme::size::BODY)
-                    .font(theme::BOLD),
-                text_input("", &self.path)
-                    .id(self.path_id.clone())
-                    .on_input(Message::Path)
-                    .size(theme::size::BODY)
-                    .padding(8)
-                    .style(theme::input(input_focused)),
-                row![
-                    ui.button(
-                        "cert.pem",
-                        fl!("ui-cert-export-pem"),
-                        Some(Message::ExportPem),
-                        ButtonKind::Secondary
-                    ),
-                    ui.button(
-                        "cert.der",
-                        fl!("ui-cert-export-der"),
-                        Some(Message::ExportDer),
-                        ButtonKind::Secondary
-                    ),
+        if !self.export_allowed {
+            col = col.push(widget::small(fl!("ui-cert-export-off")));
+        }
+        let input_focused = self.export_allowed && ui.input("cert.path", self.path_id.clone());
+        if self.export_allowed {
+            col = col.push(
+                column![
+                    text(fl!("ui-cert-export-label"))
+                        .size(theme::size::BODY)
+                        .font(theme::BOLD),
+                    text_input("", &self.path)
+                        .id(self.path_id.clone())
+                        .on_input(Message::Path)
+                        .size(theme::size::BODY)
+                        .padding(8)
+                        .style(theme::input(input_focused)),
+                    row![
+                        ui.button(
+                            "cert.pem",
+                            fl!("ui-cert-export-pem"),
+                            Some(Message::ExportPem),
+                            ButtonKind::Secondary
+                        ),
+                        ui.button(
+                            "cert.der",
+                            fl!("ui-cert-export-der"),
+                            Some(Message::ExportDer),
+                            ButtonKind::Secondary
+                        ),
+                    ]
+                    .spacing(theme::space::S),
                 ]
                 .spacing(theme::space::S),
-            ]
-            .spacing(theme::space::S),
-        );
+            );
+        }
         match &self.exported {
             Some(Ok(p)) => {
                 col = col.push(widget::notice(

@@ -9,4 +9,5 @@ pub mod procedure;
 pub mod reader_choice;
 pub mod server_identity;
 pub mod settings;
+pub mod staff_unlock;
 pub mod top;

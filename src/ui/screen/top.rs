@@ -45,6 +45,28 @@ pub enum Action {
     Open(Tool),
 }
 
+/// What the top screen offers, from the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// The online window is usable; else the catalogue number that says why
+    /// not (311 none configured, 315 no anchor, 312 a bad anchor file...).
+    pub window: Result<(), u16>,
+    pub settings: SettingsAccess,
+    /// Offer the reader choice (several readers, or a virtual one).
+    pub reader_tool: bool,
+}
+
+/// Whether a walk-up resident can open Settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingsAccess {
+    /// Not a counter terminal: open to the user.
+    Open,
+    /// Counter mode with a staff PIN in the administrator's preset.
+    StaffOnly,
+    /// Counter mode without a staff PIN: not offered at all.
+    Hidden,
+}
+
 #[derive(Default)]
 pub struct Top {
     pub keys: RefCell<KeyMap<Message>>,
@@ -58,14 +80,13 @@ impl Top {
         }
     }
 
-    /// `reader_tool`: offer the reader choice (several readers, or a
-    /// virtual one).
     pub fn view<'a>(
         &'a self,
         focused: Option<&'a str>,
         counter: bool,
-        reader_tool: bool,
+        offer: Offer,
     ) -> Element<'a, Message> {
+        let usable = offer.window.is_ok();
         *self.keys.borrow_mut() = KeyMap::default();
         let ui = Ui {
             focused,
@@ -73,11 +94,15 @@ impl Top {
             counter,
         };
         let procedure = |key: &str, p: Procedure, label: String, about: String| {
-            let focused = ui.focused == Some(key);
-            ui.keys.borrow_mut().order.push(widget::Focusable::Button {
-                key: key.to_owned(),
-                message: Message::Start(p),
-            });
+            let focused = usable && ui.focused == Some(key);
+            // Without a usable window the procedures are shown, but cannot
+            // be pressed or focused.
+            if usable {
+                ui.keys.borrow_mut().order.push(widget::Focusable::Button {
+                    key: key.to_owned(),
+                    message: Message::Start(p),
+                });
+            }
             button(
                 column![
                     text(label).size(theme::size::TITLE + 2.0).font(theme::BOLD),
@@ -87,7 +112,7 @@ impl Top {
             )
             .padding(theme::space::L)
             .width(Length::Fill)
-            .on_press(Message::Start(p))
+            .on_press_maybe(usable.then_some(Message::Start(p)))
             .style(theme::button(ButtonKind::Secondary, focused))
         };
         let procedures = column![
@@ -127,18 +152,25 @@ impl Top {
             ui.button(
                 "top.server",
                 fl!("ui-tool-server-identity"),
-                Some(Message::Open(Tool::ServerIdentity)),
-                ButtonKind::Quiet
-            ),
-            ui.button(
-                "top.settings",
-                fl!("ui-tool-settings"),
-                Some(Message::Open(Tool::Settings)),
+                usable.then_some(Message::Open(Tool::ServerIdentity)),
                 ButtonKind::Quiet
             ),
         ]
         .spacing(theme::space::S);
-        if reader_tool {
+        let settings_label = match offer.settings {
+            SettingsAccess::Open => Some(fl!("ui-tool-settings")),
+            SettingsAccess::StaffOnly => Some(fl!("ui-tool-settings-staff")),
+            SettingsAccess::Hidden => None,
+        };
+        if let Some(label) = settings_label {
+            tools = tools.push(ui.button(
+                "top.settings",
+                label,
+                Some(Message::Open(Tool::Settings)),
+                ButtonKind::Quiet,
+            ));
+        }
+        if offer.reader_tool {
             tools = tools.push(ui.button(
                 "top.reader",
                 fl!("ui-tool-reader"),
@@ -161,22 +193,47 @@ impl Top {
         .padding(theme::space::M)
         .width(Length::Fill)
         .style(theme::panel);
-        column![
+        let unavailable: Option<Element<'a, Message>> = match offer.window {
+            Ok(()) => None,
+            Err(number) => Some(
+                container(
+                    column![
+                        text(fl!("ui-top-no-window-title"))
+                            .size(theme::size::BODY)
+                            .font(theme::BOLD),
+                        text(fl!("ui-top-no-window-body")).size(theme::size::BODY),
+                        text(fl!("ui-top-no-window-admin", number = number.to_string()))
+                            .size(theme::size::SMALL),
+                    ]
+                    .spacing(theme::space::XS),
+                )
+                .padding(theme::space::M)
+                .width(Length::Fill)
+                .style(theme::panel)
+                .into(),
+            ),
+        };
+        let mut page = column![
             widget::heading(fl!("procedure-heading")),
             widget::body(fl!("ui-top-intro")),
-            procedures,
-            needs,
-            column![
-                text(fl!("ui-top-tools"))
-                    .size(theme::size::BODY)
-                    .font(theme::BOLD),
-                tools
-            ]
-            .spacing(theme::space::S),
-            widget::small(fl!("ui-top-counter-note")),
         ]
         .spacing(theme::space::L)
-        .align_x(Alignment::Start)
-        .into()
+        .align_x(Alignment::Start);
+        if let Some(u) = unavailable {
+            page = page.push(u);
+        }
+        page.push(procedures)
+            .push(needs)
+            .push(
+                column![
+                    text(fl!("ui-top-tools"))
+                        .size(theme::size::BODY)
+                        .font(theme::BOLD),
+                    tools
+                ]
+                .spacing(theme::space::S),
+            )
+            .push(widget::small(fl!("ui-top-counter-note")))
+            .into()
     }
 }

@@ -1,8 +1,7 @@
 //! The reference online window (`madoguchi-server`) started in this process
-//! on 127.0.0.1, with the test PKI of `fixtures/`: what `--demo` talks to,
-//! and what the flow tests use.
+//! on 127.0.0.1, with the demo's material ([`Material`]): what `--demo` talks to,
+//! and what the flow tests use. Its TLS CA is trusted through [`DemoTrust`] only.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use madoguchi_server::clock::Clock;
@@ -10,12 +9,14 @@ use madoguchi_server::config::Limits;
 use madoguchi_server::material::{TrustedCa, tls_server_config};
 use madoguchi_server::{RunningServer, SqliteStore, Store, WindowSetup, start};
 
-use crate::card_source::fixtures_dir;
+use crate::material::Material;
+use crate::trust::DemoTrust;
 
 /// Settings of a [`LocalWindow`].
 pub struct LocalWindowOptions {
-    /// TLS certificate name in `fixtures/pki/` (`server`, or a negative
-    /// one: `server-expired`, `server-wrong-host`, `server-untrusted`).
+    /// TLS certificate name in the material's `pki/` (`server`, or, in the
+    /// committed fixtures only, a negative one: `server-expired`,
+    /// `server-wrong-host`, `server-untrusted`).
     pub certificate: String,
     pub limits: Limits,
     /// The store; an in-memory SQLite database when `None`.
@@ -38,22 +39,32 @@ pub struct LocalWindow {
     server: Option<RunningServer>,
     url: String,
     clock: Clock,
+    trust: DemoTrust,
 }
 
 impl LocalWindow {
     /// Start with the default settings (the `server` certificate, default
     /// limits, an in-memory store).
-    pub fn start() -> anyhow::Result<LocalWindow> {
-        LocalWindow::start_with(LocalWindowOptions::default())
+    pub fn start(material: &Material) -> anyhow::Result<LocalWindow> {
+        LocalWindow::start_with(material, LocalWindowOptions::default())
     }
 
-    pub fn start_with(options: LocalWindowOptions) -> anyhow::Result<LocalWindow> {
-        let pki = pki_dir();
+    pub fn start_with(
+        material: &Material,
+        options: LocalWindowOptions,
+    ) -> anyhow::Result<LocalWindow> {
         let tls = tls_server_config(
-            &pki.join(format!("{}.pem", options.certificate)),
-            &pki.join(format!("{}-key.pem", options.certificate)),
+            &material.pki(&format!("{}.pem", options.certificate)),
+            &material.pki(&format!("{}-key.pem", options.certificate)),
         )?;
-        let sign_ca = pki.join("sign-ca.der");
+        let tls_ca = material.pki("tls-ca.der");
+        let trust = DemoTrust::new(
+            vec![std::fs::read(&tls_ca).map_err(|e| {
+                anyhow::anyhow!("reading the demo TLS CA {}: {e}", tls_ca.display())
+            })?],
+            material.root().display().to_string(),
+        );
+        let sign_ca = material.pki("sign-ca.der");
         let (ca_cert, _) = madoguchi_server::material::read_certificate(&sign_ca)?;
         let clock = Clock::system();
         let store = match options.store {
@@ -89,7 +100,13 @@ impl LocalWindow {
             server: Some(server),
             url,
             clock,
+            trust,
         })
+    }
+
+    /// Trust in this window's CA, for the client that talks to it.
+    pub fn trust(&self) -> DemoTrust {
+        self.trust.clone()
     }
 
     /// `https://127.0.0.1:PORT`.
@@ -121,9 +138,4 @@ impl Drop for LocalWindow {
             .join();
         }
     }
-}
-
-/// `fixtures/pki`.
-pub fn pki_dir() -> PathBuf {
-    fixtures_dir().join("pki")
 }

@@ -1,0 +1,173 @@
+//! Counter mode's staff unlock: the PIN that opens Settings on a shared
+//! terminal (administrator's preset, `staff_pin`). The PIN is held in a
+//! zeroizing string and checked against the preset's Argon2 hash; a walk-up
+//! resident who does not know it gets E502 and cannot reach Settings.
+
+use std::cell::RefCell;
+
+use iced::widget::{Id, column, text, text_input};
+use iced::{Element, Length};
+use zeroize::Zeroizing;
+
+use crate::fl;
+use crate::staff_pin::{self, StaffPinError};
+use crate::ui::theme::{self, ButtonKind, Tone};
+use crate::ui::widget::{self, KeyMap, Ui, message_box};
+
+/// The input's id (focused when the screen opens).
+pub const INPUT: &str = "staff-unlock-pin";
+
+#[derive(Clone)]
+pub enum Message {
+    Input(String),
+    Submit,
+    Cancel,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Message::Input(s) => write!(f, "Input({} chars)", s.chars().count()),
+            Message::Submit => f.write_str("Submit"),
+            Message::Cancel => f.write_str("Cancel"),
+        }
+    }
+}
+
+pub enum Event {
+    None,
+    /// The PIN matched: open Settings.
+    Unlocked,
+    Cancel,
+}
+
+pub struct StaffUnlock {
+    hash: String,
+    pin: Zeroizing<String>,
+    error: Option<StaffPinError>,
+    pub keys: RefCell<KeyMap<Message>>,
+}
+
+impl std::fmt::Debug for StaffUnlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffUnlock")
+            .field("typed", &self.pin.chars().count())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StaffUnlock {
+    /// For the preset's hash.
+    pub fn new(hash: String) -> StaffUnlock {
+        StaffUnlock {
+            hash,
+            pin: Zeroizing::new(String::new()),
+            error: None,
+            keys: RefCell::default(),
+        }
+    }
+
+    pub fn update(&mut self, message: Message) -> Event {
+        match message {
+            Message::Input(s) => {
+                self.pin = Zeroizing::new(s);
+                Event::None
+            }
+            Message::Submit => {
+                let typed = std::mem::take(&mut self.pin);
+                match staff_pin::verify(&self.hash, &typed) {
+                    Ok(()) => Event::Unlocked,
+                    Err(e) => {
+                        tracing::warn!(
+                            target: "madoguchi::counter",
+                            "staff unlock refused: E{}",
+                            e.catalogue_number()
+                        );
+                        self.error = Some(e);
+                        Event::None
+                    }
+                }
+            }
+            Message::Cancel => Event::Cancel,
+        }
+    }
+
+    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
+        *self.keys.borrow_mut() = KeyMap::default();
+        let ui = Ui {
+            focused,
+            keys: &self.keys,
+            counter,
+        };
+        let mut col = column![
+            widget::title(fl!("ui-staff-title")),
+            widget::body(fl!("ui-staff-explanation")),
+        ]
+        .spacing(theme::space::M);
+        if let Some(e) = &self.error {
+            col = col.push(message_box::view(
+                e.catalogue_number(),
+                Tone::Danger,
+                true,
+                None,
+            ));
+        }
+        let is_focused = ui.input("staff.input", Id::new(INPUT));
+        col = col.push(
+            column![
+                text(fl!("ui-staff-label"))
+                    .size(theme::size::BODY)
+                    .font(theme::BOLD),
+                text_input("", &self.pin)
+                    .id(Id::new(INPUT))
+                    .secure(true)
+                    .on_input(Message::Input)
+                    .on_submit(Message::Submit)
+                    .size(theme::size::TITLE)
+                    .padding(12)
+                    .width(Length::Fixed(420.0))
+                    .style(theme::input(is_focused)),
+            ]
+            .spacing(theme::space::S),
+        );
+        col = col.push(widget::buttons(vec![
+            ui.button(
+                "staff.ok",
+                fl!("ui-staff-open"),
+                (!self.pin.is_empty()).then_some(Message::Submit),
+                ButtonKind::Primary,
+            )
+            .into(),
+            ui.button(
+                "staff.cancel",
+                fl!("ui-cancel"),
+                Some(Message::Cancel),
+                ButtonKind::Secondary,
+            )
+            .into(),
+        ]));
+        ui.on_escape(Message::Cancel);
+        widget::dialog(col.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_right_pin_unlocks_and_the_typed_pin_is_not_kept() {
+        let hash = staff_pin::hash(&Zeroizing::new("shokuin-77".to_owned())).unwrap();
+        let mut s = StaffUnlock::new(hash);
+        s.update(Message::Input("guess-1234".into()));
+        assert!(matches!(s.update(Message::Submit), Event::None));
+        assert_eq!(s.error, Some(StaffPinError::Wrong));
+        assert!(s.pin.is_empty(), "a refused PIN is not kept");
+        assert!(!format!("{s:?}").contains("guess"));
+        assert!(!format!("{:?}", Message::Input("guess-1234".into())).contains("guess"));
+        s.update(Message::Input("shokuin-77".into()));
+        assert!(matches!(s.update(Message::Submit), Event::Unlocked));
+        assert!(s.pin.is_empty());
+    }
+}
