@@ -7,9 +7,11 @@
 #  2. build the .deb (packaging/linux/build-deb.sh, pinned cargo-deb installed if missing),
 #     from the binary `cargo test --workspace` built (MADOGUCHI_CI_DEB=release: a release build);
 #  3. install it with dpkg -i, then run the INSTALLED binary as an unprivileged user with the
-#     source tree's demo material out of reach: --version, `--demo status --json`, and a
-#     whole `--demo check` against the in-process online window (TLS and signing CA from
-#     /usr/share/madoguchi/fixtures);
+#     source tree's test PKI out of reach: --version, `--demo status --json`, and a whole
+#     `--demo check` against the in-process online window (the demo makes its own PKI);
+#     outside demo mode, a window is refused until an anchor is configured;
+#  3b. scan the unpacked package and the binary for private keys and test certificates
+#     (packaging/keyscan.py, which first proves on planted samples that it finds them);
 #  4. validate the installed desktop entry and metainfo (appstreamcli validate-tree), list
 #     the package, remove it.
 #
@@ -27,17 +29,15 @@ desktop-file-validate packaging/linux/$ID.desktop
 appstreamcli validate --no-net --explain packaging/linux/$ID.metainfo.xml
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 packaging/windows/fixtures-wxs.py "$tmp/fixtures.wxs"
-python3 - packaging/windows/main.wxs "$tmp/fixtures.wxs" packaging/macos/Info.plist \
+python3 - packaging/windows/main.wxs packaging/macos/Info.plist \
   packaging/macos/entitlements.plist packaging/linux/settings.toml <<'EOF'
 import plistlib, sys, tomllib, xml.etree.ElementTree as ET
-wxs_main, wxs_fixtures, info, entitlements, preset = sys.argv[1:]
+wxs_main, info, entitlements, preset = sys.argv[1:]
 ns = {"w": "http://schemas.microsoft.com/wix/2006/wi"}
 main = ET.parse(wxs_main).getroot()
-fixtures = ET.parse(wxs_fixtures).getroot()
 # the feature tree references every component, and only defined ones
 defined = {c.get("Id") for c in main.iter("{%s}Component" % ns["w"])}
-groups = {g.get("Id") for g in fixtures.iter("{%s}ComponentGroup" % ns["w"])}
+groups = {g.get("Id") for g in main.iter("{%s}ComponentGroup" % ns["w"])}
 refs = {r.get("Id") for r in main.iter("{%s}ComponentRef" % ns["w"])}
 assert refs <= defined, f"ComponentRef without a Component: {sorted(refs - defined)}"
 assert defined <= refs, f"Component in no Feature: {sorted(defined - refs)}"
@@ -64,7 +64,7 @@ types = {"language": str, "text_size": str, "server": str, "anchor": str, "proxy
          "counter_mode": bool, "idle_timeout_seconds": int}
 for key, value in tomllib.load(open(preset, "rb")).items():
     assert key in types and isinstance(value, types[key]), f"{preset}: {key} = {value!r}"
-print(f"wxs: {len(defined)} components + {sum(1 for _ in fixtures.iter('{%s}File' % ns['w']))} demo files; plists and preset parse")
+print(f"wxs: {len(defined)} components; plists and preset parse")
 EOF
 for script in packaging/linux/build-deb.sh packaging/macos/build-app.sh packaging/ci.sh assets/icons/render.sh; do
   bash -n "$script"
@@ -78,11 +78,12 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import js
 version=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="madoguchi"))')
 start=$(date +%s)
 if [ "${MADOGUCHI_CI_DEB:-dev}" = release ]; then
-  packaging/linux/build-deb.sh --install-tools
+  packaging/linux/build-deb.sh --install-tools --rpm
   deb="$target_dir/debian/madoguchi_${version}-1_amd64.deb"
   built="$target_dir/release/madoguchi"
 else
-  packaging/linux/build-deb.sh --install-tools --dev-binary
+  # The .rpm too, from the same binary: CI unpacks and scans it (no rpm install here).
+  packaging/linux/build-deb.sh --install-tools --dev-binary --rpm
   deb="$target_dir/ci-deb/debian/madoguchi_${version}-1_amd64.deb"
   built="$target_dir/debug/madoguchi"
 fi
@@ -98,10 +99,10 @@ test "$(command -v madoguchi)" = /usr/bin/madoguchi
 
 step "run the installed binary"
 # The installed binary runs as nobody (so nothing it needs may be written anywhere root
-# owns) with the source tree's demo material out of reach (so only
-# /usr/share/madoguchi/fixtures can serve it): a private mount namespace lays an empty
-# tmpfs over fixtures/; where namespaces are not allowed, fixtures/ is moved aside for the
-# duration (CI runs alone on its clone).
+# owns) with the source tree's test PKI out of reach (the package ships none; the demo
+# makes its own): a private mount namespace lays an empty tmpfs over fixtures/; where
+# namespaces are not allowed, fixtures/ is moved aside for the duration (CI runs alone on
+# its clone).
 hidden=""
 if $SUDO unshare -m true 2>/dev/null; then
   # shellcheck disable=SC2016 # $0 and $@ belong to the inner shell
@@ -112,17 +113,16 @@ else
   trap 'mv "$hidden" fixtures; rm -rf "$tmp"' EXIT
   hiding() { $SUDO "$@"; }
 fi
-as_nobody() { hiding runuser -u nobody -- env -u MADOGUCHI_FIXTURES HOME=/nonexistent "$@"; }
-
-# The same binary run from the build tree has no installed copy next to it: with the
-# source tree's material hidden, its demo must fail. This proves the hiding works.
-if hiding env -u MADOGUCHI_FIXTURES "$built" --demo status --json >"$tmp/negative.out" 2>&1; then
-  echo "the source tree's demo material was still reachable:" >&2
-  cat "$tmp/negative.out" >&2
+as_nobody() {
+  hiding runuser -u nobody -- env -u MADOGUCHI_DEMO_MATERIAL -u MADOGUCHI_SERVER \
+    -u MADOGUCHI_ANCHOR HOME=/nonexistent "$@"
+}
+# The hiding works: the test PKI is not there for the installed binary.
+# shellcheck disable=SC2016 # $0 belongs to the inner shell
+if hiding sh -c 'test -e "$0/pki/tls-ca.pem"' "$PWD/fixtures"; then
+  echo "the source tree's test PKI is still reachable" >&2
   exit 1
 fi
-grep -qF "$PWD/fixtures/cards/" "$tmp/negative.out" || { cat "$tmp/negative.out" >&2; exit 1; }
-echo "the build tree's binary finds no demo material while fixtures/ is hidden (as it should)"
 
 reported=$(as_nobody /usr/bin/madoguchi --version)
 echo "$reported"
@@ -146,8 +146,24 @@ python3 - "$tmp/check.json" <<'EOF'
 import json, sys
 v = json.load(open(sys.argv[1]))
 assert v.get("outcome") == "valid", v
-print("check: validity check through the installed demo PKI:", v["outcome"])
+print("check: validity check on the demo's own PKI:", v["outcome"])
 EOF
+# Outside demo mode nothing is trusted by default: a window without an anchor is refused
+# before any connection (E315, exit 19), and no window at all is said plainly (E311).
+set +e
+as_nobody /usr/bin/madoguchi --lang en check --server https://127.0.0.1:9 --pin-stdin --yes \
+  </dev/null >"$tmp/no-anchor.out" 2>&1
+rc=$?
+as_nobody /usr/bin/madoguchi --lang en check --pin-stdin --yes </dev/null >"$tmp/no-window.out" 2>&1
+rc2=$?
+set -e
+if [ "$rc" != 19 ] || ! grep -q E315 "$tmp/no-anchor.out"; then
+  echo "a window without an anchor was not refused (exit $rc):" >&2; cat "$tmp/no-anchor.out" >&2; exit 1
+fi
+if [ "$rc2" != 19 ] || ! grep -q "No online window configured" "$tmp/no-window.out"; then
+  echo "no window configured was not said (exit $rc2):" >&2; cat "$tmp/no-window.out" >&2; exit 1
+fi
+echo "production: no anchor -> E315, exit 19; no window -> E311, exit 19"
 if [ -n "$hidden" ]; then
   mv "$hidden" fixtures
   trap 'rm -rf "$tmp"' EXIT
@@ -160,11 +176,24 @@ mkdir -p "$tmp/root"
 dpkg-deb -x "$deb" "$tmp/root"
 appstreamcli validate-tree --no-net "$tmp/root"
 for f in /usr/share/icons/hicolor/scalable/apps/$ID.svg /usr/share/icons/hicolor/512x512/apps/$ID.png \
-  /usr/share/madoguchi/fixtures/cards/normal/card.toml /usr/share/doc/madoguchi/copyright \
+  /usr/share/doc/madoguchi/copyright \
   /usr/share/doc/madoguchi/fonts/OFL.txt /usr/share/doc/madoguchi/fonts/OFL-NotoSansCJK.txt \
   /usr/share/doc/madoguchi/THIRD-PARTY-LICENSES.md; do
   test -f "$f" || { echo "missing after install: $f" >&2; exit 1; }
 done
+
+if [ -e /usr/share/madoguchi ]; then
+  echo "the package installs demo material into /usr/share/madoguchi" >&2; exit 1
+fi
+
+step "no private key and no test certificate in the package or the binary"
+# The rules first find every kind of key planted in samples (so this check can fail),
+# then the unpacked .deb and the binary it was built from are scanned.
+rpmfile=$(echo "$target_dir"/generate-rpm/madoguchi-*.rpm)
+mkdir -p "$tmp/rpmroot"
+(cd "$tmp/rpmroot" && rpm2cpio "$rpmfile" | cpio -idm --quiet)
+test -x "$tmp/rpmroot/usr/bin/madoguchi" || { echo "the .rpm did not unpack" >&2; exit 1; }
+python3 packaging/keyscan.py --self-test --repo fixtures "$tmp/root" "$tmp/rpmroot" "$built"
 
 step "package contents"
 dpkg-deb -c "$deb" | awk '{ total += $3; files += ($1 !~ /^d/) } END { printf "%d files, %d bytes unpacked\n", files, total }'

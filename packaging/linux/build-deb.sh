@@ -33,10 +33,6 @@ for arg in "$@"; do
     *) echo "usage: $0 [--rpm] [--install-tools] [--dev-binary]" >&2; exit 2 ;;
   esac
 done
-if $dev_binary && $rpm; then
-  echo "--dev-binary is for the .deb install test only, not with --rpm" >&2
-  exit 2
-fi
 
 need_tool() { # subcommand crate version
   if ! cargo "$1" --version >/dev/null 2>&1; then

@@ -55,8 +55,8 @@ strip -x "$stage/madoguchi"
 python3 packaging/third-party-licenses.py --target "$(rustc -vV | sed -n 's/^host: //p')" \
   "$stage/THIRD-PARTY-LICENSES.md"
 
-# 2. The bundle. The demo material goes to Contents/Resources/fixtures, where
-#    src/card_source.rs looks for it (../Resources/fixtures from Contents/MacOS).
+# 2. The bundle. No demo material: the demo makes its own PKI at run time, and no key
+#    ships (packaging/keyscan.py).
 rm -rf "$app"
 mkdir -p "$app/Contents/MacOS" "$app/Contents/Resources/licenses"
 cp "$stage/madoguchi" "$app/Contents/MacOS/madoguchi"
@@ -65,8 +65,6 @@ plutil -lint "$app/Contents/Info.plist"
 printf 'APPL????' >"$app/Contents/PkgInfo"
 cp assets/icons/madoguchi.icns "$app/Contents/Resources/madoguchi.icns"
 cp -R packaging/macos/ja.lproj packaging/macos/en.lproj "$app/Contents/Resources/"
-mkdir -p "$app/Contents/Resources/fixtures"
-cp -R fixtures/pki fixtures/cards "$app/Contents/Resources/fixtures/"
 cp LICENSE-MIT LICENSE-APACHE "$app/Contents/Resources/licenses/"
 cp assets/fonts/OFL.txt "$app/Contents/Resources/licenses/OFL-BIZ-UDPGothic.txt"
 cp assets/fonts/OFL-NotoSansCJK.txt "$app/Contents/Resources/licenses/OFL-NotoSansCJK.txt"

@@ -42,13 +42,12 @@ if (-not (Test-Path (Join-Path $binDir 'madoguchi.exe'))) { throw "no $binDir\ma
 
 Invoke-Checked 'python' @('packaging\third-party-licenses.py', '--target', 'x86_64-pc-windows-msvc',
     (Join-Path $stage 'THIRD-PARTY-LICENSES.md'))
-Invoke-Checked 'python' @('packaging\windows\fixtures-wxs.py', (Join-Path $wixDir 'fixtures.wxs'))
 
 # main.wxs takes the binary from $(var.CargoTargetBinDir) and the licence list from
 # $(var.StageDir); every other source path is relative to the workspace root.
 $defines = @("-dVersion=$version", "-dCargoTargetBinDir=$binDir", "-dStageDir=$stage")
 $objects = @()
-foreach ($source in @('packaging\windows\main.wxs', (Join-Path $wixDir 'fixtures.wxs'))) {
+foreach ($source in @('packaging\windows\main.wxs')) {
     $object = Join-Path $wixDir ([IO.Path]::GetFileNameWithoutExtension($source) + '.wixobj')
     Invoke-Checked $candle (@('-nologo', '-arch', 'x64') + $defines + @('-ext', 'WixUIExtension', '-ext', 'WixUtilExtension', '-out', $object, $source))
     $objects += $object

@@ -17,8 +17,8 @@ NOTICE = [
          "(OFL-BIZ-UDPGothic.txt), and a subset of Noto Sans CJK JP, Copyright 2014-2021 "
          "Adobe (OFL-NotoSansCJK.txt). The Rust libraries it is built from and their "
          "licences are listed in THIRD-PARTY-LICENSES.md."),
-    ("", "The demo material in the fixtures folder is a test PKI for the demo mode only: "
-         "its private keys are public, so never trust its certificates for anything else."),
+    ("", "The demo mode makes its own test PKI each time it starts; it is trusted only "
+         "inside the demo, and no key is installed."),
     ("b", "日本語"),
     ("", "窓口（Madoguchi）はフリーソフトウェアです。MIT ライセンスまたは Apache License 2.0 "
          "のいずれかの条件で、利用・複製・改変・再配布できます。無保証です。"
