@@ -421,6 +421,9 @@ fn print_document(ui: &Ui, driver: &Driver, screen: &Screen) {
         r.birth_iso.as_str()
     ));
     ui.say("  ────────────────────────────────");
+    if r.issuer_check == madoguchi_pki::checks::IssuerCheck::NotChecked {
+        ui.say(&format!("  {}", fl!("review-issuer-not-checked")));
+    }
     ui.say(&format!(
         "  {}: {} / {}",
         fl!("review-certificate"),

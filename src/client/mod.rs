@@ -719,9 +719,20 @@ pub mod bytes_like {
             self.0.is_empty()
         }
 
-        /// A reqwest body (a copy: reqwest needs owned, `'static` bytes).
+        /// A reqwest body sharing these bytes, not copying them: the last
+        /// holder (this body or a request in flight) drops the one buffer,
+        /// which zeroes it.
         pub(crate) fn to_reqwest(&self) -> reqwest::Body {
-            reqwest::Body::from(self.0.to_vec())
+            reqwest::Body::from(bytes::Bytes::from_owner(Shared(self.0.clone())))
+        }
+    }
+
+    /// The signed request's buffer as a `bytes` owner.
+    struct Shared(Arc<Zeroizing<Vec<u8>>>);
+
+    impl AsRef<[u8]> for Shared {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_slice()
         }
     }
 

@@ -51,6 +51,9 @@ pub struct Resident {
     pub birth_en: Zeroizing<String>,
     /// 1958-08-10.
     pub birth_iso: Zeroizing<String>,
+    /// `昭和33年8月10日 (1958-08-10)`, as the document shows it: made once
+    /// here, so a screen borrows it instead of formatting a copy per frame.
+    pub birth_ja_with_iso: Zeroizing<String>,
     /// The document's addressee (宛先).
     pub addressee: Addressee,
     /// Issuer and serial, as the request names the certificate.
@@ -94,6 +97,11 @@ impl Resident {
             birth_ja: Zeroizing::new(facts.birth_date.to_ja_string()),
             birth_en: Zeroizing::new(facts.birth_date.to_en_string()),
             birth_iso: Zeroizing::new(facts.birth_date.to_iso_string()),
+            birth_ja_with_iso: Zeroizing::new(format!(
+                "{} ({})",
+                facts.birth_date.to_ja_string(),
+                facts.birth_date.to_iso_string()
+            )),
             addressee: cert.addressee(),
             certificate_ref: cert.certificate_ref(),
             issuer: cert.issuer().to_owned(),

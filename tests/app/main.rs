@@ -10,6 +10,7 @@ mod support;
 
 mod cli_card;
 mod cli_procedure;
+mod demo_mode;
 mod errors_doc;
 mod flow_manual;
 mod flow_robustness;

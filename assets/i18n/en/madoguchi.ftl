@@ -399,6 +399,7 @@ ui-staff-title = Settings are for the staff
 ui-staff-explanation = This is a counter terminal. To open Settings, enter the staff PIN the administrator set. If you came for a procedure, press Cancel and start from the first screen.
 ui-staff-label = Staff PIN
 ui-staff-open = Open settings
+review-issuer-not-checked = No JPKI certificate authority is set up on this computer, so the online window checks who issued the certificate.
 staff-pin-prompt = Staff PIN (6 characters or more):
 staff-pin-again = Again:
 staff-pin-mismatch = The two entries differ.

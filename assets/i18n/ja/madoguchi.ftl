@@ -399,6 +399,7 @@ ui-staff-title = 設定は職員用です
 ui-staff-explanation = この端末は窓口用です。設定を開くには、管理者が決めた職員用の暗証番号を入れてください。手続を行う方は「キャンセル」を押して、最初の画面から始めてください。
 ui-staff-label = 職員用の暗証番号
 ui-staff-open = 設定を開く
+review-issuer-not-checked = この端末には公的個人認証サービスの認証局が設定されていないため、証明書の発行者はオンライン窓口が確認します。
 staff-pin-prompt = 職員用の暗証番号 (6 文字以上):
 staff-pin-again = もう一度:
 staff-pin-mismatch = 2 回の入力が一致しません。

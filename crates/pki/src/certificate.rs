@@ -98,6 +98,25 @@ pub struct SigningCertificate {
     san: San,
 }
 
+/// The holder's facts are in the DER, the TBS part, the subjectAltName values
+/// and the extension texts: zeroed when the parsed certificate goes, so a
+/// counter terminal's wipe leaves no copy behind in freed memory.
+impl Drop for SigningCertificate {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.der.zeroize();
+        self.tbs.zeroize();
+        if let San::OtherNames(names) = &mut self.san {
+            for (_, raw) in names.iter_mut() {
+                raw.zeroize();
+            }
+        }
+        for e in &mut self.extensions {
+            e.value.zeroize();
+        }
+    }
+}
+
 /// Dotted OID of sha256WithRSAEncryption.
 pub const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 

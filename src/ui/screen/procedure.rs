@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Element, Length};
 use madoguchi_card::PasswordState;
+use madoguchi_pki::checks::IssuerCheck;
 use madoguchi_pki::request::Procedure;
 
 use super::password::{self, PasswordField};
@@ -555,7 +556,7 @@ impl ProcedureScreen {
             None => widget::body(String::new()),
         };
         ui.on_escape(Message::Act(ActionKind::Stop));
-        column![
+        let mut page = column![
             widget::heading(title),
             widget::body(intro),
             container(scrollable(document).height(Length::Shrink))
@@ -573,8 +574,16 @@ impl ProcedureScreen {
             .spacing(theme::space::M)
             .align_y(iced::Alignment::Center),
         ]
-        .spacing(theme::space::M)
-        .into()
+        .spacing(theme::space::M);
+        // No JPKI signing CA configured: say so rather than warn or vouch.
+        if self
+            .engine
+            .resident()
+            .is_some_and(|r| r.issuer_check == IssuerCheck::NotChecked)
+        {
+            page = page.push(widget::small(fl!("review-issuer-not-checked")));
+        }
+        page.into()
     }
 
     /// The application document (2.1.5): addressee, statement, the four
@@ -585,9 +594,10 @@ impl ProcedureScreen {
         } else {
             fl!("document-statement-validity")
         };
+        // Borrowed from the zeroizing buffers, not formatted per frame.
         let birth = match i18n::current() {
-            Language::Ja => format!("{} ({})", &*r.birth_ja, &*r.birth_iso),
-            Language::En => r.birth_en.to_string(),
+            Language::Ja => r.birth_ja_with_iso.as_str(),
+            Language::En => r.birth_en.as_str(),
         };
         // The facts are borrowed from the zeroizing buffers, not copied.
         let line = |label: String, value: iced::widget::Text<'a>| -> Element<'a, Message> {
@@ -677,7 +687,7 @@ impl ProcedureScreen {
         widget::dialog(col.into())
     }
 
-    fn finished<'a>(&self, ui: &Ui<'a, Message>, f: Finish) -> Element<'a, Message> {
+    fn finished<'a>(&'a self, ui: &Ui<'a, Message>, f: Finish) -> Element<'a, Message> {
         let (title, body, tone) = match f {
             Finish::Accepted => (
                 fl!("result-accepted-title"),
@@ -721,7 +731,7 @@ impl ProcedureScreen {
         )]
         .spacing(theme::space::S);
         if let Some(r) = self.engine.resident() {
-            facts = facts.push(widget::field(fl!("ui-applicant"), r.name.to_string()));
+            facts = facts.push(widget::field_borrowed(fl!("ui-applicant"), r.name.as_str()));
         }
         if let Some(reply) = self.engine.reply() {
             let a = &reply.answer;

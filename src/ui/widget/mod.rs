@@ -199,6 +199,22 @@ pub fn small<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
 }
 
 /// A label and its value on one line (label column fixed).
+/// [`field`] with the value borrowed, not copied: for the holder's facts,
+/// which live in zeroizing buffers (a per-frame `String` copy would be freed
+/// without being zeroed).
+pub fn field_borrowed<'a, M: 'a>(label: impl Into<String>, value: &'a str) -> Element<'a, M> {
+    let label: String = label.into();
+    row![
+        text(label)
+            .size(theme::size::BODY)
+            .font(theme::BOLD)
+            .width(Length::Fixed(300.0)),
+        text(value).size(theme::size::BODY).width(Length::Fill),
+    ]
+    .spacing(theme::space::M)
+    .into()
+}
+
 pub fn field<'a, M: 'a>(label: impl Into<String>, value: impl Into<String>) -> Element<'a, M> {
     let label: String = label.into();
     let value: String = value.into();
