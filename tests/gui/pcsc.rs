@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use gui_support::*;
 use madoguchi::i18n::Language;
-use madoguchi::ui::settings::Paths;
 use madoguchi::ui::{Launch, Message};
 use madoguchi_card::WatchEvent;
 
@@ -68,24 +67,11 @@ fn hot_plug_through_pcscd_reaches_the_screen() {
     };
     // A configured window (the procedure below never reaches it: the card
     // is pulled first); without one the procedures are not offered.
-    let dir = tempfile::tempdir().unwrap();
-    let admin = dir.path().join("settings.toml");
-    let anchor = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pki/tls-ca.pem");
-    std::fs::write(
-        &admin,
-        format!(
-            "server = \"https://127.0.0.1:9\"\nanchor = \"{}\"\n",
-            anchor.display()
-        ),
-    )
-    .unwrap();
+    let (paths, _dir) = configured_window();
     // The virtual reader is used only when chosen by name.
     let mut g = Gui::launch(Launch {
         language: Some(Language::Ja),
-        paths: Some(Paths {
-            user: None,
-            admin: Some(admin),
-        }),
+        paths: Some(paths),
         reader: Some(support::VPCD_READER.into()),
         ..Launch::default()
     });
@@ -138,9 +124,10 @@ fn two_cards_the_resident_chooses_the_reader() {
     let Some(second) = support::attach_second("rare-kanji") else {
         return;
     };
+    let (paths, _dir) = configured_window();
     let mut g = Gui::launch(Launch {
         language: Some(Language::Ja),
-        paths: Some(Paths::none()),
+        paths: Some(paths),
         ..Launch::default()
     });
 

@@ -8,7 +8,6 @@ use crate::gui_support;
 
 use gui_support::*;
 use madoguchi::i18n::Language;
-use madoguchi::ui::settings::Paths;
 use madoguchi::ui::{KeyPress, Launch, Message, Screen};
 use madoguchi_card::{ReaderInfo, WatchEvent};
 
@@ -27,9 +26,10 @@ fn reader(name: &str, card: bool) -> ReaderInfo {
 
 /// The app on PC/SC (no demo), in Japanese, with the watch's first report.
 fn pcsc_app(readers: Vec<ReaderInfo>) -> Gui {
+    let (paths, _dir) = configured_window();
     let mut g = Gui::launch(Launch {
         language: Some(Language::Ja),
-        paths: Some(Paths::none()),
+        paths: Some(paths),
         ..Launch::default()
     });
     g.apply(vec![Message::Reader(WatchEvent::Snapshot(readers))]);

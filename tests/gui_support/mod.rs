@@ -277,3 +277,26 @@ impl Gui {
 pub const REVOCATION: &str = "自己の電子証明書の失効申請";
 pub const VALIDITY: &str = "自己の電子証明書の有効性確認";
 pub const PASSWORD: &str = "ABC123";
+
+/// Settings files of a production install whose window is configured: an
+/// administrator's preset with a server (nothing listens there) and the
+/// fixtures' TLS CA as its anchor. Without a window the procedures are not
+/// offered, so the PC/SC tests that only need the card use this.
+pub fn configured_window() -> (madoguchi::ui::settings::Paths, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = dir.path().join("settings.toml");
+    let anchor = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pki/tls-ca.pem");
+    std::fs::write(
+        &admin,
+        format!(
+            "server = \"https://127.0.0.1:9\"\nanchor = \"{}\"\n",
+            anchor.display()
+        ),
+    )
+    .unwrap();
+    let paths = madoguchi::ui::settings::Paths {
+        user: None,
+        admin: Some(admin),
+    };
+    (paths, dir)
+}
