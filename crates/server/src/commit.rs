@@ -210,7 +210,15 @@ pub fn commit_batch(
     batch: &[&Submission],
     answer_now: &mut dyn FnMut(usize, Decision),
 ) -> Result<Vec<Option<Decision>>, StoreError> {
-    let mut tx = store.transaction()?;
+    // Only validity checks, all answered before the commit: nothing waits for durability.
+    let acknowledges = batch
+        .iter()
+        .any(|s| s.procedure != Procedure::ValidityCheck);
+    let mut tx = if acknowledges {
+        store.transaction()?
+    } else {
+        store.lazy_transaction()?
+    };
     let mut out: Vec<Option<Decision>> = vec![None; batch.len()];
     for (i, s) in batch.iter().enumerate() {
         if s.procedure == Procedure::ValidityCheck {

@@ -440,6 +440,21 @@ impl Store for PostgresStore {
         }))
     }
 
+    fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        self.connection()?;
+        let rt = &self.rt;
+        let conn = self.conn.as_mut().expect("connected above");
+        let tx = rt.block_on(conn.client.transaction())?;
+        // This transaction only: its commit does not wait for the WAL flush. A later
+        // synchronous commit flushes the WAL up to its own record, which lies after this one.
+        rt.block_on(tx.batch_execute("SET LOCAL synchronous_commit = off"))?;
+        Ok(Box::new(PgTx {
+            rt,
+            tx,
+            st: &conn.st,
+        }))
+    }
+
     fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
         self.connection()?;
         let c = &self.conn.as_ref().expect("connected above").client;

@@ -219,7 +219,8 @@ pub trait Transaction {
     fn release_savepoint(&mut self) -> Result<(), StoreError>;
     /// Undoes what was done since [`Transaction::savepoint`]; the transaction goes on.
     fn rollback_to_savepoint(&mut self) -> Result<(), StoreError>;
-    /// Makes everything durable; nothing is visible or durable before.
+    /// Makes everything durable (or, for a [`Store::lazy_transaction`], visible); nothing is
+    /// visible or durable before.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 
@@ -228,6 +229,13 @@ pub trait Transaction {
 pub trait Store: Send + 'static {
     /// Starts a write transaction.
     fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError>;
+    /// Starts a write transaction whose commit makes it visible, atomically, without waiting
+    /// for it to be durable: for transactions that acknowledge nothing (validity checks'
+    /// records). It becomes durable with the next durable commit (both databases write their
+    /// log in order).
+    fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        self.transaction()
+    }
     /// Every recorded request, oldest first.
     fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError>;
     /// The latest CRL of an issuer (or of any issuer when `None`).
@@ -607,6 +615,18 @@ impl Transaction for SqliteTx<'_> {
 
 impl Store for SqliteStore {
     fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        Ok(Box::new(SqliteTx { tx }))
+    }
+
+    fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+        // WAL with synchronous = NORMAL: the commit appends to the log without an fsync; the
+        // next FULL commit's fsync covers these frames too. (The level can only be changed
+        // between transactions; every other transaction sets FULL again.)
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -670,6 +690,7 @@ impl Store for SqliteStore {
     }
 
     fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -829,6 +850,26 @@ mod tests {
         let s = SqliteStore::open(&path).unwrap();
         assert_eq!(mode(""), 0o600);
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_lazy_commit_is_visible_and_durability_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SqliteStore::open(&dir.path().join("l.db")).unwrap();
+        let mut tx = s.lazy_transaction().unwrap();
+        tx.insert_request(&rec(&[1; 32], "R1", "valid")).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(s.list_requests().unwrap().len(), 1);
+        let sync = |s: &SqliteStore| -> i64 {
+            s.conn
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(sync(&s), 1, "NORMAL for the lazy commit");
+        let mut tx = s.transaction().unwrap();
+        tx.insert_request(&rec(&[2; 32], "R2", "accepted")).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(sync(&s), 2, "every transaction starts FULL again");
     }
 
     #[test]
