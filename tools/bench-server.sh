@@ -47,7 +47,8 @@ serve() { # $1 = config, $2 = cpu list
 measure() { # $1 = label, $2 = procedure, $3 = url, $4 = first serial, $5 = server pid(s), a,b
   echo "-- $1"
   taskset -c 1 "$BIN/madoguchi-loadgen" --url "$3" --procedure "$2" --requests "$N" \
-    --concurrency 64 --first-serial "$4" --sign-threads 2 --server-pid "$5" 2>/dev/null
+    --concurrency 64 --first-serial "$4" --sign-threads 2 --server-pid "$5" 2>"$WORK/loadgen.err" \
+    || { echo "loadgen failed:"; tail -3 "$WORK/loadgen.err"; return 1; }
 }
 
 echo "== openssl speed rsa2048 (verify), one thread on CPU 0"
@@ -56,11 +57,13 @@ taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | grep -E '^rsa 2048|s
 echo "== window checks 1-4 alone, one thread on CPU 0"
 taskset -c 0 "$BIN/madoguchi-loadgen" --local-checks 20000
 
+if [ -z "${ONLY_TWO:-}" ]; then  # ONLY_TWO=1: just the two-instance run
 echo "== SQLite, 1 instance on CPU 0"
 serve "$(config "$WORK/window.db" 18443)" 0
 measure sqlite validity-check https://127.0.0.1:18443 0 "${PIDS[-1]}"
 measure sqlite revocation https://127.0.0.1:18443 1048576 "${PIDS[-1]}"
 kill "${PIDS[-1]}"
+fi
 
 echo "== PostgreSQL: a private cluster (fsync on, synchronous_commit on) on CPU 1"
 mkdir -p "$WORK/pg" && chmod 777 "$WORK"
@@ -71,11 +74,13 @@ as_pg taskset -c 1 "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
 "$PG_BIN/psql" -X -q -h 127.0.0.1 -p 15432 -U madoguchi -d postgres -c "CREATE DATABASE madoguchi"
 PGURL=postgresql://madoguchi@127.0.0.1:15432/madoguchi
 
+if [ -z "${ONLY_TWO:-}" ]; then
 echo "== PostgreSQL, 1 instance on CPU 0 (database and load generator on CPU 1)"
 serve "$(config "$PGURL" 18444)" 0
 measure postgres-1 validity-check https://127.0.0.1:18444 0 "${PIDS[-1]}"
 measure postgres-1 revocation https://127.0.0.1:18444 2097152 "${PIDS[-1]}"
 kill "${PIDS[-1]}"
+fi
 
 echo "== PostgreSQL, 2 instances (both on CPU 0), load split between them"
 serve "$(config "$PGURL" 18445)" 0
@@ -84,6 +89,9 @@ serve "$(config "$PGURL" 18446)" 0
 B=${PIDS[-1]}
 # Two load generators at once, half the requests each, each on CPU 1.
 N=$((N / 2))
-measure postgres-2/A revocation https://127.0.0.1:18445 3145728 "$A,$B" &
-measure postgres-2/B revocation https://127.0.0.1:18446 4194304 "$A,$B" &
-wait
+measure postgres-2/A revocation https://127.0.0.1:18445 3145728 "$A,$B" >"$WORK/a.out" &
+GA=$!
+measure postgres-2/B revocation https://127.0.0.1:18446 4194304 "$A,$B" >"$WORK/b.out" &
+GB=$!
+wait "$GA" "$GB" || echo "(a load generator failed)"
+cat "$WORK/a.out" "$WORK/b.out"

@@ -1,7 +1,10 @@
 //! The group committer: one thread owns the [`Store`]; submissions queue up while it writes,
 //! and each round takes everything queued (up to `max_commit_batch`) into one transaction and
-//! one commit (one fsync of the SQLite WAL). Nobody is answered before that commit returned, so
-//! an `accepted` answer is always durable, and concurrent revocations share the fsync.
+//! one commit (one fsync of the SQLite WAL). No revocation is answered before that commit
+//! returned, so an `accepted` answer is always durable, and concurrent revocations share the
+//! fsync. Validity checks acknowledge nothing: they are decided first in the batch, from the
+//! committed state, and answered at once; their records ride in the same commit (see
+//! [`commit_batch`]).
 //!
 //! Deciding happens here too, inside the transaction, so that two concurrent revocations of the
 //! same certificate cannot both be accepted. Each submission runs inside a savepoint of its own:
