@@ -286,8 +286,11 @@ pub fn receipt_id(hash: &[u8; 32], at: SystemTime) -> String {
 }
 
 fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreError> {
-    // 1. The same document again: the same answer, no new record.
-    if let Some(body) = tx.answer_for(&s.document_hash)? {
+    // 1. The same document again: the same answer, no new record. (The status, step 3, is
+    // read at the same time; a race it loses to another instance ends at a unique key.)
+    let cert_serial = &s.document.certificate.serial;
+    let found = tx.lookup(&s.document_hash, &s.issuer_der, cert_serial)?;
+    if let Some(body) = found.answer {
         return Ok(Decision {
             outcome: outcome_of(&body),
             body,
@@ -318,12 +321,8 @@ fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreErr
     }
 
     // 3. The status: CRL first, then accepted revocations.
-    let on_crl = tx.crl_revocation(&s.issuer_der, &cert.serial)?;
-    let accepted = if on_crl.is_none() {
-        tx.accepted_revocation(&s.issuer_der, &cert.serial)?
-    } else {
-        None
-    };
+    let on_crl = found.on_crl;
+    let accepted = found.accepted;
     let receipt = receipt_id(&s.document_hash, s.received_at);
     answer.receipt_id = Some(receipt.clone());
     answer.outcome = match (s.procedure, &on_crl, &accepted) {

@@ -256,6 +256,48 @@ impl PgTx<'_> {
 }
 
 impl Transaction for PgTx<'_> {
+    fn lookup(
+        &mut self,
+        request_hash: &[u8; 32],
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<crate::store::Lookup, StoreError> {
+        // Pipelined: three statements, one round trip.
+        let h: &[u8] = request_hash;
+        let by_hash: [&(dyn ToSql + Sync); 1] = [&h];
+        let by_cert: [&(dyn ToSql + Sync); 2] = [&issuer_der, &serial];
+        let (answer, on_crl, accepted) = self.rt.block_on(async {
+            tokio::join!(
+                self.tx.query_opt(&self.st.answer_for, &by_hash),
+                self.tx.query_opt(&self.st.crl_revocation, &by_cert),
+                self.tx.query_opt(&self.st.accepted_revocation, &by_cert),
+            )
+        });
+        let answer: Option<String> = answer?.map(|r| r.get(0));
+        let on_crl: Option<String> = on_crl?.map(|r| r.get(0));
+        let accepted = accepted?.map(|r| AcceptedRevocation {
+            receipt_id: r.get(0),
+            serial: r.get(1),
+            accepted_at: r.get(2),
+        });
+        Ok(match (answer, on_crl) {
+            (Some(answer), _) => crate::store::Lookup {
+                answer: Some(answer),
+                ..Default::default()
+            },
+            (None, Some(on_crl)) => crate::store::Lookup {
+                answer: None,
+                on_crl: Some(on_crl),
+                accepted: None,
+            },
+            (None, None) => crate::store::Lookup {
+                answer: None,
+                on_crl: None,
+                accepted,
+            },
+        })
+    }
+
     fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError> {
         let h: &[u8] = request_hash;
         let row = self.run(self.tx.query_opt(&self.st.answer_for, &[&h]))?;

@@ -241,7 +241,10 @@ async fn accept_loop(
             builder
                 .http2()
                 .timer(TokioTimer::new())
-                .max_concurrent_streams(64);
+                // A body is read before the request takes a processing slot; streams per
+                // connection bound what one connection can hold in bodies at once
+                // (8 × max_body_bytes), and the per-client connection cap bounds a client.
+                .max_concurrent_streams(8);
             let service = TowerToHyperService::new(app);
             let _ = builder.serve_connection(TokioIo::new(tls), service).await;
         });

@@ -175,8 +175,46 @@ pub struct HeldCrl {
     pub entries: Vec<(String, String)>,
 }
 
+/// What deciding a submission reads: its recorded answer, else the certificate's entry on the
+/// latest CRL, else its accepted revocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lookup {
+    /// The stored answer of this document.
+    pub answer: Option<String>,
+    /// The revocation date on the latest CRL.
+    pub on_crl: Option<String>,
+    /// The accepted revocation (only looked at when not on the CRL).
+    pub accepted: Option<AcceptedRevocation>,
+}
+
 /// Reads and writes inside one atomic, durable transaction.
 pub trait Transaction {
+    /// The three reads that decide a submission. One after the other here; a store on a
+    /// network (PostgreSQL) sends them at once.
+    fn lookup(
+        &mut self,
+        request_hash: &[u8; 32],
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Lookup, StoreError> {
+        let answer = self.answer_for(request_hash)?;
+        if answer.is_some() {
+            return Ok(Lookup {
+                answer,
+                ..Lookup::default()
+            });
+        }
+        let on_crl = self.crl_revocation(issuer_der, serial)?;
+        let accepted = match on_crl {
+            Some(_) => None,
+            None => self.accepted_revocation(issuer_der, serial)?,
+        };
+        Ok(Lookup {
+            answer,
+            on_crl,
+            accepted,
+        })
+    }
     /// The stored answer of the request with this document hash, if any.
     fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError>;
     /// The revocation date of `serial` on the latest CRL of `issuer_der`, if it is on it.
