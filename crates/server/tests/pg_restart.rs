@@ -56,7 +56,9 @@ async fn restarting_postgres_under_load_loses_nothing_and_lies_never() {
                 // A client sends the same signed request again until it has an answer that
                 // decides it.
                 loop {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    // Paced, so that the load outlasts the stop and start of the database even on a slow
+                    // machine (250 requests after the stop take at least 1.5 s).
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     let a = w.submit(Procedure::Revocation, body.clone()).await;
                     match a.answer.outcome {
                         Outcome::Accepted => {
