@@ -82,6 +82,33 @@ async fn a_challenge_flood_from_one_client_does_not_make_another_busy() {
     assert!(busy > 0, "the flooder was limited");
     // Burst plus at most 5/s over the flood's duration: far fewer than 800.
     assert!(issued < 400, "{issued}");
+    // What the flooder is told: the protocol's busy, with when to come back.
+    // (The bucket refills at 5/s meanwhile: at most burst + a few go through first.)
+    let mut r = None;
+    for _ in 0..40 {
+        let x = flooder
+            .post(format!("{url}/v1/challenges"))
+            .send()
+            .await
+            .unwrap();
+        if x.status().as_u16() == 503 {
+            r = Some(x);
+            break;
+        }
+    }
+    let r = r.expect("the flooder is limited again");
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=5).contains(&wait), "{wait}");
+    let a: madoguchi_pki::wire::OutcomeAnswer =
+        serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    assert_eq!(
+        (a.outcome, a.retry_after),
+        (Outcome::Busy, Some(wait as u32))
+    );
     w.server.shutdown().await;
 }
 
