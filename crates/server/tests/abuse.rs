@@ -112,10 +112,11 @@ async fn a_challenge_flood_from_one_client_does_not_make_another_busy() {
     w.server.shutdown().await;
 }
 
-/// Lets this process hold a few thousand sockets (CI machines often start at 1,024).
+/// Lets this process hold a few thousand sockets (CI machines often start at 1,024); fails
+/// the test, rather than letting it hang, when the hard limit is lower.
 fn raise_fd_limit(want: u64) {
     // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
-    unsafe {
+    let now = unsafe {
         let mut l = libc::rlimit {
             rlim_cur: 0,
             rlim_max: 0,
@@ -124,7 +125,13 @@ fn raise_fd_limit(want: u64) {
             l.rlim_cur = want.min(l.rlim_max);
             libc::setrlimit(libc::RLIMIT_NOFILE, &l);
         }
-    }
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
+        l.rlim_cur
+    };
+    assert!(
+        now >= want,
+        "this test needs {want} open files; the limit is {now} (raise it: ulimit -Hn {want})"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,7 +179,13 @@ async fn two_thousand_tricklers_do_not_stop_a_resident() {
         }));
     }
     // Let the tricklers take what they can.
+    let since = std::time::Instant::now();
     while connected.load(Ordering::Relaxed) < TRICKLERS {
+        assert!(
+            since.elapsed() < Duration::from_secs(120),
+            "only {} tricklers could connect",
+            connected.load(Ordering::Relaxed)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
