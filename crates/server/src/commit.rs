@@ -3,7 +3,7 @@
 //! one commit (one fsync of the SQLite WAL). No revocation is answered before that commit
 //! returned, so an `accepted` answer is always durable, and concurrent revocations share the
 //! fsync. Validity checks acknowledge nothing: they are decided first in the batch, from the
-//! committed state, and answered at once; their records ride in the same commit (see
+//! committed state, committed without waiting for the fsync, and answered then (see
 //! [`commit_batch`]).
 //!
 //! Deciding happens here too, inside the transaction, so that two concurrent revocations of the
@@ -198,42 +198,47 @@ fn purge(store: &mut dyn Store) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Decides and records a batch in one transaction, each submission in a savepoint of its own.
+/// Decides and records a batch, each submission in a savepoint of its own.
 ///
-/// Validity checks come first and are handed to `answer_now` as soon as they are decided,
-/// before the commit: they read the committed state (no revocation of this batch is written
-/// yet), and their answer promises nothing durable — it says what the records held at that
-/// moment (manual 3.1.9: 「現時点において失効記録に記載されておらず」). Their records are
-/// written in the same transaction; a failed commit loses those audit records, never an
-/// acknowledgement. Revocations are answered (`Ok` entries) only after the commit; `None`
-/// marks the ones already answered. `Err`: the transaction as a whole could not be started or
-/// committed, and no revocation of the batch is promised recorded.
+/// The batch's validity checks go first, in a transaction of their own that is committed
+/// without waiting for durability (`Store::lazy_transaction`), and are handed to
+/// `answer_now` as soon as that commit returned: they read the committed state (no revocation
+/// of this batch is written yet), their records are visible before their answers leave, and
+/// their answers promise nothing durable — they say what the records held at that moment
+/// (manual 3.1.9: 「現時点において失効記録に記載されておらず」). A crash can lose those audit
+/// records, never an acknowledgement. Revocations follow in a durable transaction and are
+/// answered (`Ok` entries) only after its commit; `None` marks the submissions already
+/// answered. `Err`: a transaction as a whole could not be started or committed, and nothing
+/// of the batch not yet answered is promised recorded.
 pub fn commit_batch(
     store: &mut dyn Store,
     batch: &[&Submission],
     answer_now: &mut dyn FnMut(usize, Decision),
 ) -> Result<Vec<Option<Decision>>, StoreError> {
-    // Only validity checks, all answered before the commit: nothing waits for durability.
-    let acknowledges = batch
-        .iter()
-        .any(|s| s.procedure != Procedure::ValidityCheck);
-    let mut tx = if acknowledges {
-        store.transaction()?
-    } else {
-        store.lazy_transaction()?
-    };
+    let is_check = |s: &&Submission| s.procedure == Procedure::ValidityCheck;
+    if batch.iter().any(is_check) {
+        let mut tx = store.lazy_transaction()?;
+        let mut decided = Vec::new();
+        for (i, s) in batch.iter().enumerate() {
+            if is_check(s) {
+                decided.push((i, decide_alone(tx.as_mut(), s)?));
+            }
+        }
+        tx.commit()?;
+        for (i, d) in decided {
+            answer_now(i, d);
+        }
+    }
     let mut out: Vec<Option<Decision>> = vec![None; batch.len()];
-    for (i, s) in batch.iter().enumerate() {
-        if s.procedure == Procedure::ValidityCheck {
-            answer_now(i, decide_alone(tx.as_mut(), s)?);
+    if batch.iter().any(|s| !is_check(s)) {
+        let mut tx = store.transaction()?;
+        for (i, s) in batch.iter().enumerate() {
+            if !is_check(s) {
+                out[i] = Some(decide_alone(tx.as_mut(), s)?);
+            }
         }
+        tx.commit()?;
     }
-    for (i, s) in batch.iter().enumerate() {
-        if s.procedure != Procedure::ValidityCheck {
-            out[i] = Some(decide_alone(tx.as_mut(), s)?);
-        }
-    }
-    tx.commit()?;
     Ok(out)
 }
 
@@ -444,6 +449,10 @@ mod tests {
             let fail_commit = self.1;
             Ok(Box::new(FailOneTx(self.0.transaction()?, fail_commit)))
         }
+        /// The injected commit failure is the fsync's: a lazy commit has none.
+        fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+            Ok(Box::new(FailOneTx(self.0.lazy_transaction()?, false)))
+        }
         fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
             self.0.list_requests()
         }
@@ -523,7 +532,7 @@ mod tests {
     }
 
     #[test]
-    fn validity_checks_are_answered_before_the_commit_revocations_after() {
+    fn validity_checks_are_answered_before_the_durable_commit_revocations_after() {
         let mut store = FailOne(SqliteStore::open_in_memory().unwrap(), true);
         let batch = [
             submission("01", 1),
@@ -532,13 +541,16 @@ mod tests {
         let refs: Vec<&Submission> = batch.iter().collect();
         let mut early = Vec::new();
         let r = commit_batch(&mut store, &refs, &mut |i, d| early.push((i, d.outcome)));
-        // The validity check read the committed state: the revocation before it in the batch
-        // was not written yet, and the answer went out before the (failing) commit.
+        // The validity check read the committed state (the revocation before it in the batch
+        // was not written yet) and was answered once its record was visible, before the
+        // revocations' durable commit, which failed.
         assert_eq!(early, [(1, Outcome::Valid)]);
-        // The revocation's commit failed: it gets no answer from the batch (the runner
-        // answers service_error), and nothing of the batch is on record.
+        // The revocation gets no answer from the batch (the runner answers service_error),
+        // and is not on record; the validity check's record is.
         assert!(r.is_err());
-        assert!(store.list_requests().unwrap().is_empty());
+        let rows = store.list_requests().unwrap();
+        let procedures: Vec<&str> = rows.iter().map(|r| r.procedure.as_str()).collect();
+        assert_eq!(procedures, ["validity_check"]);
     }
 
     #[test]
