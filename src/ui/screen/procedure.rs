@@ -731,7 +731,7 @@ impl ProcedureScreen {
         )]
         .spacing(theme::space::S);
         if let Some(r) = self.engine.resident() {
-            facts = facts.push(widget::field_borrowed(fl!("ui-applicant"), r.name.as_str()));
+            facts = facts.push(widget::field(fl!("ui-applicant"), r.name.as_str()));
         }
         if let Some(reply) = self.engine.reply() {
             let a = &reply.answer;

@@ -198,26 +198,15 @@ pub fn small<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
         .into()
 }
 
-/// A label and its value on one line (label column fixed).
-/// [`field`] with the value borrowed, not copied: for the holder's facts,
-/// which live in zeroizing buffers (a per-frame `String` copy would be freed
-/// without being zeroed).
-pub fn field_borrowed<'a, M: 'a>(label: impl Into<String>, value: &'a str) -> Element<'a, M> {
+/// A label and its value on one line (label column fixed). The value may be
+/// borrowed (`&str`), as the holder's facts are, from their zeroizing
+/// buffers: a `String` copy made each frame would be freed without being
+/// zeroed.
+pub fn field<'a, M: 'a>(
+    label: impl Into<String>,
+    value: impl iced::widget::text::IntoFragment<'a>,
+) -> Element<'a, M> {
     let label: String = label.into();
-    row![
-        text(label)
-            .size(theme::size::BODY)
-            .font(theme::BOLD)
-            .width(Length::Fixed(300.0)),
-        text(value).size(theme::size::BODY).width(Length::Fill),
-    ]
-    .spacing(theme::space::M)
-    .into()
-}
-
-pub fn field<'a, M: 'a>(label: impl Into<String>, value: impl Into<String>) -> Element<'a, M> {
-    let label: String = label.into();
-    let value: String = value.into();
     row![
         text(label)
             .size(theme::size::BODY)
