@@ -21,7 +21,7 @@ use tower_governor::GovernorLayer;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
 
-use crate::challenge::ChallengeKey;
+use crate::challenge::ChallengeKeys;
 use crate::check::check_request;
 use crate::clock::{Clock, rfc3339};
 use crate::commit::Committer;
@@ -38,7 +38,7 @@ struct Inner {
     cas: Vec<TrustedCa>,
     limits: Limits,
     clock: Clock,
-    challenges: ChallengeKey,
+    challenges: ChallengeKeys,
     committer: Committer,
     limiter: Arc<Semaphore>,
     crl_issuer: Option<Vec<u8>>,
@@ -91,7 +91,7 @@ impl AppState {
         cas: Vec<TrustedCa>,
         limits: Limits,
         clock: Clock,
-        challenges: ChallengeKey,
+        challenges: ChallengeKeys,
         committer: Committer,
         crl_issuer: Option<Vec<u8>>,
     ) -> AppState {

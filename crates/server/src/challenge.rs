@@ -2,9 +2,11 @@
 //!
 //! A challenge is `nonce ‖ expiry ‖ HMAC-SHA256(key, nonce ‖ expiry)` in lowercase hex
 //! (12 + 4 + 32 bytes = 96 hex digits). Issuing one costs an HMAC and 12 random bytes and
-//! keeps nothing: any window instance that holds the key (the database's, see
-//! [`crate::store::Store::challenge_key`]) verifies any challenge, and an instance that dies
-//! loses nothing. Single use is not decided here: the database refuses a second spend of the
+//! keeps nothing: any window instance that holds the key verifies any challenge, and an
+//! instance that dies loses nothing. The key comes from the configuration
+//! (`[challenge_keys]`: a current key that issues and verifies, and previous keys that only
+//! verify, so that instances can change keys one at a time); without one, from the database
+//! ([`crate::store::Store::challenge_key`]). Single use is not decided here: the database refuses a second spend of the
 //! same nonce by another document (`spent_challenges`, a primary key), in the same transaction
 //! that records the request.
 
@@ -56,13 +58,22 @@ pub struct Ticket {
     pub expires_at: i64,
 }
 
-/// The MAC key shared by every instance on one database.
+/// The MAC keys shared by every instance: the current one, which issues and verifies, and
+/// previous ones, which only verify (challenges issued before a key change, or by an instance
+/// that changed before this one).
 #[derive(Clone)]
-pub struct ChallengeKey(hmac::Key);
+pub struct ChallengeKeys {
+    current: hmac::Key,
+    previous: Vec<hmac::Key>,
+}
 
-impl std::fmt::Debug for ChallengeKey {
+impl std::fmt::Debug for ChallengeKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ChallengeKey(..)")
+        write!(
+            f,
+            "ChallengeKeys(1 current, {} previous)",
+            self.previous.len()
+        )
     }
 }
 
@@ -73,14 +84,23 @@ fn unix_secs(t: SystemTime) -> i64 {
     }
 }
 
-impl ChallengeKey {
-    /// A key from 32 secret bytes.
-    pub fn new(secret: &[u8; 32]) -> ChallengeKey {
-        ChallengeKey(hmac::Key::new(hmac::HMAC_SHA256, secret))
+impl ChallengeKeys {
+    /// One key, from 32 secret bytes (the database's).
+    pub fn new(secret: &[u8; 32]) -> ChallengeKeys {
+        ChallengeKeys::with_previous(secret, &[])
+    }
+
+    /// A current key and the previous keys still accepted.
+    pub fn with_previous(current: &[u8], previous: &[&[u8]]) -> ChallengeKeys {
+        let key = |k: &[u8]| hmac::Key::new(hmac::HMAC_SHA256, k);
+        ChallengeKeys {
+            current: key(current),
+            previous: previous.iter().map(|k| key(k)).collect(),
+        }
     }
 
     fn tag(&self, nonce: &[u8], expiry: &[u8]) -> hmac::Tag {
-        let mut ctx = hmac::Context::with_key(&self.0);
+        let mut ctx = hmac::Context::with_key(&self.current);
         ctx.update(CONTEXT);
         ctx.update(nonce);
         ctx.update(expiry);
@@ -118,7 +138,11 @@ impl ChallengeKey {
         msg.extend_from_slice(CONTEXT);
         msg.extend_from_slice(nonce);
         msg.extend_from_slice(expiry);
-        hmac::verify(&self.0, &msg, tag).map_err(|_| ChallengeProblem::Unknown)?;
+        // The current key first: nearly every challenge is under it.
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|k| hmac::verify(k, &msg, tag).is_ok())
+            .ok_or(ChallengeProblem::Unknown)?;
         let expires_at = i64::from(u32::from_be_bytes(
             expiry.try_into().map_err(|_| ChallengeProblem::Unknown)?,
         ));
@@ -142,7 +166,7 @@ mod tests {
 
     #[test]
     fn issued_challenges_verify_until_they_expire() {
-        let k = ChallengeKey::new(&[7; 32]);
+        let k = ChallengeKeys::new(&[7; 32]);
         let (c, exp) = k.issue(t0());
         assert_eq!(c.len(), CHALLENGE_HEX_LEN);
         assert!(
@@ -163,9 +187,31 @@ mod tests {
     }
 
     #[test]
+    fn previous_keys_verify_and_only_the_current_one_issues() {
+        let (old, new, stranger) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        let before = ChallengeKeys::new(&old);
+        let (c_old, _) = before.issue(t0());
+        let rolled = ChallengeKeys::with_previous(&new, &[&old]);
+        assert_eq!(rolled.verify(&c_old, t0()), before.verify(&c_old, t0()));
+        let (c_new, _) = rolled.issue(t0());
+        assert!(rolled.verify(&c_new, t0()).is_ok());
+        // Issued under the new key: the old key alone does not know it.
+        assert_eq!(before.verify(&c_new, t0()), Err(ChallengeProblem::Unknown));
+        // Rolled further (the old key dropped): the old challenge is unknown.
+        let dropped = ChallengeKeys::with_previous(&stranger, &[&new]);
+        assert_eq!(dropped.verify(&c_old, t0()), Err(ChallengeProblem::Unknown));
+        assert!(dropped.verify(&c_new, t0()).is_ok());
+        // A previous key's challenges still expire.
+        assert_eq!(
+            rolled.verify(&c_old, t0() + Duration::from_secs(301)),
+            Err(ChallengeProblem::Expired)
+        );
+    }
+
+    #[test]
     fn another_key_or_any_change_is_unknown() {
-        let k = ChallengeKey::new(&[7; 32]);
-        let other = ChallengeKey::new(&[8; 32]);
+        let k = ChallengeKeys::new(&[7; 32]);
+        let other = ChallengeKeys::new(&[8; 32]);
         let (c, _) = k.issue(t0());
         assert_eq!(other.verify(&c, t0()), Err(ChallengeProblem::Unknown));
         // Every single-digit change, including a later expiry, breaks the MAC.

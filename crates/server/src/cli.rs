@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, CrlSignerPaths, Limits};
 use crate::material::{CrlSigner, TrustedCa};
-use crate::server::{WindowSetup, start};
+use crate::server::{WindowSetup, start_with};
 use crate::testkit::fixtures_dir;
 
 #[derive(Parser, Debug)]
@@ -330,6 +330,7 @@ pub fn private_copy(key: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
 
 /// `demo`: the demo's folder, when serving the demo.
 fn serve(config: Config, demo: Option<&Path>) -> anyhow::Result<()> {
+    let challenge_keys = crate::material::read_challenge_keys(&config)?;
     // Opened before the runtime starts: a PostgreSQL store blocks on a runtime of its own.
     let store = crate::store::open_store(&config.database)
         .map_err(|e| anyhow::anyhow!("database {}: {e}", config.database.describe()))?;
@@ -338,7 +339,7 @@ fn serve(config: Config, demo: Option<&Path>) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let setup = WindowSetup::from_config(&config, store)?;
-        let server = start(setup).await?;
+        let server = start_with(setup, challenge_keys).await?;
         println!("listening on {}", server.url());
         if let Some(demo_dir) = demo {
             let ca = fixtures_dir().join("pki/tls-ca.pem");

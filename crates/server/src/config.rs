@@ -8,6 +8,10 @@
 //! database = "madoguchi.db"             # SQLite file (created if missing), or
 //! # database = "postgresql://madoguchi@db.example:5432/madoguchi"  # shared by N instances
 //!
+//! [challenge_keys]                      # optional; see below
+//! current = "challenge-2.key"           # 64+ hex digits (32+ random bytes), mode 0600
+//! previous = ["challenge-1.key"]        # still accepted, no longer used to issue
+//!
 //! [crl_signer]                          # optional; needed by `crl issue`
 //! certificate = "sign-ca.der"
 //! private_key = "sign-ca-key.pem"
@@ -24,6 +28,9 @@
 //! retry_after_secs = 5
 //! max_commit_batch = 512
 //! ```
+//!
+//! `[challenge_keys]` holds the HMAC keys that make challenges verifiable by every instance.
+//! Without it the window uses a key kept in the database (made by the first instance).
 //!
 //! A client is an IPv4 address or an IPv6 /64. Behind a load balancer that does not keep the
 //! client's address (a TCP proxy without PROXY protocol, an HTTP proxy), every request comes
@@ -145,8 +152,27 @@ struct RawConfig {
     #[serde(default = "default_database")]
     database: String,
     crl_signer: Option<RawCrlSigner>,
+    challenge_keys: Option<RawChallengeKeys>,
     #[serde(default)]
     limits: Limits,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChallengeKeys {
+    current: PathBuf,
+    #[serde(default)]
+    previous: Vec<PathBuf>,
+}
+
+/// The challenge key files: the current key issues and verifies, the previous ones only
+/// verify.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeKeyPaths {
+    /// The key new challenges are made with.
+    pub current: PathBuf,
+    /// Keys whose challenges are still accepted.
+    pub previous: Vec<PathBuf>,
 }
 
 fn default_database() -> String {
@@ -217,6 +243,8 @@ pub struct Config {
     pub database: Database,
     /// Optional CRL signer.
     pub crl_signer: Option<CrlSignerPaths>,
+    /// Challenge keys; `None`: the database's key.
+    pub challenge_keys: Option<ChallengeKeyPaths>,
     /// Limits.
     pub limits: Limits,
 }
@@ -306,6 +334,18 @@ impl Config {
                 private_key: existing("crl_signer.private_key", &s.private_key)?,
             }),
         };
+        let challenge_keys = match raw.challenge_keys {
+            None => None,
+            Some(k) => Some(ChallengeKeyPaths {
+                current: existing("challenge_keys.current", &k.current)?,
+                previous: k
+                    .previous
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| existing(&format!("challenge_keys.previous[{i}]"), p))
+                    .collect::<Result<Vec<_>, _>>()?,
+            }),
+        };
         let l = &raw.limits;
         for (key, zero) in [
             ("limits.max_body_bytes", l.max_body_bytes == 0),
@@ -341,6 +381,7 @@ impl Config {
             signing_cas,
             database,
             crl_signer,
+            challenge_keys,
             limits: raw.limits,
         })
     }
@@ -406,6 +447,38 @@ private_key = "sign-ca-key.pem"
         );
         assert_eq!(c.limits, Limits::default());
         assert_eq!(c.listen.port(), 8443);
+    }
+
+    #[test]
+    fn challenge_keys_are_optional_and_resolved() {
+        let d = dir_with_files();
+        assert_eq!(
+            Config::from_toml(GOOD, d.path()).unwrap().challenge_keys,
+            None
+        );
+        for f in ["k2", "k1"] {
+            std::fs::write(d.path().join(f), b"x").unwrap();
+        }
+        let with = |table: &str| {
+            Config::from_toml(
+                &GOOD.replace("[crl_signer]", &format!("{table}\n[crl_signer]")),
+                d.path(),
+            )
+        };
+        let c = with("[challenge_keys]\ncurrent = \"k2\"\nprevious = [\"k1\"]").unwrap();
+        assert_eq!(
+            c.challenge_keys,
+            Some(ChallengeKeyPaths {
+                current: d.path().join("k2"),
+                previous: vec![d.path().join("k1")],
+            })
+        );
+        let c = with("[challenge_keys]\ncurrent = \"k2\"").unwrap();
+        assert_eq!(c.challenge_keys.unwrap().previous, Vec::<PathBuf>::new());
+        let e = with("[challenge_keys]\ncurrent = \"k2\"\nprevious = [\"k0\"]").unwrap_err();
+        assert!(e.to_string().contains("challenge_keys.previous[0]"), "{e}");
+        let e = with("[challenge_keys]\nprevious = [\"k1\"]").unwrap_err();
+        assert!(e.to_string().contains("current"), "{e}");
     }
 
     #[test]

@@ -23,5 +23,5 @@ pub mod testkit;
 
 pub use config::{Config, Limits};
 pub use pg::PostgresStore;
-pub use server::{RunningServer, WindowSetup, start};
+pub use server::{RunningServer, WindowSetup, start, start_with};
 pub use store::{SqliteStore, Store};

@@ -57,7 +57,7 @@ pub fn check_private_key_mode(key: &str, path: &Path) -> Result<(), MaterialErro
             return Err(err(
                 path,
                 format!(
-                    "the private key named by `{key}` can be read by its group or by others \
+                    "the key named by `{key}` can be read by its group or by others \
                      (mode {mode:04o}); the window refuses to use it. Make it readable by the \
                      window's user only: chmod 600 {}",
                     path.display()
@@ -68,6 +68,46 @@ pub fn check_private_key_mode(key: &str, path: &Path) -> Result<(), MaterialErro
     #[cfg(not(unix))]
     let _ = (key, path);
     Ok(())
+}
+
+/// Most bytes a challenge key file may hold (hex digits, after trimming).
+const CHALLENGE_KEY_MAX_HEX: usize = 1024;
+
+/// Reads one challenge key file: 64 or more hex digits (32 or more random bytes, e.g.
+/// `openssl rand -hex 32`), surrounding whitespace ignored, owner-only mode.
+pub fn read_challenge_key(key: &str, path: &Path) -> Result<Vec<u8>, MaterialError> {
+    check_private_key_mode(key, path)?;
+    let text = std::fs::read(path).map_err(|e| err(path, e.to_string()))?;
+    let hex_digits = text.trim_ascii();
+    let why = format!(
+        "`{key}`: a challenge key file holds 64 to {CHALLENGE_KEY_MAX_HEX} hex digits \
+         (32 or more random bytes), for example made with `openssl rand -hex 32`"
+    );
+    if hex_digits.len() < 64 || hex_digits.len() > CHALLENGE_KEY_MAX_HEX {
+        return Err(err(path, why));
+    }
+    hex::decode(hex_digits).map_err(|_| err(path, why))
+}
+
+/// The configured challenge keys, or `None` when the configuration names none (the window
+/// then uses the database's key). Every file is checked like a private key.
+pub fn read_challenge_keys(
+    config: &crate::config::Config,
+) -> Result<Option<crate::challenge::ChallengeKeys>, MaterialError> {
+    let Some(paths) = &config.challenge_keys else {
+        return Ok(None);
+    };
+    let current = read_challenge_key("challenge_keys.current", &paths.current)?;
+    let previous = paths
+        .previous
+        .iter()
+        .enumerate()
+        .map(|(i, p)| read_challenge_key(&format!("challenge_keys.previous[{i}]"), p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let previous: Vec<&[u8]> = previous.iter().map(Vec::as_slice).collect();
+    Ok(Some(crate::challenge::ChallengeKeys::with_previous(
+        &current, &previous,
+    )))
 }
 
 /// Reads a PKCS#8 PEM RSA private key.

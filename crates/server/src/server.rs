@@ -19,7 +19,7 @@ use tokio_io_timeout::TimeoutStream;
 use tokio_rustls::TlsAcceptor;
 
 use crate::app::{AppState, client_of, router};
-use crate::challenge::ChallengeKey;
+use crate::challenge::ChallengeKeys;
 use crate::clock::Clock;
 use crate::commit::{Committer, CommitterThread};
 use crate::config::{Config, Limits};
@@ -119,25 +119,41 @@ impl RunningServer {
     }
 }
 
-/// Binds and starts serving.
+/// Binds and starts serving, with the database's challenge key.
 pub async fn start(setup: WindowSetup) -> anyhow::Result<RunningServer> {
+    start_with(setup, None).await
+}
+
+/// Binds and starts serving, with the configured challenge keys
+/// ([`crate::material::read_challenge_keys`]) or, if `None`, the database's key.
+pub async fn start_with(
+    setup: WindowSetup,
+    challenge_keys: Option<ChallengeKeys>,
+) -> anyhow::Result<RunningServer> {
     let listener = TcpListener::bind(setup.listen).await?;
     let addr = listener.local_addr()?;
-    // Store calls block (PostgreSQL's run on a runtime of their own): off this runtime.
-    let mut store = setup.store;
-    let (store, key) = tokio::task::spawn_blocking(move || {
-        let key = store.challenge_key();
-        (store, key)
-    })
-    .await?;
-    let key =
-        key.map_err(|e| anyhow::anyhow!("reading the challenge key from the database: {e}"))?;
+    let store = setup.store;
+    let (store, keys) = match challenge_keys {
+        Some(keys) => (store, keys),
+        None => {
+            // Store calls block (PostgreSQL's run on a runtime of their own): off this runtime.
+            let mut store = store;
+            let (store, key) = tokio::task::spawn_blocking(move || {
+                let key = store.challenge_key();
+                (store, key)
+            })
+            .await?;
+            let key = key
+                .map_err(|e| anyhow::anyhow!("reading the challenge key from the database: {e}"))?;
+            (store, ChallengeKeys::new(&key))
+        }
+    };
     let (committer, committer_thread) = Committer::start(store, setup.limits.max_commit_batch);
     let state = AppState::new(
         setup.signing_cas,
         setup.limits.clone(),
         setup.clock,
-        ChallengeKey::new(&key),
+        keys,
         committer,
         setup.crl_issuer,
     );

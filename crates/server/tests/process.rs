@@ -321,3 +321,169 @@ fn keys_others_can_read_are_refused() {
     assert!(ok, "{err}");
     assert!(out.contains("issued CRL number 1 with 0 revoked"), "{out}");
 }
+
+/// Writes a challenge key file (hex) at `mode`.
+#[cfg(unix)]
+fn key_file(dir: &std::path::Path, name: &str, byte: u8, mode: u32) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{}\n", hex::encode([byte; 32]))).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path.display().to_string()
+}
+
+/// A configuration in its own folder (its own SQLite database, so its own database key) with
+/// `[challenge_keys]` naming `current` and `previous`.
+fn keyed_config(root: &std::path::Path, name: &str, current: &str, previous: &[&str]) -> String {
+    let dir = root.join(name);
+    std::fs::create_dir(&dir).unwrap();
+    let previous = previous
+        .iter()
+        .map(|p| format!("\"{p}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let config = write_config(
+        &dir,
+        &format!("[challenge_keys]\ncurrent = \"{current}\"\nprevious = [{previous}]\n{UNLIMITED}"),
+    );
+    config.display().to_string()
+}
+
+async fn check_with(
+    client: &reqwest::Client,
+    url: &str,
+    h: &madoguchi_server::testkit::TestHolder,
+    challenge: &str,
+) -> OutcomeAnswer {
+    let r = client
+        .post(format!("{url}/v1/validity-checks"))
+        .header("content-type", MEDIA_TYPE_CMS)
+        .body(h.signed_request(Procedure::ValidityCheck, challenge))
+        .send()
+        .await
+        .unwrap();
+    serde_json::from_str(&r.text().await.unwrap()).unwrap()
+}
+
+async fn challenge_from(client: &reqwest::Client, url: &str) -> String {
+    let r = client
+        .post(format!("{url}/v1/challenges"))
+        .send()
+        .await
+        .unwrap();
+    let c: madoguchi_pki::wire::ChallengeAnswer =
+        serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    c.challenge
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_challenge_keys_cross_instances_and_roll() {
+    let root = tempfile::tempdir().unwrap();
+    let k1 = key_file(root.path(), "k1.key", 0x11, 0o600);
+    let k2 = key_file(root.path(), "k2.key", 0x22, 0o600);
+    let k3 = key_file(root.path(), "k3.key", 0x33, 0o600);
+    let client = client();
+    let unknown = madoguchi_server::challenge::ChallengeProblem::Unknown.detail();
+
+    // A and B share k1 but not a database: each has a database key of its own, so a
+    // challenge crossing them can only verify under the configured key.
+    let a = Server::start(keyed_config(root.path(), "a", &k1, &[]).as_ref());
+    let b = Server::start(keyed_config(root.path(), "b", &k1, &[]).as_ref());
+    let from_a = challenge_from(&client, &a.url).await;
+    let from_b = challenge_from(&client, &b.url).await;
+    let v = check_with(&client, &b.url, &holder(0xC001), &from_a).await;
+    assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
+    let v = check_with(&client, &a.url, &holder(0xC002), &from_b).await;
+    assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
+    // The same two instances without [challenge_keys]: their database keys differ.
+    let plain_a = dir_config(root.path(), "plain-a");
+    let plain_b = dir_config(root.path(), "plain-b");
+    let (pa, pb) = (Server::start(&plain_a), Server::start(&plain_b));
+    let v = check_with(
+        &client,
+        &pb.url,
+        &holder(0xC003),
+        &challenge_from(&client, &pa.url).await,
+    )
+    .await;
+    assert_eq!(v.outcome, Outcome::ChallengeInvalid);
+    assert_eq!(v.detail.as_deref(), Some(unknown));
+
+    // Rolled: C issues with k2 and still takes k1's challenges; A (not rolled yet) does not
+    // know k2 — why a roll first lists the new key as previous everywhere.
+    let old = challenge_from(&client, &a.url).await;
+    let c = Server::start(keyed_config(root.path(), "c", &k2, &[&k1]).as_ref());
+    let v = check_with(&client, &c.url, &holder(0xC004), &old).await;
+    assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
+    let new = challenge_from(&client, &c.url).await;
+    let v = check_with(&client, &a.url, &holder(0xC005), &new).await;
+    assert_eq!(v.outcome, Outcome::ChallengeInvalid);
+    assert_eq!(v.detail.as_deref(), Some(unknown));
+    let v = check_with(&client, &c.url, &holder(0xC005), &new).await;
+    assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
+
+    // k1 dropped: its challenges are unknown, k2's still good.
+    let d = Server::start(keyed_config(root.path(), "d", &k3, &[&k2]).as_ref());
+    let old = challenge_from(&client, &b.url).await;
+    let v = check_with(&client, &d.url, &holder(0xC006), &old).await;
+    assert_eq!(v.outcome, Outcome::ChallengeInvalid);
+    assert_eq!(v.detail.as_deref(), Some(unknown));
+    let v = check_with(
+        &client,
+        &d.url,
+        &holder(0xC007),
+        &challenge_from(&client, &c.url).await,
+    )
+    .await;
+    assert_eq!(v.outcome, Outcome::Valid, "{v:?}");
+}
+
+#[cfg(unix)]
+fn dir_config(root: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir(&dir).unwrap();
+    write_config(&dir, UNLIMITED)
+}
+
+#[cfg(unix)]
+#[test]
+fn challenge_keys_others_can_read_or_that_are_not_keys_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let good = key_file(root.path(), "good.key", 0x44, 0o600);
+    for (i, (current, previous, key, says)) in [
+        (
+            key_file(root.path(), "open.key", 0x55, 0o644),
+            vec![],
+            "challenge_keys.current",
+            "chmod 600",
+        ),
+        (
+            good.clone(),
+            vec![key_file(root.path(), "group.key", 0x66, 0o640)],
+            "challenge_keys.previous[0]",
+            "chmod 600",
+        ),
+        (
+            {
+                let p = root.path().join("short.key");
+                std::fs::write(&p, "00112233").unwrap();
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+                p.display().to_string()
+            },
+            vec![],
+            "challenge_keys.current",
+            "openssl rand -hex 32",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let previous: Vec<&str> = previous.iter().map(String::as_str).collect();
+        let config = keyed_config(root.path(), &format!("c{i}"), &current, &previous);
+        let (ok, _, err) = run_cli(&["serve", "--config", &config]);
+        assert!(!ok, "{key} was used");
+        assert!(err.contains(key) && err.contains(says), "{err}");
+    }
+}
