@@ -1,17 +1,18 @@
-//! Madoguchi, the app: the procedure engine (`flow`), the online window
-//! client (`client`), and its two thin drivers, the command line (`cli`) and
-//! the iced GUI (`ui`), over the card, PKI and protocol crates; plus the
-//! translations and the error catalogue they share.
+//! Madoguchi, the app: its two thin drivers, the command line (`cli`) and
+//! the iced GUI (`ui`, the default feature `gui`), over `madoguchi-core`
+//! (the procedure engine, the online window client, the card session, the
+//! catalogue and the words both drivers print). The drivers never import
+//! each other; `main.rs` chooses between them.
+//!
+//! The core's modules are re-exported under their old paths, so
+//! `crate::flow::…` and `madoguchi::flow::…` keep resolving.
 
-pub mod card_report;
-pub mod card_source;
+pub use madoguchi_core::{
+    card_report, card_source, client, demo, demo_mode, errors, flow, i18n, staff_pin, trust_config,
+};
+/// Look up a message of the shared catalogue (see [`madoguchi_core::fl`]).
+pub use madoguchi_core::fl;
+
 pub mod cli;
-pub mod client;
-pub mod demo_mode;
-pub mod errors;
-pub mod flow;
-pub mod i18n;
-pub mod staff_pin;
-pub mod trust_config;
-pub use madoguchi_demo as demo;
+#[cfg(feature = "gui")]
 pub mod ui;

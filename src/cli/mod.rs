@@ -303,8 +303,28 @@ impl Failure {
     }
 }
 
-/// Run the command line; returns the process exit code.
-pub fn run(cli: Cli) -> ExitCode {
+/// What the command line did: a command ran to its exit code, or there was
+/// no command and the app is to open.
+#[derive(Debug)]
+pub enum Run {
+    Done(ExitCode),
+    App(AppRequest),
+}
+
+/// The app's options as the command line gave them.
+#[derive(Debug, Clone)]
+pub struct AppRequest {
+    pub demo: bool,
+    pub demo_profile: Profile,
+    pub counter: bool,
+    pub language: Option<Language>,
+    /// The hidden `--screen` (screenshots and tests).
+    pub screen: Option<String>,
+    pub reader: Option<String>,
+}
+
+/// Run the command line: a command, or the request to open the app.
+pub fn run(cli: Cli) -> Run {
     i18n::set_language(cli.lang.unwrap_or_default());
     let source = |reader: &Option<String>| -> Result<CardSource, Failure> {
         if cli.demo {
@@ -333,10 +353,18 @@ pub fn run(cli: Cli) -> ExitCode {
             )
         }
         Some(Command::Revoke(args)) => {
-            return run_procedure(&cli, madoguchi_pki::request::Procedure::Revocation, args);
+            return Run::Done(run_procedure(
+                &cli,
+                madoguchi_pki::request::Procedure::Revocation,
+                args,
+            ));
         }
         Some(Command::Check(args)) => {
-            return run_procedure(&cli, madoguchi_pki::request::Procedure::ValidityCheck, args);
+            return Run::Done(run_procedure(
+                &cli,
+                madoguchi_pki::request::Procedure::ValidityCheck,
+                args,
+            ));
         }
         Some(Command::ChangePassword(args)) => {
             if cli.demo {
@@ -353,40 +381,26 @@ pub fn run(cli: Cli) -> ExitCode {
                 .and_then(|setup| server_info::run(&setup.config, args.json)),
             args.json,
         ),
+        // No subcommand: the app, which `main` opens (the command line
+        // does not know the GUI).
         None => {
-            // No subcommand: the app (demo mode on the virtual card and an
-            // in-process window with --demo).
-            let launch = crate::ui::Launch {
+            return Run::App(AppRequest {
                 demo: cli.demo,
                 demo_profile: cli.demo_profile,
-                demo_material: None,
                 counter: cli.counter,
                 language: cli.lang,
                 screen: cli.screen.clone(),
-                paths: None,
                 reader: cli.app_reader.clone(),
-            };
-            return match crate::ui::run(launch) {
-                Ok(()) => ExitCode::from(exit::OK),
-                Err(e) => {
-                    // No display (a terminal over SSH, a service): the
-                    // commands still work.
-                    eprintln!("{e}");
-                    eprintln!(
-                        "madoguchi --help: status, cert, revoke, check, change-password, server-info"
-                    );
-                    ExitCode::from(exit::FAILURE)
-                }
-            };
+            });
         }
     };
-    match result {
+    Run::Done(match result {
         Ok(()) => ExitCode::from(exit::OK),
         Err(f) => {
             f.print(json);
             ExitCode::from(f.exit)
         }
-    }
+    })
 }
 
 /// The demo's material (`MADOGUCHI_DEMO_MATERIAL`, else made now).

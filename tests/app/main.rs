@@ -1,7 +1,7 @@
-//! The app without its window: the procedure engine walked through every
-//! manual section, its robustness, the command line (in process and through
-//! pcscd + vpcd), and the error catalogue. One test binary, so the app is
-//! linked once.
+//! The app without its window: the command line, run as the binary (in
+//! process cards and windows, and through pcscd + vpcd). One test binary, so
+//! the app is linked once. Builds without the `gui` feature. The engine's own
+//! tests are the core's (crates/core/tests/core).
 
 #[path = "../flow_support/mod.rs"]
 mod flow_support;
@@ -10,10 +10,6 @@ mod support;
 
 mod cli_card;
 mod cli_procedure;
-mod demo_mode;
-mod errors_doc;
-mod flow_manual;
-mod flow_robustness;
 // pcscd + vpcd, as CI has them on Linux; Windows and macOS runners have
 // neither, so these are not built there (everything else is).
 #[cfg(target_os = "linux")]

@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use madoguchi::client::{
+use madoguchi_card::{CardChannel, CardError, PinKind, TransportError};
+use madoguchi_core::client::{
     Anchors, BusyPolicy, Client, ClientConfig, ClientError, ProxySetting, Trust,
 };
-use madoguchi::flow::{Action, CardOpener, Driver, Engine, Input, Options, Screen};
-use madoguchi_card::{CardChannel, CardError, PinKind, TransportError};
+use madoguchi_core::flow::{Action, CardOpener, Driver, Engine, Input, Options, Screen};
 use madoguchi_pki::request::Procedure;
 use madoguchi_sim::{Faults, SharedCard, SimChannel, SimHandle, VirtualCard};
 
@@ -23,13 +23,23 @@ pub use fake_window::{FakeWindow, Scripted};
 
 use std::time::SystemTime;
 
-use madoguchi::demo::{LocalWindow, LocalWindowOptions, Material};
+use madoguchi_core::demo::{LocalWindow, LocalWindowOptions, Material};
 use madoguchi_pki::checks::KnownCa;
 use madoguchi_server::config::Limits;
 use madoguchi_server::{SqliteStore, Store};
 
+/// The workspace root: these helpers serve the core's tests
+/// (crates/core) and the app's (the root).
+pub fn repo() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    match manifest.ends_with("crates/core") {
+        true => manifest.join("../.."),
+        false => manifest,
+    }
+}
+
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    repo().join("fixtures")
 }
 
 pub fn pki_dir() -> PathBuf {

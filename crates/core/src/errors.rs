@@ -293,8 +293,9 @@ pub fn render(number: u16, detail: Option<&str>) -> String {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# Error catalogue / エラー一覧\n\n\
-         Generated from `assets/i18n/*/madoguchi.ftl` and `src/errors.rs` by the test \
-         `errors_doc` (`MADOGUCHI_BLESS=1 cargo test --test app errors_doc` rewrites it). \
+         Generated from `assets/i18n/*/madoguchi.ftl` and `crates/core/src/errors.rs` by the test \
+         `errors_doc` (`MADOGUCHI_BLESS=1 cargo test -p madoguchi-core --test core errors_doc` \
+         rewrites it). \
          Every failure a resident can meet has a number; the CLI and the app show the \
          same texts as `E<number>`.\n\n\
          | No. | Manual | 日本語 | English |\n|---|---|---|---|\n",

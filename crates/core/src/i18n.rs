@@ -1,5 +1,6 @@
-//! Translations: one Fluent catalogue per language in `assets/i18n/`,
-//! Japanese by default. The CLI and the GUI both read their texts here.
+//! Translations: one Fluent catalogue per language in the workspace's
+//! `assets/i18n/`, Japanese by default. The CLI and the GUI both read their
+//! texts here (their `fl!` checks ids against the same files).
 
 use std::sync::LazyLock;
 
@@ -8,7 +9,7 @@ use i18n_embed::{LanguageLoader, unic_langid::LanguageIdentifier};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "assets/i18n/"]
+#[folder = "../../assets/i18n/"]
 struct Localizations;
 
 /// The languages Madoguchi speaks.

@@ -125,8 +125,9 @@ mod tests {
     use super::*;
 
     fn fixture(rel: &str) -> PathBuf {
+        // The workspace's fixtures, two levels above this crate.
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
+            .join("../../fixtures")
             .join(rel)
     }
 

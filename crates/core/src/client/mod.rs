@@ -751,7 +751,7 @@ mod tests {
     fn test_anchors() -> Anchors {
         Anchors::from_file(Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/pki/tls-ca.pem"
+            "/../../fixtures/pki/tls-ca.pem"
         )))
         .unwrap()
     }

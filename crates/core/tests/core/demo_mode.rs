@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use madoguchi::client::{Client, ClientError, Trust};
-use madoguchi::demo::{Material, Profile};
-use madoguchi::demo_mode::Demo;
+use madoguchi_core::client::{Client, ClientError, Trust};
+use madoguchi_core::demo::{Material, Profile};
+use madoguchi_core::demo_mode::Demo;
 
 /// Every profile the demo bar offers starts on generated material, its card
 /// answers, and its window is trusted through the demo's own CA. "revoked"

@@ -1,8 +1,8 @@
 //! The error catalogue is complete in both languages and `docs/errors.md`
 //! is what the catalogue generates.
 
-use madoguchi::errors::CATALOGUE;
-use madoguchi::i18n::{Language, message_ids};
+use madoguchi_core::errors::CATALOGUE;
+use madoguchi_core::i18n::{Language, message_ids};
 
 #[test]
 fn every_entry_has_all_texts_in_both_languages() {
@@ -53,7 +53,7 @@ fn card_errors_all_have_entries() {
     ];
     for e in all {
         assert!(
-            madoguchi::errors::entry(e.catalogue_number()).is_some(),
+            madoguchi_core::errors::entry(e.catalogue_number()).is_some(),
             "{e:?} has no catalogue entry"
         );
     }
@@ -61,14 +61,14 @@ fn card_errors_all_have_entries() {
 
 #[test]
 fn errors_doc() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md");
-    let generated = madoguchi::errors::markdown();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md");
+    let generated = madoguchi_core::errors::markdown();
     if std::env::var_os("MADOGUCHI_BLESS").is_some() {
         std::fs::write(path, &generated).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == generated,
-        "docs/errors.md is out of date: run MADOGUCHI_BLESS=1 cargo test --test app errors_doc"
+        "docs/errors.md is out of date: run MADOGUCHI_BLESS=1 cargo test -p madoguchi-core --test core errors_doc"
     );
 }

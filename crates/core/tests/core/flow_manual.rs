@@ -14,10 +14,10 @@
 use crate::flow_support;
 
 use flow_support::*;
-use madoguchi::flow::{
+use madoguchi_card::{CardError, PasswordState, StatusWord};
+use madoguchi_core::flow::{
     Action, Finish, Found, IssuerFinding, PasswordNotice, PasswordStep, Problem, Screen,
 };
-use madoguchi_card::{CardError, PasswordState, StatusWord};
 use madoguchi_pki::request::Procedure;
 use madoguchi_pki::wire::Outcome;
 use madoguchi_server::config::Limits;
@@ -307,7 +307,7 @@ manual! {
             let id = w.driver.executor().client().unwrap().last_identity().expect("identity");
             assert!(id.subject.contains("Madoguchi Test"), "{id:?}");
             let der = std::fs::read(pki_dir().join("server.der")).unwrap();
-            let fp = madoguchi::client::colon_hex(&madoguchi_pki::cms::sha256(&der));
+            let fp = madoguchi_core::client::colon_hex(&madoguchi_pki::cms::sha256(&der));
             assert_eq!(id.sha256_fingerprint, fp);
             assert!(id.issuer.contains("TLS CA"), "{id:?}");
         },

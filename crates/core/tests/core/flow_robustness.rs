@@ -8,9 +8,9 @@ use crate::flow_support;
 use std::time::Duration;
 
 use flow_support::*;
-use madoguchi::client::{Client, ClientError, Phase, bytes_like::Body};
-use madoguchi::demo::LocalWindow;
-use madoguchi::flow::{Action, ActionKind, Activity, Finish, Input, Options, Problem, Screen};
+use madoguchi_core::client::{Client, ClientError, Phase, bytes_like::Body};
+use madoguchi_core::demo::LocalWindow;
+use madoguchi_core::flow::{Action, ActionKind, Activity, Finish, Input, Options, Problem, Screen};
 use madoguchi_pki::request::{Procedure, RequestDocument};
 use madoguchi_pki::wire::Outcome;
 use madoguchi_server::config::Limits;
@@ -83,7 +83,7 @@ fn tls_refused(certificate: &str, number: u16) {
         "{:?}",
         w.driver.engine().detail()
     );
-    assert!(madoguchi::errors::entry(number).is_some());
+    assert!(madoguchi_core::errors::entry(number).is_some());
     assert_eq!(card.signatures(), 0, "nothing was signed");
     assert!(fake.connections() >= 1, "the client did try");
     assert_eq!(fake.handshakes(), 0, "the handshake failed");
@@ -394,7 +394,7 @@ fn no_server_configured_is_shown_when_the_window_is_needed() {
     let card = TestCard::new("normal");
     let w = contact(
         &card,
-        Client::new(&madoguchi::client::ClientConfig::new(None)),
+        Client::new(&madoguchi_core::client::ClientConfig::new(None)),
     );
     assert_eq!(
         *w.screen(),
@@ -475,7 +475,7 @@ fn endless_answer_is_cut_off_at_the_cap() {
         "server",
         vec![Scripted::Answer {
             status: 200,
-            body: " ".repeat(madoguchi::client::MAX_ANSWER + 1),
+            body: " ".repeat(madoguchi_core::client::MAX_ANSWER + 1),
         }],
     );
     let mut w = revocation(&TestCard::new("normal"), &fake.url());
