@@ -8,7 +8,8 @@
 //! `crate::flow::…` and `madoguchi::flow::…` keep resolving.
 
 pub use madoguchi_core::{
-    card_report, card_source, client, demo, demo_mode, errors, flow, i18n, staff_pin, trust_config,
+    card_report, card_session, card_source, client, demo, demo_mode, errors, flow, i18n,
+    staff_pin, trust_config,
 };
 /// Look up a message of the shared catalogue (see [`madoguchi_core::fl`]).
 pub use madoguchi_core::fl;

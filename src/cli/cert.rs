@@ -9,24 +9,23 @@ use madoguchi_pki::{HolderFacts, Sex, SigningCertificate};
 use serde_json::{Value, json};
 
 use super::{CertArgs, Failure, exit, password};
+use crate::card_session::{self, CardSession};
 use crate::card_source::CardSource;
 use crate::fl;
 use crate::i18n::{self, Language};
 
 pub fn run(source: &CardSource, args: &CertArgs) -> Result<(), Failure> {
-    let (_reader, channel) = source.open()?;
-    let mut card = JpkiCard::new(channel);
-    // Each card sequence is one transaction (nothing selected is trusted
-    // across the prompt); the one that sends the password also reads the
-    // certificate and ends with a power cycle.
-    let (mut guard, state) = card.atomic(TransactionEnd::Leave, |card| {
-        card.jpki_token()?;
-        // One command, one card: the book lives as long as the process.
-        let book = madoguchi_card::RejectedBook::default();
-        let mut guard = PasswordGuard::for_card(PinKind::SigningPassword, &book, card.identity()?);
-        let state = guard.status(card)?;
-        Ok::<_, Failure>((guard, state))
-    })?;
+    // One command, one card: the book lives as long as the process. The
+    // opening is one transaction; every later sequence is another (nothing
+    // selected is trusted across the prompts), and the one that sends the
+    // password ends with a power cycle.
+    let book = madoguchi_card::RejectedBook::default();
+    let CardSession {
+        mut card,
+        mut guard,
+        state,
+        ..
+    } = card_session::open(|| source.open(), &book)?;
     announce(state);
     if state == PasswordState::Locked {
         return Err(Failure::from(madoguchi_card::CardError::Locked(

@@ -3,28 +3,26 @@
 //! last-try confirmation, at most one VERIFY).
 
 use madoguchi_card::{
-    CardError, ChangeOutcome, JpkiCard, Normalisation, PasswordGuard, PasswordState, PinKind,
-    TransactionEnd, check_format,
+    CardError, ChangeOutcome, Normalisation, PasswordState, PinKind, TransactionEnd, check_format,
 };
 
 use super::{ChangePasswordArgs, Failure, exit, password};
+use crate::card_session::{self, CardSession};
 use crate::card_source::CardSource;
 use crate::{fl, i18n};
 
 pub fn run(source: &CardSource, args: &ChangePasswordArgs) -> Result<(), Failure> {
-    let (_reader, channel) = source.open()?;
-    let mut card = JpkiCard::new(channel);
-    // Each card sequence is one transaction (nothing selected is trusted
-    // across the prompts); the one that sends passwords ends with a power
-    // cycle.
-    let (mut guard, state) = card.atomic(TransactionEnd::Leave, |card| {
-        card.jpki_token()?;
-        // One command, one card: the book lives as long as the process.
-        let book = madoguchi_card::RejectedBook::default();
-        let mut guard = PasswordGuard::for_card(PinKind::SigningPassword, &book, card.identity()?);
-        let state = guard.status(card)?;
-        Ok::<_, Failure>((guard, state))
-    })?;
+    // One command, one card: the book lives as long as the process. The
+    // opening is one transaction; every later sequence is another (nothing
+    // selected is trusted across the prompts), and the one that sends the
+    // password ends with a power cycle.
+    let book = madoguchi_card::RejectedBook::default();
+    let CardSession {
+        mut card,
+        mut guard,
+        state,
+        ..
+    } = card_session::open(|| source.open(), &book)?;
     match state {
         PasswordState::Locked => {
             return Err(Failure::from(CardError::Locked(PinKind::SigningPassword)));

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use madoguchi_card::{
     CardError, ChangeOutcome, GuardError, JpkiCard, Normalisation, PasswordGuard, PasswordState,
-    PinKind, RejectedBook, Secret, TransactionEnd,
+    RejectedBook, Secret, TransactionEnd,
 };
 
 use crate::client::{Client, ClientError, ServerIdentity};
@@ -166,25 +166,11 @@ impl ChangeSession {
                 let done = match job {
                     ChangeJob::Status => {
                         session = None;
-                        let r = (|| {
-                            let (_, channel) = opener()?;
-                            let mut card = JpkiCard::new(channel);
-                            let (guard, state) = card.atomic(TransactionEnd::Leave, |card| {
-                                card.jpki_token()?;
-                                let mut guard = PasswordGuard::for_card(
-                                    PinKind::SigningPassword,
-                                    &book,
-                                    card.identity()?,
-                                );
-                                let state = guard.status(card).map_err(|e| match e {
-                                    GuardError::Card(c) => c,
-                                    other => CardError::Transport(other.to_string()),
-                                })?;
-                                Ok::<_, CardError>((guard, state))
-                            })?;
-                            session = Some((card, guard));
-                            Ok(state)
-                        })();
+                        let r = crate::card_session::open(&mut opener, &book).map(|s| {
+                            let state = s.state;
+                            session = Some((s.card, s.guard));
+                            state
+                        });
                         ChangeDone::Ready(r)
                     }
                     ChangeJob::Change {

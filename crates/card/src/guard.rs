@@ -395,11 +395,12 @@ impl PasswordGuard {
     }
 
     /// The card's own count, read without spending a try (show it at every
-    /// entry). Never changes the card's state.
+    /// entry). Never changes the card's state. Only the card can fail here,
+    /// hence a [`CardError`], not a [`GuardError`].
     pub fn status<C: CardChannel>(
         &mut self,
         card: &mut JpkiCard<C>,
-    ) -> Result<PasswordState, GuardError> {
+    ) -> Result<PasswordState, CardError> {
         Ok(PasswordState::from_status(card.tries_left(self.kind)?))
     }
 

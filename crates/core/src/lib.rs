@@ -14,6 +14,7 @@
 //!   the configured trust, the demo's card and window.
 
 pub mod card_report;
+pub mod card_session;
 pub mod card_source;
 pub mod client;
 pub mod demo_mode;

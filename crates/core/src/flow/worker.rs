@@ -12,13 +12,14 @@
 use std::time::SystemTime;
 
 use madoguchi_card::{
-    CardChannel, CardError, GuardError, JpkiCard, Normalisation, PasswordGuard, PinKind,
-    RejectedBook, Secret, TransactionEnd, VerifyOutcome,
+    CardChannel, CardError, GuardError, JpkiCard, Normalisation, PasswordGuard, RejectedBook,
+    Secret, TransactionEnd, VerifyOutcome,
 };
 use madoguchi_pki::cms::{self, SignError};
 use zeroize::Zeroizing;
 
 use super::engine::{CardJob, Completion, JobFailure, Prepared};
+use crate::card_session;
 use crate::client::bytes_like::Body;
 
 /// Opens a connection to the card: the reader's name and the channel.
@@ -84,23 +85,17 @@ impl CardWorker {
 
     fn prepare(&mut self) -> Result<Prepared, CardError> {
         self.session = None;
-        let (reader, channel) = (self.opener)()?;
-        let mut card = JpkiCard::new(channel);
-        let book = &self.book;
-        let (token, guard, password) = card.atomic(TransactionEnd::Leave, |card| {
-            let token = card.jpki_token()?;
-            // The guard's memory of rejected passwords is the card's, kept
-            // for the app's lifetime (a cancelled login or Retry keeps it).
-            let mut guard =
-                PasswordGuard::for_card(PinKind::SigningPassword, book, card.identity()?);
-            let password = guard.status(card).map_err(card_error)?;
-            Ok::<_, CardError>((token, guard, password))
-        })?;
-        self.session = Some(Session { card, guard });
+        // The guard's memory of rejected passwords is the card's, kept for
+        // the app's lifetime (a cancelled login or Retry keeps it).
+        let opened = card_session::open(&mut self.opener, &self.book)?;
+        self.session = Some(Session {
+            card: opened.card,
+            guard: opened.guard,
+        });
         Ok(Prepared {
-            reader,
-            token,
-            password,
+            reader: opened.reader,
+            token: opened.token,
+            password: opened.state,
         })
     }
 
@@ -113,9 +108,8 @@ impl CardWorker {
     fn status(&mut self) -> Result<madoguchi_card::PasswordState, CardError> {
         let s = self.session()?;
         let guard = &mut s.guard;
-        s.card.atomic(TransactionEnd::Leave, |card| {
-            guard.status(card).map_err(card_error)
-        })
+        s.card
+            .atomic(TransactionEnd::Leave, |card| guard.status(card))
     }
 
     /// One guarded VERIFY. With one try left, the guard's request is
@@ -189,14 +183,6 @@ impl CardWorker {
             })?;
             Ok((Body::new(signed), normalisation))
         })
-    }
-}
-
-fn card_error(e: GuardError) -> CardError {
-    match e {
-        GuardError::Card(c) => c,
-        GuardError::Locked { kind, .. } => CardError::Locked(kind),
-        other => CardError::Transport(other.to_string()),
     }
 }
 
