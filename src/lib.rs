@@ -7,12 +7,12 @@
 //! The core's modules are re-exported under their old paths, so
 //! `crate::flow::…` and `madoguchi::flow::…` keep resolving.
 
-pub use madoguchi_core::{
-    card_report, card_session, card_source, client, demo, demo_mode, errors, flow, i18n,
-    staff_pin, trust_config,
-};
 /// Look up a message of the shared catalogue (see [`madoguchi_core::fl`]).
 pub use madoguchi_core::fl;
+pub use madoguchi_core::{
+    card_report, card_session, card_source, client, demo, demo_mode, errors, flow, i18n,
+    presentation, staff_pin, trust_config,
+};
 
 pub mod cli;
 #[cfg(feature = "gui")]

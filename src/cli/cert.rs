@@ -11,8 +11,7 @@ use serde_json::{Value, json};
 use super::{CertArgs, Failure, exit, password};
 use crate::card_session::{self, CardSession};
 use crate::card_source::CardSource;
-use crate::fl;
-use crate::i18n::{self, Language};
+use crate::{fl, i18n, presentation};
 
 pub fn run(source: &CardSource, args: &CertArgs) -> Result<(), Failure> {
     // One command, one card: the book lives as long as the process. The
@@ -131,21 +130,12 @@ fn colon_hex(bytes: &[u8]) -> String {
         .join(":")
 }
 
-pub fn sex_key(sex: &Sex) -> &'static str {
+fn sex_key(sex: &Sex) -> &'static str {
     match sex {
         Sex::Male => "male",
         Sex::Female => "female",
         Sex::NotApplicable => "not_applicable",
         Sex::Other(_) => "other",
-    }
-}
-
-fn sex_text(sex: &Sex) -> String {
-    match sex {
-        Sex::Male => fl!("sex-male"),
-        Sex::Female => fl!("sex-female"),
-        Sex::NotApplicable => fl!("sex-not-applicable"),
-        Sex::Other(code) => fl!("sex-other", code = code.clone()),
     }
 }
 
@@ -176,7 +166,6 @@ fn to_json(cert: &SigningCertificate, holder: &HolderFacts, now: time::OffsetDat
 }
 
 fn print_text(cert: &SigningCertificate, holder: &HolderFacts, now: time::OffsetDateTime) {
-    let english = i18n::current() == Language::En;
     println!("{}", fl!("cert-title"));
     println!("  {}: {}", fl!("cert-subject"), cert.subject());
     println!("  {}: {}", fl!("cert-issuer"), cert.issuer());
@@ -184,12 +173,12 @@ fn print_text(cert: &SigningCertificate, holder: &HolderFacts, now: time::Offset
     println!(
         "  {}: {}",
         fl!("cert-valid-from"),
-        rfc3339(cert.not_before())
+        presentation::datetime(cert.not_before())
     );
     println!(
         "  {}: {}",
         fl!("cert-valid-until"),
-        rfc3339(cert.not_after())
+        presentation::datetime(cert.not_after())
     );
     println!(
         "  {}: {}",
@@ -203,19 +192,14 @@ fn print_text(cert: &SigningCertificate, holder: &HolderFacts, now: time::Offset
     println!("{}", fl!("holder-title"));
     println!("  {}: {}", fl!("holder-name"), holder.name);
     println!("  {}: {}", fl!("holder-address"), holder.address);
-    println!("  {}: {}", fl!("holder-sex"), sex_text(&holder.sex));
-    let birth = if english {
-        format!(
-            "{} ({})",
-            holder.birth_date.to_en_string(),
-            holder.birth_date.to_iso_string()
-        )
-    } else {
-        format!(
-            "{} ({})",
-            holder.birth_date.to_ja_string(),
-            holder.birth_date.to_iso_string()
-        )
-    };
-    println!("  {}: {birth}", fl!("holder-birth-date"));
+    println!(
+        "  {}: {}",
+        fl!("holder-sex"),
+        presentation::sex(&holder.sex)
+    );
+    println!(
+        "  {}: {}",
+        fl!("holder-birth-date"),
+        presentation::birth_date(&holder.birth_date)
+    );
 }

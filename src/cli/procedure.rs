@@ -18,7 +18,7 @@ use crate::flow::{
     PasswordStep, Problem, Screen,
 };
 use crate::i18n::{self, Language};
-use crate::{errors, fl};
+use crate::{errors, fl, presentation};
 
 /// Where the card and the window come from.
 pub struct Setup {
@@ -404,21 +404,15 @@ fn print_document(ui: &Ui, driver: &Driver, screen: &Screen) {
         fl!("document-address"),
         r.address.as_str()
     ));
-    let sex = if english {
-        r.sex().label_en()
-    } else {
-        r.sex().label_ja()
-    };
-    ui.say(&format!("  {}: {sex}", fl!("document-sex")));
-    let birth = if english {
-        r.birth_en.as_str()
-    } else {
-        r.birth_ja.as_str()
-    };
     ui.say(&format!(
-        "  {}: {birth} ({})",
+        "  {}: {}",
+        fl!("document-sex"),
+        presentation::sex(&r.sex())
+    ));
+    ui.say(&format!(
+        "  {}: {}",
         fl!("document-birth-date"),
-        r.birth_iso.as_str()
+        presentation::resident_birth_date(r)
     ));
     ui.say("  ────────────────────────────────");
     if r.issuer_check == madoguchi_pki::checks::IssuerCheck::NotChecked {
@@ -448,15 +442,27 @@ fn print_finish(ui: &Ui, driver: &Driver, f: Finish) {
     }
     if let Some(reply) = engine.reply() {
         let a = &reply.answer;
-        ui.say(&format!("  {}: {}", fl!("result-checked-at"), a.checked_at));
+        ui.say(&format!(
+            "  {}: {}",
+            fl!("result-checked-at"),
+            presentation::when(&a.checked_at)
+        ));
         if let Some(id) = &a.receipt_id {
             ui.say(&format!("  {}: {id}", fl!("result-receipt")));
         }
         if let Some(at) = &a.accepted_at {
-            ui.say(&format!("  {}: {at}", fl!("result-accepted-at")));
+            ui.say(&format!(
+                "  {}: {}",
+                fl!("result-accepted-at"),
+                presentation::when(at)
+            ));
         }
         if let Some(at) = &a.revoked_at {
-            ui.say(&format!("  {}: {at}", fl!("result-revoked-at")));
+            ui.say(&format!(
+                "  {}: {}",
+                fl!("result-revoked-at"),
+                presentation::when(at)
+            ));
         }
     }
     if let Some(n) = f.number() {

@@ -3,7 +3,7 @@
 
 use super::{Failure, exit, procedure};
 use crate::client::{Client, ClientConfig};
-use crate::fl;
+use crate::{fl, presentation};
 
 pub fn run(config: &ClientConfig, json: bool) -> Result<(), Failure> {
     let network = |e: crate::client::ClientError| Failure {
@@ -34,9 +34,22 @@ pub fn run(config: &ClientConfig, json: bool) -> Result<(), Failure> {
     println!("  {}: {}", fl!("server-info-url"), identity.url);
     println!("  {}: {}", fl!("cert-subject"), identity.subject);
     println!("  {}: {}", fl!("cert-issuer"), identity.issuer);
-    println!("  {}: {}", fl!("cert-serial"), identity.serial);
-    println!("  {}: {}", fl!("cert-valid-from"), identity.not_before);
-    println!("  {}: {}", fl!("cert-valid-until"), identity.not_after);
+    // As the app shows them.
+    println!(
+        "  {}: {}",
+        fl!("cert-serial"),
+        identity.serial.to_uppercase()
+    );
+    println!(
+        "  {}: {}",
+        fl!("cert-valid-from"),
+        presentation::when(&identity.not_before)
+    );
+    println!(
+        "  {}: {}",
+        fl!("cert-valid-until"),
+        presentation::when(&identity.not_after)
+    );
     println!(
         "  {}: {}",
         fl!("cert-fingerprint"),

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Failure, StatusArgs};
 use crate::card_source::CardSource;
 use crate::fl;
-use crate::i18n;
+use crate::presentation;
 use madoguchi_card::CardError;
 
 use crate::card_report::CardReport as CardStatus;
@@ -51,14 +51,6 @@ fn read_card(source: &CardSource) -> Result<CardStatus, CardError> {
     crate::card_report::read(reader, channel)
 }
 
-fn max_tries(kind: PinKind) -> u8 {
-    match kind {
-        PinKind::SigningPassword => ids::SIGNING_PASSWORD_TRIES,
-        PinKind::AuthenticationPin => ids::AUTHENTICATION_PIN_TRIES,
-        PinKind::CardInfoPin => ids::CARD_INFO_PIN_TRIES,
-    }
-}
-
 fn pin_key(kind: PinKind) -> &'static str {
     match kind {
         PinKind::SigningPassword => "signing_password",
@@ -67,7 +59,7 @@ fn pin_key(kind: PinKind) -> &'static str {
     }
 }
 
-pub fn token_key(token: &TokenKind) -> &'static str {
+fn token_key(token: &TokenKind) -> &'static str {
     match token {
         TokenKind::MyNumberCard => "my_number_card",
         TokenKind::JukiCard => "juki_card",
@@ -87,26 +79,8 @@ fn token_label(token: &TokenKind) -> String {
     }
 }
 
-pub fn token_text(token: &TokenKind) -> String {
-    match token {
-        TokenKind::MyNumberCard => fl!("card-kind-my-number-card"),
-        TokenKind::JukiCard => fl!("card-kind-juki-card"),
-        TokenKind::SmartphoneAndroid => fl!("card-kind-smartphone-android"),
-        TokenKind::SmartphoneIphone => fl!("card-kind-smartphone-iphone"),
-        TokenKind::Other(l) => fl!("card-kind-other", label = l.clone()),
-    }
-}
-
-fn pin_name(kind: PinKind) -> String {
-    match kind {
-        PinKind::SigningPassword => fl!("pin-signing-password"),
-        PinKind::AuthenticationPin => fl!("pin-authentication-pin"),
-        PinKind::CardInfoPin => fl!("pin-card-info-pin"),
-    }
-}
-
 fn pin_json(kind: PinKind, status: &Result<PinStatus, madoguchi_card::CardError>) -> Value {
-    let max = max_tries(kind);
+    let max = kind.max_tries();
     match status {
         Ok(PinStatus::TriesLeft(n)) => {
             json!({"state": "tries_left", "tries_left": n, "max_tries": max})
@@ -169,21 +143,17 @@ fn print_text(readers: &[ReaderInfo], card: Option<&CardStatus>) {
     let Some(c) = card else { return };
     println!();
     println!("{} ({})", fl!("status-card"), c.reader);
-    println!("  {}: {}", fl!("status-card-kind"), token_text(&c.token));
+    println!(
+        "  {}: {}",
+        fl!("status-card-kind"),
+        presentation::token_text(&c.token)
+    );
     for (kind, status) in &c.pins {
-        let text = match status {
-            Ok(PinStatus::TriesLeft(n)) => i18n::text_args(
-                "pin-tries-left",
-                &[
-                    ("tries", n.to_string()),
-                    ("max", max_tries(*kind).to_string()),
-                ],
-            ),
-            Ok(PinStatus::Locked) => fl!("pin-locked"),
-            Ok(PinStatus::AlreadyVerified) => fl!("pin-already-verified"),
-            Err(e) => format!("E{}", e.catalogue_number()),
-        };
-        println!("  {}: {text}", pin_name(*kind));
+        println!(
+            "  {}: {}",
+            presentation::pin_name(*kind),
+            presentation::pin_status(*kind, status)
+        );
     }
     println!("  {}", fl!("status-no-try-spent"));
 }

@@ -16,6 +16,17 @@ pub enum PinKind {
     CardInfoPin,
 }
 
+impl PinKind {
+    /// How many wrong entries in a row lock it.
+    pub const fn max_tries(self) -> u8 {
+        match self {
+            PinKind::SigningPassword => crate::ids::SIGNING_PASSWORD_TRIES,
+            PinKind::AuthenticationPin => crate::ids::AUTHENTICATION_PIN_TRIES,
+            PinKind::CardInfoPin => crate::ids::CARD_INFO_PIN_TRIES,
+        }
+    }
+}
+
 /// Failures of card operations.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CardError {

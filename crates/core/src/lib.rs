@@ -21,6 +21,7 @@ pub mod demo_mode;
 pub mod errors;
 pub mod flow;
 pub mod i18n;
+pub mod presentation;
 pub mod staff_pin;
 pub mod trust_config;
 pub use madoguchi_demo as demo;

@@ -149,7 +149,7 @@ pub enum HolderError {
     BirthDate(#[from] BirthDateError),
 }
 
-/// 性別.
+/// 性別. Only the code: the words for it are the app's, in its catalogue.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Sex {
     /// `1`
@@ -180,26 +180,6 @@ impl Sex {
             Sex::Female => "2",
             Sex::NotApplicable => "9",
             Sex::Other(s) => s,
-        }
-    }
-
-    /// 男, 女, 適用不能, or `その他（<code>）`.
-    pub fn label_ja(&self) -> String {
-        match self {
-            Sex::Male => "男".to_owned(),
-            Sex::Female => "女".to_owned(),
-            Sex::NotApplicable => "適用不能".to_owned(),
-            Sex::Other(s) => format!("その他（{s}）"),
-        }
-    }
-
-    /// Male, Female, Not applicable, or `Other (<code>)`.
-    pub fn label_en(&self) -> String {
-        match self {
-            Sex::Male => "Male".to_owned(),
-            Sex::Female => "Female".to_owned(),
-            Sex::NotApplicable => "Not applicable".to_owned(),
-            Sex::Other(s) => format!("Other ({s})"),
         }
     }
 }
@@ -873,10 +853,6 @@ mod tests {
         assert_eq!(Sex::from_code("2"), Sex::Female);
         assert_eq!(Sex::from_code("9"), Sex::NotApplicable);
         assert_eq!(Sex::from_code("3"), Sex::Other("3".into()));
-        assert_eq!(Sex::Male.label_ja(), "男");
-        assert_eq!(Sex::Female.label_en(), "Female");
-        assert_eq!(Sex::NotApplicable.label_ja(), "適用不能");
-        assert_eq!(Sex::Other("3".into()).label_en(), "Other (3)");
         for code in ["1", "2", "9", "3", ""] {
             assert_eq!(Sex::from_code(code).code(), code);
         }

@@ -7,10 +7,10 @@ use std::cell::RefCell;
 
 use iced::widget::{column, container, text};
 use iced::{Element, Length};
-use madoguchi_card::{CardError, PinKind, PinStatus, ids};
+use madoguchi_card::{CardError, PinStatus};
 
-use super::procedure::date;
 use crate::fl;
+use crate::presentation::{self, date};
 use crate::ui::jobs::CardReport;
 use crate::ui::theme::{self, ButtonKind, Tone};
 use crate::ui::widget::{self, KeyMap, Ui, message_box};
@@ -39,33 +39,6 @@ impl std::fmt::Debug for CardStatus {
         f.debug_struct("CardStatus")
             .field("loading", &self.loading)
             .finish_non_exhaustive()
-    }
-}
-
-fn pin_name(kind: PinKind) -> String {
-    match kind {
-        PinKind::SigningPassword => fl!("pin-signing-password"),
-        PinKind::AuthenticationPin => fl!("pin-authentication-pin"),
-        PinKind::CardInfoPin => fl!("pin-card-info-pin"),
-    }
-}
-
-fn token_text(token: &madoguchi_card::TokenKind) -> String {
-    use madoguchi_card::TokenKind;
-    match token {
-        TokenKind::MyNumberCard => fl!("card-kind-my-number-card"),
-        TokenKind::JukiCard => fl!("card-kind-juki-card"),
-        TokenKind::SmartphoneAndroid => fl!("card-kind-smartphone-android"),
-        TokenKind::SmartphoneIphone => fl!("card-kind-smartphone-iphone"),
-        TokenKind::Other(l) => fl!("card-kind-other", label = l.clone()),
-    }
-}
-
-fn max_tries(kind: PinKind) -> u8 {
-    match kind {
-        PinKind::SigningPassword => ids::SIGNING_PASSWORD_TRIES,
-        PinKind::AuthenticationPin => ids::AUTHENTICATION_PIN_TRIES,
-        PinKind::CardInfoPin => ids::CARD_INFO_PIN_TRIES,
     }
 }
 
@@ -106,32 +79,21 @@ impl CardStatus {
             (Some(Ok(r)), false) => {
                 let mut list = column![
                     widget::field(fl!("ui-status-reader"), r.reader.clone()),
-                    widget::field(fl!("status-card-kind"), token_text(&r.token)),
+                    widget::field(fl!("status-card-kind"), presentation::token_text(&r.token)),
                 ]
                 .spacing(theme::space::S);
                 for (kind, status) in &r.pins {
-                    let (tone, words) = match status {
-                        Ok(PinStatus::TriesLeft(0)) | Ok(PinStatus::Locked) => {
-                            (Tone::Danger, fl!("pin-locked"))
-                        }
-                        Ok(PinStatus::TriesLeft(n)) => (
-                            if *n <= 2 {
-                                Tone::Warning
-                            } else {
-                                Tone::Success
-                            },
-                            fl!(
-                                "pin-tries-left",
-                                tries = n.to_string(),
-                                max = max_tries(*kind).to_string()
-                            ),
-                        ),
-                        Ok(PinStatus::AlreadyVerified) => (Tone::Info, fl!("pin-already-verified")),
-                        Err(e) => (Tone::Danger, format!("E{}", e.catalogue_number())),
+                    let tone = match status {
+                        Ok(PinStatus::TriesLeft(0)) | Ok(PinStatus::Locked) => Tone::Danger,
+                        Ok(PinStatus::TriesLeft(n)) if *n <= 2 => Tone::Warning,
+                        Ok(PinStatus::TriesLeft(_)) => Tone::Success,
+                        Ok(PinStatus::AlreadyVerified) => Tone::Info,
+                        Err(_) => Tone::Danger,
                     };
+                    let words = presentation::pin_status(*kind, status);
                     list = list.push(
                         iced::widget::row![
-                            text(pin_name(*kind))
+                            text(presentation::pin_name(*kind))
                                 .size(theme::size::BODY)
                                 .font(theme::BOLD)
                                 .width(Length::Fixed(300.0)),

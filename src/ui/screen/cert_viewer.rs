@@ -16,10 +16,9 @@ use iced::{Element, Length};
 use madoguchi_pki::{SigningCertificate, ValidityState};
 use zeroize::Zeroizing;
 
-use super::procedure::{date, datetime, sex_label};
 use crate::client::colon_hex;
 use crate::fl;
-use crate::i18n::{self, Language};
+use crate::presentation::{self, date, datetime};
 use crate::ui::theme::{self, ButtonKind, Tone};
 use crate::ui::widget::{self, KeyMap, Ui};
 
@@ -96,17 +95,10 @@ impl CertViewer {
         ];
         match cert.holder() {
             Ok(mut h) => {
-                let birth = match i18n::current() {
-                    Language::Ja => format!(
-                        "{} ({})",
-                        h.birth_date.to_ja_string(),
-                        h.birth_date.to_iso_string()
-                    ),
-                    Language::En => h.birth_date.to_en_string(),
-                };
+                let birth = presentation::birth_date(&h.birth_date);
                 general.push((fl!("holder-name"), z(h.name.clone())));
                 general.push((fl!("holder-address"), z(h.address.clone())));
-                general.push((fl!("holder-sex"), z(sex_label(h.sex.code()))));
+                general.push((fl!("holder-sex"), z(presentation::sex(&h.sex))));
                 general.push((fl!("holder-birth-date"), z(birth)));
                 use zeroize::Zeroize;
                 h.name.zeroize();

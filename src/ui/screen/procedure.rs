@@ -18,7 +18,7 @@ use crate::flow::{
     Action as FlowAction, ActionKind, Activity, Engine, Executor, Finish, Input, IssuerFinding,
     Options, PasswordStep, Problem, Resident, Screen, Step,
 };
-use crate::i18n::{self, Language};
+use crate::presentation::{self, when};
 use crate::ui::jobs::Outbox;
 use crate::ui::theme::{self, ButtonKind, Tone};
 use crate::ui::widget::{self, KeyMap, Ui, message_box, steps};
@@ -595,10 +595,7 @@ impl ProcedureScreen {
             fl!("document-statement-validity")
         };
         // Borrowed from the zeroizing buffers, not formatted per frame.
-        let birth = match i18n::current() {
-            Language::Ja => r.birth_ja_with_iso.as_str(),
-            Language::En => r.birth_en.as_str(),
-        };
+        let birth = presentation::resident_birth_date(r);
         // The facts are borrowed from the zeroizing buffers, not copied.
         let line = |label: String, value: iced::widget::Text<'a>| -> Element<'a, Message> {
             row![
@@ -619,7 +616,7 @@ impl ProcedureScreen {
                 text(statement).size(theme::size::TITLE),
                 line(fl!("document-name"), text(r.name.as_str())),
                 line(fl!("document-address"), text(r.address.as_str())),
-                line(fl!("document-sex"), text(sex_label(&r.sex_code))),
+                line(fl!("document-sex"), text(presentation::sex(&r.sex()))),
                 line(fl!("document-birth-date"), text(birth)),
             ]
             .spacing(theme::space::M),
@@ -865,49 +862,5 @@ impl ProcedureScreen {
             Screen::Password { state, .. } => Some(*state),
             _ => self.engine.prepared().map(|p| p.password),
         }
-    }
-}
-
-/// The holder's sex as the document shows it.
-pub fn sex_label(code: &str) -> String {
-    match code {
-        "1" => fl!("sex-male"),
-        "2" => fl!("sex-female"),
-        "9" => fl!("sex-not-applicable"),
-        other => fl!("sex-other", code = other.to_owned()),
-    }
-}
-
-/// An RFC 3339 time as a resident reads it: Japan time, with the era in
-/// Japanese.
-pub fn when(rfc3339: &str) -> String {
-    let Some(t) = madoguchi_pki::request::parse_time(rfc3339).or_else(|| {
-        time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).ok()
-    }) else {
-        return rfc3339.to_owned();
-    };
-    datetime(t)
-}
-
-/// A moment in Japan time (era date and hh:mm).
-pub fn datetime(t: time::OffsetDateTime) -> String {
-    let jst = t.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("JST"));
-    let day = match i18n::current() {
-        Language::Ja => madoguchi_pki::era::format_ja(jst.date()),
-        Language::En => madoguchi_pki::era::format_en(jst.date()),
-    };
-    format!("{day} {:02}:{:02} (JST)", jst.hour(), jst.minute())
-}
-
-/// A day in Japan time (era date).
-pub fn date(t: time::OffsetDateTime) -> String {
-    let jst = t.to_offset(time::UtcOffset::from_hms(9, 0, 0).expect("JST"));
-    match i18n::current() {
-        Language::Ja => format!(
-            "{} ({})",
-            madoguchi_pki::era::format_ja(jst.date()),
-            madoguchi_pki::era::format_gregorian(jst.date())
-        ),
-        Language::En => madoguchi_pki::era::format_en(jst.date()),
     }
 }

@@ -8,9 +8,9 @@ use std::cell::RefCell;
 use iced::widget::{column, container};
 use iced::{Element, Length};
 
-use super::procedure::when;
 use crate::client::{ClientError, ServerIdentity};
 use crate::fl;
+use crate::presentation::when;
 use crate::ui::theme::{self, ButtonKind, Tone};
 use crate::ui::widget::{self, KeyMap, Ui, message_box};
 
