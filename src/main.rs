@@ -39,7 +39,6 @@ fn app(request: cli::AppRequest) -> anyhow::Result<()> {
         demo_material: None,
         counter: request.counter,
         language: request.language,
-        screen: request.screen,
         paths: None,
         reader: request.reader,
     })

@@ -2,8 +2,8 @@
 # Screenshots of every main screen of the real app, in Japanese and English,
 # taken under Xvfb: docs/screenshots/<screen>-<lang>.png.
 #
-# Each screen is opened with the hidden `--screen NAME` hook (the app walks
-# there itself, in demo mode), except that the password dialog is also
+# Each screen is opened by the screenshot walker, `examples/screens.rs` (the
+# real app in demo mode, walked there as a user would), except that the password dialog is also
 # driven for real: xdotool types the demo password and presses Enter, and
 # the document screen that follows is captured as `typed-review-<lang>`.
 #
@@ -17,14 +17,14 @@ SCREENS=(top card-preparation working password last-try review signing-password
   result-revoked already-revoked duplicate revocation-accepted
   issuer-result certificate-invalid locked expired issuer-warning
   card-not-ready unexpected certificate rare-kanji card-status server
-  settings change-password)
+  settings change-password card-removed)
 if [ $# -gt 0 ]; then SCREENS=("$@"); fi
 
 OUT=docs/screenshots
 DISPLAY_NUM="${SCREENSHOT_DISPLAY:-:93}"
 mkdir -p "$OUT"
-cargo build -p madoguchi --quiet
-BIN=target/debug/madoguchi
+cargo build -p madoguchi --example screens --quiet
+BIN=target/debug/examples/screens
 
 CONFIG=$(mktemp -d)
 Xvfb "$DISPLAY_NUM" -screen 0 1024x768x24 -nolisten tcp >/dev/null 2>&1 &

@@ -42,9 +42,6 @@ pub struct Cli {
     /// idle. The app only.
     #[arg(long)]
     pub counter: bool,
-    /// Open the app on this screen (screenshots and tests).
-    #[arg(long, hide = true)]
-    pub screen: Option<String>,
     /// The app only: use the card in this reader (needed when several
     /// readers hold cards, and for a virtual reader).
     #[arg(long = "reader", value_name = "NAME")]
@@ -318,8 +315,6 @@ pub struct AppRequest {
     pub demo_profile: Profile,
     pub counter: bool,
     pub language: Option<Language>,
-    /// The hidden `--screen` (screenshots and tests).
-    pub screen: Option<String>,
     pub reader: Option<String>,
 }
 
@@ -389,7 +384,6 @@ pub fn run(cli: Cli) -> Run {
                 demo_profile: cli.demo_profile,
                 counter: cli.counter,
                 language: cli.lang,
-                screen: cli.screen.clone(),
                 reader: cli.app_reader.clone(),
             });
         }

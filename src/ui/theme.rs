@@ -62,6 +62,78 @@ pub mod size {
     pub const STEP: f32 = 15.0;
 }
 
+/// What a text is for. Views and widgets give every text a role and take
+/// its size and weight from here (`theme::text`), never a raw size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A page's heading.
+    Heading,
+    /// A dialog's or a section's title; the app's name in the header.
+    Title,
+    /// The name of a procedure on its big button (top screen).
+    Choice,
+    /// A fact to be read with care: the document's values, typed text.
+    Value,
+    /// Running text.
+    Body,
+    /// A field's label, an emphasised line.
+    Label,
+    /// The first line of a notice.
+    Lead,
+    /// Small print.
+    Small,
+    /// A label in small print (the staff part of a message).
+    SmallLabel,
+    /// A status chip.
+    Chip,
+    /// A quiet (tool) button's label.
+    Quiet,
+    /// The step indicator.
+    Step,
+    /// A main button's label.
+    Button,
+}
+
+impl Role {
+    pub const fn size(self) -> f32 {
+        match self {
+            Role::Heading => size::HEADING,
+            Role::Title | Role::Value => size::TITLE,
+            Role::Choice => size::TITLE + 2.0,
+            Role::Body | Role::Label => size::BODY,
+            Role::Lead => size::BODY + 1.0,
+            Role::Small | Role::SmallLabel => size::SMALL,
+            Role::Chip | Role::Quiet => size::SMALL + 1.0,
+            Role::Step => size::STEP,
+            Role::Button => size::BUTTON,
+        }
+    }
+
+    pub const fn font(self) -> Font {
+        match self {
+            Role::Heading
+            | Role::Title
+            | Role::Choice
+            | Role::Label
+            | Role::Lead
+            | Role::SmallLabel
+            | Role::Chip
+            | Role::Button => BOLD,
+            Role::Value | Role::Body | Role::Small | Role::Quiet | Role::Step => FONT,
+        }
+    }
+}
+
+/// A text in its role.
+pub fn text<'a>(
+    role: Role,
+    content: impl iced::widget::text::IntoFragment<'a>,
+) -> iced::widget::Text<'a> {
+    iced::widget::text(content)
+        .size(role.size())
+        .font(role.font())
+}
+
 /// Spacing scale.
 pub mod space {
     pub const XS: f32 = 4.0;

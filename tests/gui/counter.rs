@@ -165,7 +165,7 @@ fn wiped_after_the_idle_time_while_the_request_hangs() {
         },
         Some(source),
     );
-    let mut g = Gui { app, size: SIZE };
+    let mut g = Gui::with_app(app);
     g.start_and_login(REVOCATION, PASSWORD);
     g.expect(&facts()[0]);
     g.sign_through(PASSWORD);

@@ -52,7 +52,7 @@ fn without_a_window_the_procedures_are_unavailable_and_the_tools_stay() {
     assert_eq!(g.app.offer().window, Err(311));
     // The procedure buttons are there but do nothing.
     g.expect("自己の電子証明書の失効申請");
-    g.apply(vec![Message::Top(
+    g.apply(vec![Message::top(
         madoguchi::ui::screen::top::Message::Start(madoguchi_pki::request::Procedure::Revocation),
     )]);
     assert!(g.on_top(), "a procedure cannot start: {:?}", g.app.screen);
@@ -82,7 +82,7 @@ fn a_counter_terminal_without_a_staff_pin_offers_no_settings() {
     assert!(!g.sees("設定"), "{:?}", g.texts());
     assert!(!g.sees("設定 (職員用)"));
     // Asking anyway (a key map, a crafted message) opens nothing.
-    g.apply(vec![Message::Top(
+    g.apply(vec![Message::top(
         madoguchi::ui::screen::top::Message::Open(Tool::Settings),
     )]);
     assert!(g.on_top(), "{:?}", g.app.screen);

@@ -33,7 +33,7 @@ fn gui_on(card: &TestCard, window: &FakeWindow) -> Gui {
         },
         Some(source),
     );
-    Gui { app, size: SIZE }
+    Gui::with_app(app)
 }
 
 /// Walk one procedure to the window's answer `script`; check the section
@@ -299,7 +299,7 @@ fn window_unreachable_offers_to_connect_again() {
         },
         Some(source),
     );
-    let mut g = Gui { app, size: SIZE };
+    let mut g = Gui::with_app(app);
     g.start_and_login(REVOCATION, PASSWORD);
     g.click("電子署名");
     g.click("了解");

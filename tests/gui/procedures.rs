@@ -394,8 +394,10 @@ fn certificate_viewer_and_export() {
     g.expect("シリアル番号");
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("cert.pem");
-    let messages = vec![madoguchi::ui::Message::Certificate(
-        madoguchi::ui::screen::cert_viewer::Message::Path(target.display().to_string()),
+    let messages = vec![madoguchi::ui::Message::Screen(
+        madoguchi::ui::app::ScreenMessage::Certificate(
+            madoguchi::ui::screen::cert_viewer::Message::Path(target.display().to_string()),
+        ),
     )];
     g.apply(messages);
     g.click("PEM 形式で保存");

@@ -97,8 +97,7 @@ fn several_cards_the_resident_chooses_and_every_job_uses_it() {
         panic!("{:?}", g.app.screen)
     };
     let number = s
-        .report
-        .as_ref()
+        .report()
         .and_then(|r| r.as_ref().err())
         .map(|e| e.catalogue_number());
     assert!(matches!(number, Some(101..=103)), "{number:?}");
@@ -187,14 +186,77 @@ fn no_choice_when_there_is_nothing_to_choose() {
 fn the_choice_in_english() {
     let _s = serial();
     let mut g = pcsc_app(vec![reader(ACS, true), reader(VPCD, true)]);
-    g.apply(vec![Message::Bar(madoguchi::ui::BarMessage::Language(
-        Language::En,
-    ))]);
+    g.apply(vec![Message::Header(
+        madoguchi::ui::header::Message::Language(Language::En),
+    )]);
     g.click("Choose the card reader");
     g.expect("Choose your card reader");
     g.expect("Caution: this is a \"virtual card reader\", not a real device.");
     g.expect("A card is inserted");
-    g.apply(vec![Message::Bar(madoguchi::ui::BarMessage::Language(
-        Language::Ja,
-    ))]);
+    g.apply(vec![Message::Header(
+        madoguchi::ui::header::Message::Language(Language::Ja),
+    )]);
+}
+
+/// A card tool whose card is pulled out says so, asks for the card back,
+/// and goes on by itself once it is back (no button to find); in counter
+/// mode the resident has left, and the top screen comes back instead.
+#[test]
+fn a_card_tool_waits_for_the_card_and_goes_on_by_itself() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click("カードの状態 (残り回数)");
+    let read = |g: &Gui| matches!(&g.app.screen, Screen::CardStatus(s) if s.report().is_some_and(|r| r.is_ok()));
+    assert!(read(&g), "{:?}", g.app.screen);
+    g.click("カードを抜く");
+    assert!(
+        matches!(g.app.screen, Screen::CardRemoved(_)),
+        "{:?}",
+        g.app.screen
+    );
+    g.expect("カードが取り出されました");
+    g.expect("マイナンバーカードをもう一度カードリーダーにセットしてください。");
+    g.click("カードを入れる");
+    assert!(
+        read(&g),
+        "the tool opened again and read the card: {:?}",
+        g.app.screen
+    );
+
+    // The password change: the form comes back, nothing was sent.
+    g.click("トップ画面へ");
+    g.click("パスワードの変更");
+    g.expect("今のパスワードと、新しいパスワードを2回入力してください。新しいパスワードは、英字と数字で6〜16文字です。");
+    let tries = g.tries_left();
+    g.click("カードを抜く");
+    g.expect("カードが取り出されました");
+    g.key(KeyPress::Escape);
+    assert!(
+        g.on_top(),
+        "Escape goes back to the top: {:?}",
+        g.app.screen
+    );
+    g.click("カードを入れる");
+    assert!(
+        g.on_top(),
+        "a card put back on the top screen opens nothing"
+    );
+    g.click("パスワードの変更");
+    g.click("カードを抜く");
+    g.click("カードを入れる");
+    g.expect("今のパスワードと、新しいパスワードを2回入力してください。新しいパスワードは、英字と数字で6〜16文字です。");
+    assert_eq!(g.tries_left(), tries, "no try was spent");
+}
+
+#[test]
+fn a_counter_terminal_goes_home_when_a_card_tools_card_leaves() {
+    let _s = serial();
+    let mut g = Gui::launch(Launch {
+        counter: true,
+        ..demo_launch("normal")
+    });
+    g.click("カードの状態 (残り回数)");
+    g.click("カードを抜く");
+    assert!(g.on_top(), "{:?}", g.app.screen);
+    assert!(!g.app.holds_resident());
 }

@@ -118,7 +118,7 @@ fn english_screens() {
     let _s = serial();
     let mut g = english();
     snapshot(&g, "top-en");
-    g.apply(vec![Message::Top(
+    g.apply(vec![Message::top(
         madoguchi::ui::screen::top::Message::Start(
             madoguchi_pki::request::Procedure::ValidityCheck,
         ),

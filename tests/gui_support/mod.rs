@@ -2,8 +2,14 @@
 //! mode — the in-process virtual card and reference window — driven
 //! through iced_test's headless simulator: clicks on the labels a person
 //! sees, typing into the password box key by key, keyboard presses; the
-//! messages the simulator collects go to the app's `update`, and card and
-//! network work is waited for as the running app would (its inbox).
+//! messages the simulator collects go to the app's `update`.
+//!
+//! iced_test does not run Tasks, so the harness does, as iced's runtime
+//! would ([`Gui::settle`], in the manner of Liana's sandbox): every Task an
+//! update returns is turned into its stream and polled on a tokio runtime;
+//! each message it outputs goes back to `update`, whose Tasks join the
+//! rest, until none is left. Widget and window operations (focus, redraw)
+//! have no window to act on and are dropped.
 //!
 //! Simulators on parallel threads may crash, so every test holds
 //! [`serial`] for its whole run.
@@ -13,6 +19,10 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+#[path = "drain.rs"]
+mod drain;
+
+use iced::Task;
 use iced_test::Simulator;
 use iced_test::core::keyboard::{Key, key::Named};
 use iced_test::selector::Candidate;
@@ -38,27 +48,56 @@ pub const SIZE: (f32, f32) = (1024.0, 1500.0);
 /// calls it a hang.
 pub const WATCHDOG: Duration = Duration::from_secs(60);
 
+/// How [`Gui::demo`] starts the app.
+pub fn demo_launch(profile: &str) -> Launch {
+    Launch {
+        demo: true,
+        demo_profile: profile.parse().expect("a demo profile"),
+        demo_material: Some(crate::flow_support::shared_material()),
+        language: Some(Language::Ja),
+        paths: Some(Paths::none()),
+        ..Launch::default()
+    }
+}
+
 pub struct Gui {
     pub app: App,
     pub size: (f32, f32),
+    /// Work started and not yet run to its end.
+    pending: Vec<Task<Message>>,
+    runtime: tokio::runtime::Runtime,
 }
 
 impl Gui {
     /// The app in demo mode on `profile`, in Japanese, no settings files.
     pub fn demo(profile: &str) -> Gui {
-        Gui::launch(Launch {
-            demo: true,
-            demo_profile: profile.parse().expect("a demo profile"),
-            demo_material: Some(crate::flow_support::shared_material()),
-            language: Some(Language::Ja),
-            paths: Some(Paths::none()),
-            ..Launch::default()
-        })
+        Gui::launch(demo_launch(profile))
     }
 
     pub fn launch(launch: Launch) -> Gui {
-        let app = App::new(launch);
-        Gui { app, size: SIZE }
+        Gui::with_app(App::new(launch))
+    }
+
+    /// A harness around an app made elsewhere.
+    pub fn with_app(app: App) -> Gui {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime for the app's tasks");
+        Gui {
+            app,
+            size: SIZE,
+            pending: Vec::new(),
+            runtime,
+        }
+    }
+
+    /// Hand one message to the app; the work it starts is kept for
+    /// [`Gui::settle`].
+    pub fn send(&mut self, message: Message) {
+        let task = self.app.update(message);
+        self.pending.push(task);
     }
 
     fn simulator(&self) -> Simulator<'_, Message> {
@@ -68,13 +107,9 @@ impl Gui {
     /// Feed messages to the app, then wait for the work they started.
     pub fn apply(&mut self, messages: Vec<Message>) {
         for m in messages {
-            let _ = self.app.update(m);
+            self.send(m);
         }
-        assert!(
-            self.app.settle(WATCHDOG),
-            "no completion within {WATCHDOG:?}: {:?}",
-            self.app
-        );
+        self.settle();
     }
 
     /// Every text on screen (labels, values, inputs' contents).
@@ -127,15 +162,24 @@ impl Gui {
             ui.into_messages().collect::<Vec<_>>()
         };
         for m in messages {
-            let _ = self.app.update(m);
+            self.send(m);
         }
     }
 
-    /// Wait for the work under way.
+    /// Run the work under way to its end, as iced's runtime would: every
+    /// message a Task outputs goes to `update`, and the Tasks that returns
+    /// run too. Fails if some piece of work gives nothing for
+    /// [`WATCHDOG`], or if the app still says it is busy with nothing left
+    /// to run (it would wait forever).
     pub fn settle(&mut self) {
+        let tasks = std::mem::take(&mut self.pending);
+        if let Err(e) = drain::drain(&mut self.app, &self.runtime, tasks, WATCHDOG) {
+            panic!("{e}: {:?}", self.app);
+        }
         assert!(
-            self.app.settle(WATCHDOG),
-            "no completion within {WATCHDOG:?}"
+            !self.app.is_busy(),
+            "busy with no work left to run: {:?}",
+            self.app
         );
     }
 
@@ -216,16 +260,13 @@ impl Gui {
 
     /// A key press the app's keyboard subscription would report.
     pub fn key(&mut self, k: madoguchi::ui::KeyPress) {
-        // The running app draws after every update; the focus order comes
-        // from the last drawing.
-        drop(self.app.view());
         self.apply(vec![Message::Key(k)]);
     }
 
     /// The engine's manual section, when a procedure is on screen.
     pub fn section(&self) -> Option<&'static str> {
         match &self.app.screen {
-            madoguchi::ui::Screen::Procedure(p) => p.engine.section(),
+            madoguchi::ui::Screen::Procedure(p) => p.engine().section(),
             _ => None,
         }
     }

@@ -641,3 +641,9 @@ ui-reader-name-hint = A reader's name usually holds the maker and model written 
 ui-reader-keys = With the keyboard: Tab moves between the readers, Enter chooses, Esc goes back.
 ui-reader-back = Back
 ui-reader-choose = Choose the card reader
+
+## The card-removed screen (a card tool's card left the reader).
+ui-card-removed-heading = The card was taken out
+ui-card-removed-reinsert = Put your My Number card back in the card reader.
+ui-card-removed-resume = Once the card is back, this goes on by itself. There is no button to press.
+ui-card-removed-nothing-lost = No password was sent, so no try was used. To stop, press [Top screen].

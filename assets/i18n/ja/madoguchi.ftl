@@ -641,3 +641,9 @@ ui-reader-name-hint = カードリーダーの名前には、たいてい機械�
 ui-reader-keys = キーボードでは、Tab キーで選び、Enter キーで決めます。Esc キーで戻ります。
 ui-reader-back = 戻る
 ui-reader-choose = カードリーダーを選ぶ
+
+## The card-removed screen (a card tool's card left the reader).
+ui-card-removed-heading = カードが取り出されました
+ui-card-removed-reinsert = マイナンバーカードをもう一度カードリーダーにセットしてください。
+ui-card-removed-resume = カードをセットすると、自動的に続きの画面に戻ります。ボタンを押す必要はありません。
+ui-card-removed-nothing-lost = パスワードは送っていないので、入力回数は減っていません。やめる場合は［トップ画面へ］を押してください。

@@ -3,35 +3,32 @@
 //! authentication certificate — read with empty VERIFYs, so no try is
 //! spent and no password is asked.
 
-use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
 
-use iced::widget::{column, container, text};
-use iced::{Element, Length};
+use iced::widget::{column, container};
+use iced::{Length, Task};
 use madoguchi_card::{CardError, PinStatus};
 
+use super::{Action, Delivered, Go, Page};
+use crate::card_report::CardReport;
 use crate::fl;
 use crate::presentation::{self, date};
-use crate::ui::jobs::CardReport;
-use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, KeyMap, Ui, message_box};
+use crate::flow::CardOpener;
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::{self, Ui, message_box};
 
 #[derive(Clone, Debug)]
 pub enum Message {
     Refresh,
     Close,
+    /// The card was read.
+    Loaded(Delivered<Result<CardReport, CardError>>),
 }
 
-pub enum Event {
-    None,
-    Refresh,
-    Close,
-}
-
-#[derive(Default)]
 pub struct CardStatus {
-    pub report: Option<Result<CardReport, CardError>>,
-    pub loading: bool,
-    pub keys: RefCell<KeyMap<Message>>,
+    opener: Arc<Mutex<CardOpener>>,
+    report: Option<Result<CardReport, CardError>>,
+    loading: bool,
 }
 
 impl std::fmt::Debug for CardStatus {
@@ -43,23 +40,58 @@ impl std::fmt::Debug for CardStatus {
 }
 
 impl CardStatus {
-    pub fn update(&mut self, message: Message) -> Event {
+    /// The screen, reading the card at once.
+    pub fn new(opener: CardOpener) -> (CardStatus, Task<Message>) {
+        let mut me = CardStatus {
+            opener: Arc::new(Mutex::new(opener)),
+            report: None,
+            loading: false,
+        };
+        let task = me.read();
+        (me, task)
+    }
+
+    fn read(&mut self) -> Task<Message> {
+        self.loading = true;
+        let opener = self.opener.clone();
+        Task::perform(
+            super::blocking(
+                move || {
+                    let mut open = opener.lock().unwrap_or_else(|e| e.into_inner());
+                    let (reader, channel) = open()?;
+                    crate::card_report::read(reader, channel)
+                },
+                || CardError::Transport("the card job stopped".into()),
+            ),
+            |r| Message::Loaded(Delivered::new(r)),
+        )
+    }
+
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
-            Message::Refresh => {
-                self.loading = true;
-                Event::Refresh
+            Message::Refresh if !self.loading => Action::Run(self.read()),
+            Message::Refresh => Action::None,
+            Message::Close => Action::Go(Go::Home),
+            Message::Loaded(r) => {
+                if let Some(r) = r.take() {
+                    self.report = Some(r);
+                    self.loading = false;
+                }
+                Action::None
             }
-            Message::Close => Event::Close,
         }
     }
 
-    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    pub fn is_loading(&self) -> bool {
+        self.loading
+    }
+
+    /// What was read (the tests look at it).
+    pub fn report(&self) -> Option<&Result<CardReport, CardError>> {
+        self.report.as_ref()
+    }
+
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let mut col = column![
             widget::heading(fl!("ui-status-heading")),
             widget::body(fl!("ui-status-intro")),
@@ -93,14 +125,8 @@ impl CardStatus {
                     let words = presentation::pin_status(*kind, status);
                     list = list.push(
                         iced::widget::row![
-                            text(presentation::pin_name(*kind))
-                                .size(theme::size::BODY)
-                                .font(theme::BOLD)
-                                .width(Length::Fixed(300.0)),
-                            text(words)
-                                .size(theme::size::BODY)
-                                .font(theme::BOLD)
-                                .style(theme::toned(tone)),
+                            theme::text(Role::Label, presentation::pin_name(*kind)).width(Length::Fixed(300.0)),
+                            theme::text(Role::Label, words).style(theme::toned(tone)),
                         ]
                         .spacing(theme::space::M),
                     );
@@ -137,6 +163,6 @@ impl CardStatus {
             .into(),
         ]));
         ui.on_escape(Message::Close);
-        col.into()
+        Page::new(col)
     }
 }

@@ -8,19 +8,19 @@
 //! dialog: `rfd` needs GTK (or a desktop portal) on Linux, and a counter
 //! terminal should not depend on either.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 
-use iced::widget::{Id, column, container, row, scrollable, text, text_input};
-use iced::{Element, Length};
+use iced::Length;
+use iced::widget::{Id, column, container, row, scrollable, text_input};
 use madoguchi_pki::{SigningCertificate, ValidityState};
 use zeroize::Zeroizing;
 
+use super::{Action, Go, Page};
 use crate::client::colon_hex;
 use crate::fl;
 use crate::presentation::{self, date, datetime};
-use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, KeyMap, Ui};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::{self, Ui};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -37,11 +37,6 @@ pub enum Message {
     Close,
 }
 
-pub enum Event {
-    None,
-    Close,
-}
-
 /// The viewer. Every string taken from the certificate is zeroed when the
 /// viewer is dropped.
 pub struct CertViewer {
@@ -55,8 +50,7 @@ pub struct CertViewer {
     /// Off on a counter terminal: an export writes the holder's facts to a
     /// file nothing wipes.
     export_allowed: bool,
-    pub path_id: Id,
-    pub keys: RefCell<KeyMap<Message>>,
+    path_id: Id,
 }
 
 impl std::fmt::Debug for CertViewer {
@@ -149,7 +143,6 @@ impl CertViewer {
             exported: None,
             export_allowed: true,
             path_id: Id::new("export-path"),
-            keys: RefCell::default(),
         })
     }
 
@@ -202,7 +195,7 @@ impl CertViewer {
         self.path = path.display().to_string();
     }
 
-    pub fn update(&mut self, message: Message) -> Event {
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
             Message::Tab(t) => self.tab = t,
             Message::Path(p) => {
@@ -212,18 +205,12 @@ impl CertViewer {
             Message::ExportPem if self.export_allowed => self.export(true),
             Message::ExportDer if self.export_allowed => self.export(false),
             Message::ExportPem | Message::ExportDer => {}
-            Message::Close => return Event::Close,
+            Message::Close => return Action::Go(Go::Back),
         }
-        Event::None
+        Action::None
     }
 
-    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let tabs = row![
             ui.choice(
                 "cert.general",
@@ -247,13 +234,8 @@ impl CertViewer {
         for (label, value) in rows {
             list = list.push(
                 row![
-                    text(label.clone())
-                        .size(theme::size::BODY)
-                        .font(theme::BOLD)
-                        .width(Length::Fixed(250.0)),
-                    text(value.as_str())
-                        .size(theme::size::BODY)
-                        .width(Length::Fill),
+                    theme::text(Role::Label, label.clone()).width(Length::Fixed(250.0)),
+                    theme::text(Role::Body, value.as_str()).width(Length::Fill),
                 ]
                 .spacing(theme::space::M),
             );
@@ -277,13 +259,11 @@ impl CertViewer {
         if self.export_allowed {
             col = col.push(
                 column![
-                    text(fl!("ui-cert-export-label"))
-                        .size(theme::size::BODY)
-                        .font(theme::BOLD),
+                    theme::text(Role::Label, fl!("ui-cert-export-label")),
                     text_input("", &self.path)
                         .id(self.path_id.clone())
                         .on_input(Message::Path)
-                        .size(theme::size::BODY)
+                        .size(Role::Body.size())
                         .padding(8)
                         .style(theme::input(input_focused)),
                     row![
@@ -329,6 +309,6 @@ impl CertViewer {
             ButtonKind::Primary,
         ));
         ui.on_escape(Message::Close);
-        col.into()
+        Page::new(col)
     }
 }

@@ -4,17 +4,17 @@
 //! agree and pass the format rules before anything is sent; the old one
 //! goes through the same 5-strike guard as every other entry.
 
-use std::cell::RefCell;
+use iced::widget::{column, text_input};
+use iced::{Element, Length, Task};
+use madoguchi_card::{CardError, GuardError, PasswordState, PinKind, RejectedBook, check_format};
 
-use iced::widget::{column, text, text_input};
-use iced::{Element, Length};
-use madoguchi_card::{CardError, GuardError, PasswordState, PinKind, Secret, check_format};
-
-use super::password::{self, PasswordField};
+use super::{Action, Delivered, Go, Page};
 use crate::fl;
-use crate::ui::jobs::ChangeDone;
-use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, KeyMap, Ui, message_box};
+use crate::flow::CardOpener;
+use crate::ui::jobs::{ChangeDone, ChangeSession};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::password::{self, PasswordField};
+use crate::ui::widget::{self, Ui, message_box};
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -26,19 +26,8 @@ pub enum Message {
     ConfirmLastTry,
     Retry,
     Close,
-}
-
-pub enum Event {
-    None,
-    /// Read the count again.
-    Status,
-    /// Send: the secrets move to the card session.
-    Change {
-        old: Secret,
-        new: Secret,
-        confirmed: bool,
-    },
-    Close,
+    /// The card session answered.
+    Done(Delivered<ChangeDone>),
 }
 
 #[derive(Debug)]
@@ -65,7 +54,9 @@ pub struct ChangePassword {
     /// The card's last count: shown again after a refusal that sent
     /// nothing (the count did not change).
     known: Option<PasswordState>,
-    pub keys: RefCell<KeyMap<Message>>,
+    /// The card session (a thread that owns the connection and the guard);
+    /// `None` in the unit tests.
+    session: Option<ChangeSession>,
 }
 
 impl std::fmt::Debug for ChangePassword {
@@ -76,8 +67,16 @@ impl std::fmt::Debug for ChangePassword {
     }
 }
 
-impl Default for ChangePassword {
-    fn default() -> Self {
+impl ChangePassword {
+    /// The screen on a card session of its own, reading the count at once.
+    pub fn new(opener: CardOpener, book: RejectedBook) -> (ChangePassword, Task<Message>) {
+        let mut me = ChangePassword::without_card();
+        me.session = Some(ChangeSession::start(opener, book));
+        let task = me.read_status();
+        (me, task)
+    }
+
+    fn without_card() -> ChangePassword {
         ChangePassword {
             stage: Stage::Reading,
             old: PasswordField::new("change-old"),
@@ -85,14 +84,29 @@ impl Default for ChangePassword {
             again: PasswordField::new("change-again"),
             notice: None,
             known: None,
-            keys: RefCell::default(),
+            session: None,
         }
     }
-}
 
-impl ChangePassword {
-    /// A job finished.
-    pub fn done(&mut self, d: ChangeDone) {
+    fn read_status(&mut self) -> Task<Message> {
+        self.stage = Stage::Reading;
+        match &self.session {
+            Some(s) => Task::perform(s.status(), |d| Message::Done(Delivered::new(d))),
+            None => Task::none(),
+        }
+    }
+
+    /// A job finished; read the count again where it is not known.
+    fn done(&mut self, d: ChangeDone) -> Task<Message> {
+        self.apply(d);
+        if matches!(self.stage, Stage::Reading) {
+            self.read_status()
+        } else {
+            Task::none()
+        }
+    }
+
+    fn apply(&mut self, d: ChangeDone) {
         let confirmed = matches!(
             self.stage,
             Stage::Form {
@@ -172,8 +186,13 @@ impl ChangePassword {
         }
     }
 
-    pub fn update(&mut self, message: Message) -> Event {
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
+            Message::Done(d) => {
+                if let Some(d) = d.take() {
+                    return Action::Run(self.done(d));
+                }
+            }
             Message::Old(v) => self.old.set(v),
             Message::New(v) => self.new.set(v),
             Message::Again(v) => self.again.set(v),
@@ -193,10 +212,10 @@ impl ChangePassword {
             }
             Message::Submit => {
                 let Stage::Form { state, confirmed } = self.stage else {
-                    return Event::None;
+                    return Action::None;
                 };
                 if state == PasswordState::LastTry && !confirmed {
-                    return Event::None;
+                    return Action::None;
                 }
                 // Nothing leaves unless the new entries agree and are well
                 // formed (E113; the old one is checked by the guard).
@@ -210,7 +229,7 @@ impl ChangePassword {
                         self.notice = Some(password::notice_text(
                             &crate::flow::PasswordNotice::Format(f),
                         ));
-                        return Event::None;
+                        return Action::None;
                     }
                     _ => {
                         self.notice = Some((
@@ -218,41 +237,32 @@ impl ChangePassword {
                             fl!("change-password-mismatch"),
                             fl!("ui-change-nothing-sent"),
                         ));
-                        return Event::None;
+                        return Action::None;
                     }
                 }
                 drop(again);
                 let old = self.old.take();
                 self.notice = None;
                 self.stage = Stage::Sending;
-                return Event::Change {
-                    old,
-                    new,
-                    confirmed,
+                // The secrets move into the card session.
+                return match &self.session {
+                    Some(s) => Action::Run(Task::perform(s.change(old, new, confirmed), |d| {
+                        Message::Done(Delivered::new(d))
+                    })),
+                    None => Action::None,
                 };
             }
             Message::Retry => {
-                self.stage = Stage::Reading;
                 self.notice = None;
-                return Event::Status;
+                return Action::Run(self.read_status());
             }
-            Message::Close => return Event::Close,
+            Message::Close => return Action::Go(Go::Home),
         }
-        Event::None
+        Action::None
     }
 
-    pub fn view<'a>(
-        &'a self,
-        focused: Option<&'a str>,
-        counter: bool,
-        caps_lock: bool,
-    ) -> Element<'a, Message> {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
+        let caps_lock = ui.context().caps_lock;
         let mut col = column![widget::heading(fl!("ui-change-heading"))].spacing(theme::space::L);
         match &self.stage {
             Stage::Reading => {
@@ -288,7 +298,7 @@ impl ChangePassword {
                 confirmed: false,
             } => {
                 col = col.push(password::last_try_view(
-                    &ui,
+                    ui,
                     fl!("ui-change-heading"),
                     None,
                     Message::ConfirmLastTry,
@@ -310,13 +320,13 @@ impl ChangePassword {
                  -> Element<'a, Message> {
                     let f = ui.input(key, field.id.clone());
                     column![
-                        text(label).size(theme::size::BODY).font(theme::BOLD),
+                        theme::text(Role::Label, label),
                         text_input("", field_value(field))
                             .id(field.id.clone())
                             .secure(!field.shown)
                             .on_input(on)
                             .on_submit(Message::Submit)
-                            .size(theme::size::TITLE)
+                            .size(Role::Value.size())
                             .padding(10)
                             .width(Length::Fixed(420.0))
                             .style(theme::input(f)),
@@ -348,7 +358,7 @@ impl ChangePassword {
                     hints.push((Tone::Info, fl!("ui-pw-caps-lock")));
                 }
                 for (tone, h) in hints {
-                    col = col.push(text(h).size(theme::size::BODY).style(theme::toned(tone)));
+                    col = col.push(theme::text(Role::Body, h).style(theme::toned(tone)));
                 }
                 let show = if self.old.shown {
                     fl!("ui-pw-hide")
@@ -381,12 +391,18 @@ impl ChangePassword {
             ButtonKind::Secondary,
         ));
         ui.on_escape(Message::Close);
-        col.into()
+        Page::new(col)
     }
 
     /// Whether a card job is under way.
     pub fn is_working(&self) -> bool {
         matches!(self.stage, Stage::Reading | Stage::Sending)
+    }
+
+    /// Whether a password may be on its way to the card (its tries then
+    /// cannot be known until the card is read again).
+    pub fn is_sending(&self) -> bool {
+        matches!(self.stage, Stage::Sending)
     }
 
     /// The card is gone: nothing can be sent now.
@@ -413,10 +429,10 @@ mod tests {
     /// a made-up one.
     #[test]
     fn refusal_keeps_the_cards_count() {
-        let mut s = ChangePassword::default();
+        let mut s = ChangePassword::without_card();
         let two = PasswordState::Warning { tries_left: 2 };
-        s.done(ChangeDone::Ready(Ok(two)));
-        s.done(ChangeDone::Failed(GuardError::SameAsRejected));
+        s.apply(ChangeDone::Ready(Ok(two)));
+        s.apply(ChangeDone::Failed(GuardError::SameAsRejected));
         assert!(matches!(
             s.stage,
             Stage::Form {
@@ -424,12 +440,12 @@ mod tests {
                 confirmed: false
             } if state == two
         ));
-        s.done(ChangeDone::Failed(GuardError::WrongPassword {
+        s.apply(ChangeDone::Failed(GuardError::WrongPassword {
             kind: PinKind::SigningPassword,
             tries_left: 3,
             state: PasswordState::Normal { tries_left: 3 },
         }));
-        s.done(ChangeDone::Failed(GuardError::Format(
+        s.apply(ChangeDone::Failed(GuardError::Format(
             madoguchi_card::FormatError::InvalidCharacter,
         )));
         assert!(matches!(

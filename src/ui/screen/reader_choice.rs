@@ -9,27 +9,21 @@
 //! it, and that program would receive the password. It is never taken
 //! without being chosen here (or named with `--reader`).
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use iced::widget::{button, column, text};
-use iced::{Element, Length};
+use iced::Length;
+use iced::widget::{button, column};
 use madoguchi_pki::request::Procedure;
 
 use super::top::Tool;
+use super::{Action, Go, Page};
 use crate::fl;
-use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, Focusable, KeyMap, Ui};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::{self, Ui};
 
 #[derive(Clone, Debug)]
 pub enum Message {
     Choose(String),
-    Cancel,
-}
-
-pub enum Event {
-    None,
-    Chosen(String),
     Cancel,
 }
 
@@ -48,10 +42,9 @@ pub enum Then {
 }
 
 pub struct ReaderChoiceScreen {
-    pub then: Then,
+    then: Then,
     /// The reader chosen before, which was unplugged.
-    pub lost: Option<String>,
-    pub keys: RefCell<KeyMap<Message>>,
+    lost: Option<String>,
 }
 
 impl std::fmt::Debug for ReaderChoiceScreen {
@@ -72,35 +65,31 @@ pub fn offered(readers: &BTreeMap<String, bool>) -> Vec<(&str, bool)> {
 
 impl ReaderChoiceScreen {
     pub fn new(then: Then, lost: Option<String>) -> ReaderChoiceScreen {
-        ReaderChoiceScreen {
-            then,
-            lost,
-            keys: RefCell::default(),
-        }
+        ReaderChoiceScreen { then, lost }
     }
 
-    pub fn update(&mut self, message: Message) -> Event {
+    /// What the App does once a reader is chosen.
+    pub fn then(&self) -> &Then {
+        &self.then
+    }
+
+    /// The chosen reader was unplugged while this screen is shown.
+    pub fn reader_lost(&mut self, name: &str) {
+        self.lost = Some(name.to_owned());
+    }
+
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
-            Message::Choose(name) => Event::Chosen(name),
-            Message::Cancel => Event::Cancel,
+            Message::Choose(name) => Action::Go(Go::ReaderChosen(name)),
+            Message::Cancel => Action::Go(Go::Back),
         }
     }
 
-    /// `readers`: name → holds a card, as the reader watch reports them;
-    /// `chosen`: the reader in use now.
-    pub fn view<'a>(
-        &'a self,
-        focused: Option<&'a str>,
-        counter: bool,
-        readers: &'a BTreeMap<String, bool>,
-        chosen: Option<String>,
-    ) -> Element<'a, Message> {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    /// The readers as the reader watch reports them (the context's), and
+    /// the one in use now.
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
+        let readers = &ui.context().readers;
+        let chosen = ui.context().chosen_reader.clone();
         let mut col = column![
             widget::heading(fl!("ui-reader-heading")),
             widget::body(fl!("ui-reader-intro")),
@@ -125,37 +114,26 @@ impl ReaderChoiceScreen {
         for (i, (name, card)) in list.into_iter().enumerate() {
             let key = format!("reader.{i}");
             let message = Message::Choose(name.to_owned());
-            let focused = ui.focused == Some(key.as_str());
-            ui.keys.borrow_mut().order.push(Focusable::Button {
-                key,
-                message: message.clone(),
-            });
+            let focused = ui.register(&key, &message);
             let (tone, state) = if card {
                 (Tone::Success, fl!("ui-reader-card-in"))
             } else {
                 (Tone::Warning, fl!("ui-reader-card-out"))
             };
             let mut inner = column![
-                text(name.to_owned())
-                    .size(theme::size::TITLE)
-                    .font(theme::BOLD),
-                text(state)
-                    .size(theme::size::BODY)
-                    .font(theme::BOLD)
-                    .style(theme::toned(tone)),
+                theme::text(Role::Title, name.to_owned()),
+                theme::text(Role::Label, state).style(theme::toned(tone)),
             ]
             .spacing(theme::space::XS);
             if chosen.as_deref() == Some(name) {
-                inner = inner.push(text(fl!("ui-reader-in-use")).size(theme::size::BODY));
+                inner = inner.push(theme::text(Role::Body, fl!("ui-reader-in-use")));
             }
             if madoguchi_card::is_virtual_reader(name) {
                 inner = inner.push(
-                    text(fl!("ui-reader-virtual"))
-                        .size(theme::size::BODY)
-                        .font(theme::BOLD)
+                    theme::text(Role::Label, fl!("ui-reader-virtual"))
                         .style(theme::toned(Tone::Danger)),
                 );
-                inner = inner.push(text(fl!("ui-reader-virtual-why")).size(theme::size::BODY));
+                inner = inner.push(theme::text(Role::Body, fl!("ui-reader-virtual-why")));
             }
             items = items.push(
                 button(inner)
@@ -178,6 +156,6 @@ impl ReaderChoiceScreen {
             .into(),
         ]));
         ui.on_escape(Message::Cancel);
-        col.into()
+        Page::new(col)
     }
 }

@@ -3,35 +3,30 @@
 //! certificate, validity, SHA-256 fingerprint, the TLS version, and which
 //! trust anchor vouched for it.
 
-use std::cell::RefCell;
-
 use iced::widget::{column, container};
-use iced::{Element, Length};
+use iced::{Length, Task};
 
-use crate::client::{ClientError, ServerIdentity};
+use super::{Action, Delivered, Go, Page};
+use crate::client::{Client, ClientError, ServerIdentity};
 use crate::fl;
 use crate::presentation::when;
 use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, KeyMap, Ui, message_box};
+use crate::ui::widget::{self, Ui, message_box};
 
 #[derive(Clone, Debug)]
 pub enum Message {
     Refresh,
     Close,
+    /// The window answered (or not).
+    Loaded(Delivered<Result<ServerIdentity, ClientError>>),
 }
 
-pub enum Event {
-    None,
-    Refresh,
-    Close,
-}
-
-#[derive(Default)]
 pub struct ServerView {
-    pub identity: Option<Result<ServerIdentity, ClientError>>,
-    pub anchor: String,
-    pub loading: bool,
-    pub keys: RefCell<KeyMap<Message>>,
+    client: Result<Client, ClientError>,
+    identity: Option<Result<ServerIdentity, ClientError>>,
+    /// The trust anchor in words.
+    anchor: String,
+    loading: bool,
 }
 
 impl std::fmt::Debug for ServerView {
@@ -43,23 +38,52 @@ impl std::fmt::Debug for ServerView {
 }
 
 impl ServerView {
-    pub fn update(&mut self, message: Message) -> Event {
+    /// The view, asking the window at once.
+    pub fn new(client: Result<Client, ClientError>, anchor: String) -> (ServerView, Task<Message>) {
+        let mut me = ServerView {
+            client,
+            identity: None,
+            anchor,
+            loading: false,
+        };
+        let task = me.ask();
+        (me, task)
+    }
+
+    fn ask(&mut self) -> Task<Message> {
+        self.loading = true;
+        let client = self.client.clone();
+        Task::perform(
+            async move {
+                match client {
+                    Ok(c) => c.identity().await,
+                    Err(e) => Err(e),
+                }
+            },
+            |r| Message::Loaded(Delivered::new(r)),
+        )
+    }
+
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
-            Message::Refresh => {
-                self.loading = true;
-                Event::Refresh
+            Message::Refresh if !self.loading => Action::Run(self.ask()),
+            Message::Refresh => Action::None,
+            Message::Close => Action::Go(Go::Back),
+            Message::Loaded(r) => {
+                if let Some(r) = r.take() {
+                    self.identity = Some(r);
+                    self.loading = false;
+                }
+                Action::None
             }
-            Message::Close => Event::Close,
         }
     }
 
-    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    pub fn is_loading(&self) -> bool {
+        self.loading
+    }
+
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let mut col = column![
             widget::heading(fl!("server-info-title")),
             widget::body(fl!("ui-server-intro")),
@@ -125,6 +149,6 @@ impl ServerView {
             .into(),
         ]));
         ui.on_escape(Message::Close);
-        col.into()
+        Page::new(col)
     }
 }

@@ -2,18 +2,18 @@
 //! (address and trust anchor), proxy, counter mode and its idle time.
 //! Values fixed by the administrator's preset are shown and locked.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use iced::widget::{Id, column, row, text, text_input};
+use iced::widget::{Id, column, row, text_input};
 use iced::{Element, Length};
 
+use super::{Action, Go, Page};
 use crate::fl;
 use crate::i18n::Language;
 use crate::ui::settings::{Field, Settings, TextSize};
-use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, KeyMap, Ui};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::{self, Ui};
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -28,24 +28,14 @@ pub enum Message {
     Close,
 }
 
-pub enum Event {
-    None,
-    /// Apply at once (language, text size, counter mode).
-    Apply(Settings),
-    /// Apply and write the user's file.
-    Save(Settings),
-    Close,
-}
-
 pub struct SettingsScreen {
-    pub draft: Settings,
+    draft: Settings,
     server: String,
     anchor: String,
     proxy: String,
     idle: String,
-    pub demo: bool,
-    pub saved: Option<Result<(), String>>,
-    pub keys: RefCell<KeyMap<Message>>,
+    demo: bool,
+    saved: Option<Result<(), String>>,
 }
 
 impl std::fmt::Debug for SettingsScreen {
@@ -70,8 +60,17 @@ impl SettingsScreen {
             draft: settings.clone(),
             demo,
             saved: None,
-            keys: RefCell::default(),
         }
+    }
+
+    /// The language was switched from the header.
+    pub fn language_changed(&mut self, language: Language) {
+        self.draft.language = language;
+    }
+
+    /// What writing the user's file gave.
+    pub fn saved(&mut self, result: Result<(), String>) {
+        self.saved = Some(result);
     }
 
     fn collect(&mut self) {
@@ -95,20 +94,21 @@ impl SettingsScreen {
         }
     }
 
-    pub fn update(&mut self, message: Message) -> Event {
+    pub fn update(&mut self, message: Message) -> Action<Message> {
+        let apply = |d: &Settings| Action::Go(Go::ApplySettings(Box::new(d.clone())));
         self.saved = None;
         match message {
             Message::Language(l) if !self.draft.is_locked(Field::Language) => {
                 self.draft.language = l;
-                return Event::Apply(self.draft.clone());
+                return apply(&self.draft);
             }
             Message::TextSize(t) if !self.draft.is_locked(Field::TextSize) => {
                 self.draft.text_size = t;
-                return Event::Apply(self.draft.clone());
+                return apply(&self.draft);
             }
             Message::Counter(c) if !self.draft.is_locked(Field::CounterMode) => {
                 self.draft.counter_mode = c;
-                return Event::Apply(self.draft.clone());
+                return apply(&self.draft);
             }
             Message::Server(s) => self.server = s,
             Message::Anchor(s) => self.anchor = s,
@@ -116,34 +116,23 @@ impl SettingsScreen {
             Message::Idle(s) => self.idle = s,
             Message::Save => {
                 self.collect();
-                return Event::Save(self.draft.clone());
+                return Action::Go(Go::SaveSettings(Box::new(self.draft.clone())));
             }
-            Message::Close => return Event::Close,
+            Message::Close => return Action::Go(Go::Home),
             _ => {}
         }
-        Event::None
+        Action::None
     }
 
     /// The settings, and the bar with Save / Close at the bottom.
-    pub fn view<'a>(
-        &'a self,
-        focused: Option<&'a str>,
-        counter: bool,
-    ) -> (Element<'a, Message>, Element<'a, Message>) {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let d = &self.draft;
         let locked_note = |f: Field| -> Option<Element<'a, Message>> {
             d.is_locked(f)
                 .then(|| widget::small(fl!("ui-settings-locked")))
         };
         let section = |title: String, body: Element<'a, Message>, f: Field| {
-            let mut c = column![text(title).size(theme::size::BODY).font(theme::BOLD), body]
-                .spacing(theme::space::S);
+            let mut c = column![theme::text(Role::Label, title), body].spacing(theme::space::S);
             if let Some(n) = locked_note(f) {
                 c = c.push(n);
             }
@@ -170,7 +159,7 @@ impl SettingsScreen {
                 let focused = ui.input(key, Id::new(id));
                 let mut t = text_input("", value)
                     .id(Id::new(id))
-                    .size(theme::size::BODY)
+                    .size(Role::Body.size())
                     .padding(8)
                     .width(Length::Fixed(520.0))
                     .style(theme::input(focused));
@@ -338,6 +327,6 @@ impl SettingsScreen {
             .into(),
         ]);
         ui.on_escape(Message::Close);
-        (col.into(), footer)
+        Page::with_footer(col.into(), Some(footer))
     }
 }

@@ -3,16 +3,15 @@
 //! zeroizing string and checked against the preset's Argon2 hash; a walk-up
 //! resident who does not know it gets E502 and cannot reach Settings.
 
-use std::cell::RefCell;
-
-use iced::widget::{Id, column, text, text_input};
-use iced::{Element, Length};
+use iced::widget::{Id, column, text_input};
+use iced::{Length, Task};
 use zeroize::Zeroizing;
 
+use super::{Action, Go, Page};
 use crate::fl;
 use crate::staff_pin::{self, StaffPinError};
-use crate::ui::theme::{self, ButtonKind, Tone};
-use crate::ui::widget::{self, KeyMap, Ui, message_box};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::{self, Ui, message_box};
 
 /// The input's id (focused when the screen opens).
 pub const INPUT: &str = "staff-unlock-pin";
@@ -34,18 +33,10 @@ impl std::fmt::Debug for Message {
     }
 }
 
-pub enum Event {
-    None,
-    /// The PIN matched: open Settings.
-    Unlocked,
-    Cancel,
-}
-
 pub struct StaffUnlock {
     hash: String,
     pin: Zeroizing<String>,
     error: Option<StaffPinError>,
-    pub keys: RefCell<KeyMap<Message>>,
 }
 
 impl std::fmt::Debug for StaffUnlock {
@@ -59,25 +50,28 @@ impl std::fmt::Debug for StaffUnlock {
 
 impl StaffUnlock {
     /// For the preset's hash.
-    pub fn new(hash: String) -> StaffUnlock {
-        StaffUnlock {
-            hash,
-            pin: Zeroizing::new(String::new()),
-            error: None,
-            keys: RefCell::default(),
-        }
+    /// The screen, with the keyboard in the PIN box.
+    pub fn new(hash: String) -> (StaffUnlock, Task<Message>) {
+        (
+            StaffUnlock {
+                hash,
+                pin: Zeroizing::new(String::new()),
+                error: None,
+            },
+            iced::widget::operation::focus(Id::new(INPUT)),
+        )
     }
 
-    pub fn update(&mut self, message: Message) -> Event {
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
             Message::Input(s) => {
                 self.pin = Zeroizing::new(s);
-                Event::None
+                Action::None
             }
             Message::Submit => {
                 let typed = std::mem::take(&mut self.pin);
                 match staff_pin::verify(&self.hash, &typed) {
-                    Ok(()) => Event::Unlocked,
+                    Ok(()) => Action::Go(Go::Unlocked),
                     Err(e) => {
                         tracing::warn!(
                             target: "madoguchi::counter",
@@ -85,21 +79,15 @@ impl StaffUnlock {
                             e.catalogue_number()
                         );
                         self.error = Some(e);
-                        Event::None
+                        Action::None
                     }
                 }
             }
-            Message::Cancel => Event::Cancel,
+            Message::Cancel => Action::Go(Go::Home),
         }
     }
 
-    pub fn view<'a>(&'a self, focused: Option<&'a str>, counter: bool) -> Element<'a, Message> {
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let mut col = column![
             widget::title(fl!("ui-staff-title")),
             widget::body(fl!("ui-staff-explanation")),
@@ -116,15 +104,13 @@ impl StaffUnlock {
         let is_focused = ui.input("staff.input", Id::new(INPUT));
         col = col.push(
             column![
-                text(fl!("ui-staff-label"))
-                    .size(theme::size::BODY)
-                    .font(theme::BOLD),
+                theme::text(Role::Label, fl!("ui-staff-label")),
                 text_input("", &self.pin)
                     .id(Id::new(INPUT))
                     .secure(true)
                     .on_input(Message::Input)
                     .on_submit(Message::Submit)
-                    .size(theme::size::TITLE)
+                    .size(Role::Value.size())
                     .padding(12)
                     .width(Length::Fixed(420.0))
                     .style(theme::input(is_focused)),
@@ -148,7 +134,7 @@ impl StaffUnlock {
             .into(),
         ]));
         ui.on_escape(Message::Cancel);
-        widget::dialog(col.into())
+        Page::new(widget::dialog(col.into()))
     }
 }
 
@@ -159,15 +145,18 @@ mod tests {
     #[test]
     fn only_the_right_pin_unlocks_and_the_typed_pin_is_not_kept() {
         let hash = staff_pin::hash(&Zeroizing::new("shokuin-77".to_owned())).unwrap();
-        let mut s = StaffUnlock::new(hash);
-        s.update(Message::Input("guess-1234".into()));
-        assert!(matches!(s.update(Message::Submit), Event::None));
+        let (mut s, _) = StaffUnlock::new(hash);
+        let _ = s.update(Message::Input("guess-1234".into()));
+        assert!(matches!(s.update(Message::Submit), Action::None));
         assert_eq!(s.error, Some(StaffPinError::Wrong));
         assert!(s.pin.is_empty(), "a refused PIN is not kept");
         assert!(!format!("{s:?}").contains("guess"));
         assert!(!format!("{:?}", Message::Input("guess-1234".into())).contains("guess"));
-        s.update(Message::Input("shokuin-77".into()));
-        assert!(matches!(s.update(Message::Submit), Event::Unlocked));
+        let _ = s.update(Message::Input("shokuin-77".into()));
+        assert!(matches!(
+            s.update(Message::Submit),
+            Action::Go(Go::Unlocked)
+        ));
         assert!(s.pin.is_empty());
     }
 }

@@ -1,15 +1,14 @@
 //! The top screen (manual 2.1.2 / 3.1.2 オンライン窓口トップ画面): the two
 //! procedures, the card tools, and what to have ready.
 
-use std::cell::RefCell;
-
-use iced::widget::{button, column, container, row, text};
+use iced::widget::{button, column, container, row};
 use iced::{Alignment, Element, Length};
 use madoguchi_pki::request::Procedure;
 
+use super::{Action, Go, Page};
 use crate::fl;
-use crate::ui::theme::{self, ButtonKind};
-use crate::ui::widget::{self, KeyMap, Ui};
+use crate::ui::theme::{self, ButtonKind, Role};
+use crate::ui::widget::{self, Ui};
 
 /// A card tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,12 +38,6 @@ pub enum Message {
     Open(Tool),
 }
 
-/// What the parent does.
-pub enum Action {
-    Start(Procedure),
-    Open(Tool),
-}
-
 /// What the top screen offers, from the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offer {
@@ -56,10 +49,21 @@ pub struct Offer {
     pub reader_tool: bool,
 }
 
+impl Default for Offer {
+    fn default() -> Self {
+        Offer {
+            window: Ok(()),
+            settings: SettingsAccess::Open,
+            reader_tool: false,
+        }
+    }
+}
+
 /// Whether a walk-up resident can open Settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SettingsAccess {
     /// Not a counter terminal: open to the user.
+    #[default]
     Open,
     /// Counter mode with a staff PIN in the administrator's preset.
     StaffOnly,
@@ -67,46 +71,30 @@ pub enum SettingsAccess {
     Hidden,
 }
 
-#[derive(Default)]
-pub struct Top {
-    pub keys: RefCell<KeyMap<Message>>,
-}
+/// The top screen has no state of its own: what it offers comes from the
+/// App's context.
+#[derive(Debug, Default)]
+pub struct Top;
 
 impl Top {
-    pub fn update(&mut self, message: Message) -> Action {
+    pub fn update(&mut self, message: Message) -> Action<Message> {
         match message {
-            Message::Start(p) => Action::Start(p),
-            Message::Open(t) => Action::Open(t),
+            Message::Start(p) => Action::Go(Go::Start(p)),
+            Message::Open(t) => Action::Go(Go::Open(t)),
         }
     }
 
-    pub fn view<'a>(
-        &'a self,
-        focused: Option<&'a str>,
-        counter: bool,
-        offer: Offer,
-    ) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
+        let offer = ui.context().offer;
         let usable = offer.window.is_ok();
-        *self.keys.borrow_mut() = KeyMap::default();
-        let ui = Ui {
-            focused,
-            keys: &self.keys,
-            counter,
-        };
         let procedure = |key: &str, p: Procedure, label: String, about: String| {
-            let focused = usable && ui.focused == Some(key);
             // Without a usable window the procedures are shown, but cannot
             // be pressed or focused.
-            if usable {
-                ui.keys.borrow_mut().order.push(widget::Focusable::Button {
-                    key: key.to_owned(),
-                    message: Message::Start(p),
-                });
-            }
+            let focused = usable && ui.register(key, &Message::Start(p));
             button(
                 column![
-                    text(label).size(theme::size::TITLE + 2.0).font(theme::BOLD),
-                    text(about).size(theme::size::BODY),
+                    theme::text(Role::Choice, label),
+                    theme::text(Role::Body, about),
                 ]
                 .spacing(theme::space::S),
             )
@@ -181,12 +169,10 @@ impl Top {
         let tools = tools.wrap();
         let needs = container(
             column![
-                text(fl!("ui-top-needs-title"))
-                    .size(theme::size::BODY)
-                    .font(theme::BOLD),
-                text(fl!("ui-top-needs-card")).size(theme::size::BODY),
-                text(fl!("ui-top-needs-reader")).size(theme::size::BODY),
-                text(fl!("ui-top-needs-password")).size(theme::size::BODY),
+                theme::text(Role::Label, fl!("ui-top-needs-title")),
+                theme::text(Role::Body, fl!("ui-top-needs-card")),
+                theme::text(Role::Body, fl!("ui-top-needs-reader")),
+                theme::text(Role::Body, fl!("ui-top-needs-password")),
             ]
             .spacing(theme::space::XS),
         )
@@ -198,12 +184,12 @@ impl Top {
             Err(number) => Some(
                 container(
                     column![
-                        text(fl!("ui-top-no-window-title"))
-                            .size(theme::size::BODY)
-                            .font(theme::BOLD),
-                        text(fl!("ui-top-no-window-body")).size(theme::size::BODY),
-                        text(fl!("ui-top-no-window-admin", number = number.to_string()))
-                            .size(theme::size::SMALL),
+                        theme::text(Role::Label, fl!("ui-top-no-window-title")),
+                        theme::text(Role::Body, fl!("ui-top-no-window-body")),
+                        theme::text(
+                            Role::Small,
+                            fl!("ui-top-no-window-admin", number = number.to_string())
+                        ),
                     ]
                     .spacing(theme::space::XS),
                 )
@@ -222,18 +208,14 @@ impl Top {
         if let Some(u) = unavailable {
             page = page.push(u);
         }
-        page.push(procedures)
+        let page = page
+            .push(procedures)
             .push(needs)
             .push(
-                column![
-                    text(fl!("ui-top-tools"))
-                        .size(theme::size::BODY)
-                        .font(theme::BOLD),
-                    tools
-                ]
-                .spacing(theme::space::S),
+                column![theme::text(Role::Label, fl!("ui-top-tools")), tools]
+                    .spacing(theme::space::S),
             )
-            .push(widget::small(fl!("ui-top-counter-note")))
-            .into()
+            .push(widget::small(fl!("ui-top-counter-note")));
+        Page::new(page)
     }
 }

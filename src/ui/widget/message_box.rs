@@ -2,12 +2,12 @@
 //! cause, what the resident does, and (for counter staff, or on request)
 //! what staff do, with the technical detail.
 
-use iced::widget::{column, container, text};
+use iced::widget::{column, container};
 use iced::{Element, Length};
 
 use crate::errors;
 use crate::fl;
-use crate::ui::theme::{self, Tone};
+use crate::ui::theme::{self, Role, Tone};
 
 /// The catalogue entry `number`, in `tone`. `staff`: show the staff part.
 pub fn view<'a, M: 'a>(
@@ -18,36 +18,31 @@ pub fn view<'a, M: 'a>(
 ) -> Element<'a, M> {
     let t = errors::texts(number);
     let mut col = column![
-        text(t.title)
-            .size(theme::size::TITLE)
-            .font(theme::BOLD)
-            .style(theme::toned(tone)),
-        text(t.cause).size(theme::size::BODY),
-        text(fl!("error-resident"))
-            .size(theme::size::BODY)
-            .font(theme::BOLD),
-        text(t.resident).size(theme::size::BODY),
+        theme::text(Role::Title, t.title).style(theme::toned(tone)),
+        theme::text(Role::Body, t.cause),
+        theme::text(Role::Label, fl!("error-resident")),
+        theme::text(Role::Body, t.resident),
     ]
     .spacing(theme::space::S);
     if staff {
-        col = col.push(
-            text(fl!("error-staff"))
-                .size(theme::size::SMALL)
-                .font(theme::BOLD),
-        );
-        col = col.push(text(t.staff).size(theme::size::SMALL));
+        col = col.push(theme::text(Role::SmallLabel, fl!("error-staff")));
+        col = col.push(theme::text(Role::Small, t.staff));
         if let Some(d) = detail {
             col = col.push(
-                text(fl!("ui-technical-detail", detail = d.to_owned()))
-                    .size(theme::size::SMALL)
-                    .style(theme::muted),
+                theme::text(
+                    Role::Small,
+                    fl!("ui-technical-detail", detail = d.to_owned()),
+                )
+                .style(theme::muted),
             );
         }
     }
     col = col.push(
-        text(fl!("ui-error-number", number = format!("E{number}")))
-            .size(theme::size::SMALL)
-            .style(theme::muted),
+        theme::text(
+            Role::Small,
+            fl!("ui-error-number", number = format!("E{number}")),
+        )
+        .style(theme::muted),
     );
     container(col)
         .padding(theme::space::L)

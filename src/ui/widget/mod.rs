@@ -2,20 +2,24 @@
 //! indicator, catalogue message boxes, headings and labelled rows.
 //!
 //! Keyboard focus: iced 0.14 buttons take no focus, so the app keeps its
-//! own focus ring. Every button and input built through [`Ui`] registers
-//! itself, in reading order, while the view is built; Tab / Shift+Tab move
-//! through that list and Enter presses the focused button (see
-//! `ui::App::key`). The focused element is drawn with a thick amber ring.
+//! own focus ring. The focused key is state of the App (`ui::focus`). The
+//! focus order is derived from a screen's state, as its view is: every
+//! button and input built through a [`Ui`] registers itself, in reading
+//! order, in that `Ui`'s own registry, which lives only as long as the one
+//! call that builds it. The App asks for the order when a key is pressed
+//! (`Ui::into_keys`); drawing keeps nothing. The focused element is drawn
+//! with a thick amber ring.
 
 pub mod message_box;
+pub mod password;
 pub mod steps;
 
 use std::cell::RefCell;
 
-use iced::widget::{Button, button, column, container, row, text};
+use iced::widget::{Button, button, column, container, row};
 use iced::{Alignment, Element, Length, Padding};
 
-use super::theme::{self, ButtonKind};
+use super::theme::{self, ButtonKind, Role};
 
 /// Something the keyboard can reach.
 #[derive(Clone, Debug)]
@@ -55,18 +59,61 @@ impl<M> Default for KeyMap<M> {
     }
 }
 
-/// The view context: language-independent settings of the drawing and the
-/// focus registry.
-pub struct Ui<'a, M> {
-    pub focused: Option<&'a str>,
-    pub keys: &'a RefCell<KeyMap<M>>,
+/// What every view is drawn with, besides its own state: the App's focus,
+/// the mode, and what the App knows of the world.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The key of the focused button or input.
+    pub focused: Option<String>,
     /// Counter mode: staff texts are shown.
     pub counter: bool,
+    /// Caps Lock seems on (guessed from typed letters).
+    pub caps_lock: bool,
+    /// The readers the watch reports: name → holds a card.
+    pub readers: std::collections::BTreeMap<String, bool>,
+    /// The reader chosen for the session.
+    pub chosen_reader: Option<String>,
+    /// What the top screen can offer.
+    pub offer: crate::ui::screen::top::Offer,
+}
+
+/// One drawing: the context, and a focus registry that lives as long as
+/// this `Ui` (see the module docs).
+pub struct Ui<'a, M> {
+    context: &'a Context,
+    keys: RefCell<KeyMap<M>>,
 }
 
 impl<'a, M: Clone + 'a> Ui<'a, M> {
-    fn is_focused(&self, key: &str) -> bool {
-        self.focused == Some(key)
+    pub fn new(context: &'a Context) -> Ui<'a, M> {
+        Ui {
+            context,
+            keys: RefCell::new(KeyMap::default()),
+        }
+    }
+
+    pub fn context(&self) -> &'a Context {
+        self.context
+    }
+
+    /// Counter mode: staff texts are shown.
+    pub fn counter(&self) -> bool {
+        self.context.counter
+    }
+
+    /// The focus order and the Enter / Escape messages this drawing
+    /// registered.
+    pub fn into_keys(self) -> KeyMap<M> {
+        self.keys.into_inner()
+    }
+
+    /// Register a button by hand (one drawn as a custom widget).
+    pub fn register(&self, key: &str, message: &M) -> bool {
+        self.focusable(key, message)
+    }
+
+    pub fn is_focused(&self, key: &str) -> bool {
+        self.context.focused.as_deref() == Some(key)
     }
 
     /// Put a button that sends `message` in the focus order; whether it
@@ -92,22 +139,17 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
             None => self.is_focused(key),
         };
         let label: String = label.into();
-        let size = if kind == ButtonKind::Quiet {
-            theme::size::SMALL + 1.0
+        let role = if kind == ButtonKind::Quiet {
+            Role::Quiet
         } else {
-            theme::size::BUTTON
-        };
-        let font = if kind == ButtonKind::Quiet {
-            theme::FONT
-        } else {
-            theme::BOLD
+            Role::Button
         };
         let padding = if kind == ButtonKind::Quiet {
             Padding::from([6.0, 12.0])
         } else {
             Padding::from([12.0, 22.0])
         };
-        button(text(label).size(size).font(font).center())
+        button(theme::text(role, label).center())
             .padding(padding)
             .on_press_maybe(message)
             .style(theme::button(kind, focused))
@@ -123,7 +165,7 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
     ) -> Button<'a, M> {
         let focused = self.focusable(key, &message);
         let label: String = label.into();
-        button(text(label).size(theme::size::BODY).font(theme::BOLD))
+        button(theme::text(Role::Label, label))
             .padding([8.0, 16.0])
             .on_press(message)
             .style(theme::choice(selected, focused))
@@ -139,7 +181,7 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
     ) -> Button<'a, M> {
         let focused = self.focusable(key, &message);
         let label: String = label.into();
-        button(text(label).size(theme::size::SMALL))
+        button(theme::text(Role::Small, label))
             .padding([3.0, 9.0])
             .on_press(message)
             .style(theme::choice(selected, focused))
@@ -168,34 +210,25 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
 /// A page heading.
 pub fn heading<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
     let label: String = label.into();
-    text(label)
-        .size(theme::size::HEADING)
-        .font(theme::BOLD)
-        .into()
+    theme::text(Role::Heading, label).into()
 }
 
 /// A smaller heading.
 pub fn title<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
     let label: String = label.into();
-    text(label)
-        .size(theme::size::TITLE)
-        .font(theme::BOLD)
-        .into()
+    theme::text(Role::Title, label).into()
 }
 
 /// Body text (wraps).
 pub fn body<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
     let label: String = label.into();
-    text(label).size(theme::size::BODY).into()
+    theme::text(Role::Body, label).into()
 }
 
 /// Small print.
 pub fn small<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
     let label: String = label.into();
-    text(label)
-        .size(theme::size::SMALL)
-        .style(theme::muted)
-        .into()
+    theme::text(Role::Small, label).style(theme::muted).into()
 }
 
 /// A label and its value on one line (label column fixed). The value may be
@@ -208,11 +241,8 @@ pub fn field<'a, M: 'a>(
 ) -> Element<'a, M> {
     let label: String = label.into();
     row![
-        text(label)
-            .size(theme::size::BODY)
-            .font(theme::BOLD)
-            .width(Length::Fixed(300.0)),
-        text(value).size(theme::size::BODY).width(Length::Fill),
+        theme::text(Role::Label, label).width(Length::Fixed(300.0)),
+        theme::text(Role::Body, value).width(Length::Fill),
     ]
     .spacing(theme::space::M)
     .into()
@@ -225,15 +255,10 @@ pub fn notice<'a, M: 'a>(
     body_text: Option<String>,
 ) -> Element<'a, M> {
     let headline: String = headline.into();
-    let mut col = column![
-        text(headline)
-            .size(theme::size::BODY + 1.0)
-            .font(theme::BOLD)
-            .style(theme::toned(tone))
-    ]
-    .spacing(theme::space::S);
+    let mut col = column![theme::text(Role::Lead, headline).style(theme::toned(tone))]
+        .spacing(theme::space::S);
     if let Some(b) = body_text {
-        col = col.push(text(b).size(theme::size::BODY));
+        col = col.push(theme::text(Role::Body, b));
     }
     container(col)
         .padding(theme::space::M)

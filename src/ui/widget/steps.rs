@@ -3,12 +3,12 @@
 //! progress bar. The current step is filled and also named in words
 //! ("手順 3/6") so it does not rely on colour.
 
-use iced::widget::{column, container, row, text};
+use iced::widget::{column, container, row};
 use iced::{Alignment, Element, Length};
 
 use crate::fl;
 use crate::flow::Step;
-use crate::ui::theme::{self, StepState};
+use crate::ui::theme::{self, Role, StepState};
 
 const STEPS: [Step; 6] = [
     Step::CardPreparation,
@@ -56,8 +56,8 @@ pub fn view<'a, M: 'a>(current: Step, stopped: bool) -> Element<'a, M> {
         r = r.push(
             container(
                 row![
-                    text(mark).size(theme::size::STEP).font(font),
-                    text(label(*step)).size(theme::size::STEP).font(font),
+                    theme::text(Role::Step, mark).font(font),
+                    theme::text(Role::Step, label(*step)).font(font),
                 ]
                 .spacing(6),
             )
@@ -65,7 +65,7 @@ pub fn view<'a, M: 'a>(current: Step, stopped: bool) -> Element<'a, M> {
             .style(theme::step(state)),
         );
         if i + 1 < STEPS.len() {
-            r = r.push(text("›").size(theme::size::STEP).style(theme::muted));
+            r = r.push(theme::text(Role::Step, "›").style(theme::muted));
         }
     }
     let where_text = match position {
@@ -85,9 +85,7 @@ pub fn view<'a, M: 'a>(current: Step, stopped: bool) -> Element<'a, M> {
     };
     column![
         r.wrap(),
-        text(where_text)
-            .size(theme::size::SMALL)
-            .style(theme::muted)
+        theme::text(Role::Small, where_text).style(theme::muted)
     ]
     .spacing(4)
     .width(Length::Fill)

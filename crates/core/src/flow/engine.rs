@@ -77,6 +77,28 @@ pub enum ActionKind {
     Close,
 }
 
+impl ActionKind {
+    /// The action of a button, for every kind that carries no data (the
+    /// password is typed, so `Password` has none).
+    pub fn action(self) -> Option<Action> {
+        Some(match self {
+            ActionKind::Start => Action::Start,
+            ActionKind::Ok => Action::Ok,
+            ActionKind::Cancel => Action::Cancel,
+            ActionKind::Back => Action::Back,
+            ActionKind::Stop => Action::Stop,
+            ActionKind::Continue => Action::Continue,
+            ActionKind::Sign => Action::Sign,
+            ActionKind::Confirm => Action::Confirm,
+            ActionKind::ConfirmLastTry => Action::ConfirmLastTry,
+            ActionKind::Retry => Action::Retry,
+            ActionKind::Resend => Action::Resend,
+            ActionKind::Close => Action::Close,
+            ActionKind::Password => return None,
+        })
+    }
+}
+
 impl Action {
     pub fn kind(&self) -> ActionKind {
         match self {

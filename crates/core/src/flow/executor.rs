@@ -1,45 +1,49 @@
 //! Carrying out the engine's effects off the caller's thread.
 //!
-//! [`Executor`] runs card jobs on one card thread (the card is used by one
-//! job at a time, in order) and network jobs and timers on a tokio runtime
-//! of its own; every completion is handed to a `notify` callback as an
-//! [`Input`]. A GUI passes a callback that posts the input to its event
-//! loop; [`Driver`] is the blocking form the CLI and the tests use.
+//! [`Executor::execute`] turns one effect into a future of the [`Input`]
+//! the engine takes when the work is done. Card jobs run on one card thread
+//! (the card is used by one job at a time, in order, and the thread owns
+//! the open card session between jobs); network jobs and timers are plain
+//! async work. Whoever polls the futures decides where they run: the GUI
+//! wraps each in an iced `Task` (iced's own runtime), [`Driver`] — the
+//! blocking form the CLI and the tests use — on a runtime of its own.
 
 use madoguchi_card::RejectedBook;
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::engine::{Completion, Effect, Engine, Input, NetJob};
+use tokio::sync::oneshot;
+
+use super::engine::{Completion, Effect, Engine, Input, NetJob, Ticket};
 use super::screen::Screen;
 use super::worker::{CardOpener, CardWorker};
 use crate::client::{Client, ClientError};
 
 enum CardMsg {
-    Job(super::engine::Ticket, super::engine::CardJob),
+    Job(super::engine::CardJob, oneshot::Sender<Completion>),
     Release,
 }
+
+/// The work of one effect: resolves to the engine's next input.
+pub type Pending = Pin<Box<dyn Future<Output = Input> + Send + 'static>>;
 
 /// Runs effects; see the module docs.
 pub struct Executor {
     card: mpsc::Sender<CardMsg>,
-    runtime: Option<tokio::runtime::Runtime>,
     client: Result<Client, ClientError>,
-    notify: Arc<dyn Fn(Input) + Send + Sync>,
 }
 
 impl Executor {
-    /// Start the card thread and the network runtime. `client` may be an
-    /// error (no server configured, bad anchor): network jobs then complete
-    /// with that error, so the engine shows it at the step that needs the
-    /// window.
+    /// Start the card thread. `client` may be an error (no server
+    /// configured, bad anchor): network jobs then complete with that
+    /// error, so the engine shows it at the step that needs the window.
     pub fn new(
         opener: CardOpener,
         client: Result<Client, ClientError>,
-        notify: impl Fn(Input) + Send + Sync + 'static,
     ) -> std::io::Result<Executor> {
-        Self::with_book(opener, RejectedBook::default(), client, notify)
+        Self::with_book(opener, RejectedBook::default(), client)
     }
 
     /// [`Executor::new`] with the app's memory of rejected passwords by
@@ -48,37 +52,25 @@ impl Executor {
         opener: CardOpener,
         book: RejectedBook,
         client: Result<Client, ClientError>,
-        notify: impl Fn(Input) + Send + Sync + 'static,
     ) -> std::io::Result<Executor> {
-        let notify: Arc<dyn Fn(Input) + Send + Sync> = Arc::new(notify);
         let (tx, rx) = mpsc::channel::<CardMsg>();
-        let card_notify = notify.clone();
         std::thread::Builder::new()
             .name("madoguchi-card".into())
             .spawn(move || {
                 let mut worker = CardWorker::with_book(opener, book);
                 while let Ok(msg) = rx.recv() {
                     match msg {
-                        CardMsg::Job(ticket, job) => {
+                        CardMsg::Job(job, reply) => {
                             tracing::debug!(target: "madoguchi::flow", "card job {job:?}");
-                            let done = worker.run(job);
-                            card_notify(Input::Done(ticket, Box::new(done)));
+                            // The engine may have moved on (the screen
+                            // closed): the answer then has nobody to go to.
+                            let _ = reply.send(worker.run(job));
                         }
                         CardMsg::Release => worker.release(),
                     }
                 }
             })?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("madoguchi-net")
-            .enable_all()
-            .build()?;
-        Ok(Executor {
-            card: tx,
-            runtime: Some(runtime),
-            client,
-            notify,
-        })
+        Ok(Executor { card: tx, client })
     }
 
     /// The client, if it could be made.
@@ -86,37 +78,34 @@ impl Executor {
         self.client.as_ref()
     }
 
-    fn runtime(&self) -> &tokio::runtime::Runtime {
-        self.runtime.as_ref().expect("runtime lives until drop")
-    }
-
-    /// Start one effect; its completion arrives through `notify`.
-    pub fn execute(&self, effect: Effect) {
+    /// Start one effect: the future of its completion, or `None` for an
+    /// effect that completes nothing (releasing the card).
+    pub fn execute(&self, effect: Effect) -> Option<Pending> {
         match effect {
             Effect::Card { ticket, job } => {
-                if self.card.send(CardMsg::Job(ticket, job)).is_err() {
-                    (self.notify)(Input::Done(
-                        ticket,
-                        Box::new(Completion::Prepared(Err(
-                            madoguchi_card::CardError::Transport("the card thread stopped".into()),
-                        ))),
-                    ));
-                }
+                let (reply, answer) = oneshot::channel();
+                // A stopped card thread drops `reply`: the future says so.
+                let _ = self.card.send(CardMsg::Job(job, reply));
+                Some(Box::pin(async move {
+                    let done = answer.await.unwrap_or_else(|_| {
+                        Completion::Prepared(Err(madoguchi_card::CardError::Transport(
+                            "the card thread stopped".into(),
+                        )))
+                    });
+                    done_input(ticket, done)
+                }))
             }
             Effect::ReleaseCard => {
                 let _ = self.card.send(CardMsg::Release);
+                None
             }
-            Effect::Wait { ticket, duration } => {
-                let notify = self.notify.clone();
-                self.runtime().spawn(async move {
-                    tokio::time::sleep(duration).await;
-                    notify(Input::Done(ticket, Box::new(Completion::Waited)));
-                });
-            }
+            Effect::Wait { ticket, duration } => Some(Box::pin(async move {
+                tokio::time::sleep(duration).await;
+                done_input(ticket, Completion::Waited)
+            })),
             Effect::Net { ticket, job } => {
-                let notify = self.notify.clone();
                 let client = self.client.clone();
-                self.runtime().spawn(async move {
+                Some(Box::pin(async move {
                     let done = match job {
                         NetJob::Challenge => Completion::Challenge(match client {
                             Ok(c) => c.challenge().await,
@@ -127,20 +116,15 @@ impl Executor {
                             Err(e) => Err(e),
                         }),
                     };
-                    notify(Input::Done(ticket, Box::new(done)));
-                });
+                    done_input(ticket, done)
+                }))
             }
         }
     }
 }
 
-impl Drop for Executor {
-    fn drop(&mut self) {
-        // Safe to drop from inside another runtime (a GUI's).
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
-    }
+fn done_input(ticket: Ticket, done: Completion) -> Input {
+    Input::Done(ticket, Box::new(done))
 }
 
 /// The engine and an executor, driven from one thread that blocks while
@@ -148,6 +132,9 @@ impl Drop for Executor {
 pub struct Driver {
     engine: Engine,
     executor: Executor,
+    /// Polls the executor's futures; `None` only while dropping.
+    runtime: Option<tokio::runtime::Runtime>,
+    done: mpsc::Sender<Input>,
     inputs: mpsc::Receiver<Input>,
 }
 
@@ -168,13 +155,17 @@ impl Driver {
         client: Result<Client, ClientError>,
     ) -> std::io::Result<Driver> {
         let (tx, rx) = mpsc::channel();
-        let tx = std::sync::Mutex::new(tx);
-        let executor = Executor::new(opener, client, move |input| {
-            let _ = tx.lock().unwrap_or_else(|e| e.into_inner()).send(input);
-        })?;
+        let executor = Executor::new(opener, client)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("madoguchi-net")
+            .enable_all()
+            .build()?;
         Ok(Driver {
             engine,
             executor,
+            runtime: Some(runtime),
+            done: tx,
             inputs: rx,
         })
     }
@@ -194,7 +185,12 @@ impl Driver {
     /// Feed one input and start its effects (does not wait).
     pub fn feed(&mut self, input: Input) {
         for effect in self.engine.handle(input) {
-            self.executor.execute(effect);
+            if let (Some(work), Some(runtime)) = (self.executor.execute(effect), &self.runtime) {
+                let done = self.done.clone();
+                runtime.spawn(async move {
+                    let _ = done.send(work.await);
+                });
+            }
         }
     }
 
@@ -229,6 +225,15 @@ impl Driver {
                 Ok(())
             }
             Err(_) => Err(Stuck(limit, self.engine.screen().key())),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Work still pending (a hung request) is not waited for.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }

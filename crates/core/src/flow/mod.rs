@@ -15,11 +15,11 @@
 //!   [`Input`] (an [`Action`] of the resident, the completion of earlier
 //!   work, a card removal seen by the reader watch, an idle timeout) and
 //!   returns [`Effect`]s. It never blocks and does no I/O.
-//! - [`Executor`] carries effects out: card jobs on a card thread that owns
-//!   the connection and the 5-strike [`madoguchi_card::PasswordGuard`],
-//!   network jobs and timers on its own tokio runtime. Completions come
-//!   back as inputs through a callback — an iced app posts them to its
-//!   update loop; [`Driver`] is the blocking form used by the CLI and tests.
+//! - [`Executor`] carries effects out: each becomes a future of the input
+//!   that completes it. Card jobs run on a card thread that owns the
+//!   connection and the 5-strike [`madoguchi_card::PasswordGuard`]; network
+//!   jobs and timers are async. The GUI runs the futures as iced Tasks;
+//!   [`Driver`] is the blocking form used by the CLI and tests.
 //! - Every screen, dialog and message of the manual is a [`Screen`], with
 //!   [`Screen::section`] giving its manual section for the procedure and
 //!   [`Engine::allowed`] its buttons. The manual's recovery paths: 2.1.3
@@ -57,7 +57,7 @@ pub use engine::{
     Action, ActionKind, CardJob, Completion, Effect, Engine, Input, JobFailure, NetJob, Options,
     Prepared, Ticket,
 };
-pub use executor::{Driver, Executor, STUCK_AFTER, Stuck};
+pub use executor::{Driver, Executor, Pending, STUCK_AFTER, Stuck};
 pub use resident::{ImportError, Resident};
 pub use screen::{
     Activity, Finish, Found, IssuerFinding, PasswordNotice, PasswordStep, Problem, Screen, Step,

@@ -13,14 +13,14 @@
 //! The typed password lives in a zeroizing string owned by the screen;
 //! submitting moves it into a [`Secret`] and clears the box.
 
-use iced::widget::{Id, column, row, text, text_input};
+use iced::widget::{Id, column, row, text_input};
 use iced::{Element, Length};
 use madoguchi_card::{FormatError, PasswordState, PinKind, Secret, check_format};
 use zeroize::Zeroizing;
 
 use crate::fl;
 use crate::flow::PasswordNotice;
-use crate::ui::theme::{self, ButtonKind, Tone};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
 use crate::ui::widget::{self, Ui};
 
 /// The typed password and whether it is shown.
@@ -189,7 +189,7 @@ pub fn view<'a, M: Clone + 'a>(
         .secure(!field.shown)
         .on_input(spec.on_input)
         .on_submit(spec.submit.clone())
-        .size(theme::size::TITLE)
+        .size(Role::Value.size())
         .padding(12)
         .width(Length::Fixed(420.0))
         .style(theme::input(focused));
@@ -200,9 +200,7 @@ pub fn view<'a, M: Clone + 'a>(
     };
     col = col.push(
         column![
-            text(fl!("ui-pw-label"))
-                .size(theme::size::BODY)
-                .font(theme::BOLD),
+            theme::text(Role::Label, fl!("ui-pw-label")),
             row![
                 input,
                 ui.button(
@@ -223,7 +221,7 @@ pub fn view<'a, M: Clone + 'a>(
         hints.push((Tone::Info, fl!("ui-pw-caps-lock")));
     }
     for (tone, h) in hints {
-        col = col.push(text(h).size(theme::size::BODY).style(theme::toned(tone)));
+        col = col.push(theme::text(Role::Body, h).style(theme::toned(tone)));
     }
     col = col.push(widget::small(fl!("ui-pw-keep-card")));
     col = col.push(widget::buttons(vec![
@@ -257,10 +255,7 @@ pub fn last_try_view<'a, M: Clone + 'a>(
 ) -> Element<'a, M> {
     let mut col = column![
         widget::title(title),
-        text(fl!("ui-last-try-headline"))
-            .size(theme::size::HEADING)
-            .font(theme::BOLD)
-            .style(theme::toned(Tone::Danger)),
+        theme::text(Role::Heading, fl!("ui-last-try-headline")).style(theme::toned(Tone::Danger)),
         widget::body(fl!("password-last-try")),
         widget::body(fl!("ui-last-try-advice")),
     ]

@@ -1,0 +1,184 @@
+//! Drawing how a procedure ended: the results (2.1.9, 3.1.9–3.1.12) and
+//! the messages (2.2.x / 3.2.x) with their catalogue numbers.
+
+use iced::Element;
+use iced::Length;
+use iced::widget::{column, container};
+
+use super::{Message, ProcedureScreen};
+use crate::presentation::when;
+use crate::fl;
+use crate::flow::{ActionKind, Finish, Problem};
+use crate::ui::theme::{self, ButtonKind, Role, Tone};
+use crate::ui::widget::{self, Ui, message_box};
+
+impl ProcedureScreen {
+    pub(super) fn finished<'a>(&'a self, ui: &Ui<'a, Message>, f: Finish) -> Element<'a, Message> {
+        let (title, body, tone) = match f {
+            Finish::Accepted => (
+                fl!("result-accepted-title"),
+                fl!("result-accepted-body"),
+                Tone::Success,
+            ),
+            Finish::AlreadyRevoked => (
+                fl!("result-already-revoked-title"),
+                fl!("result-already-revoked-body"),
+                Tone::Info,
+            ),
+            Finish::DuplicateRequest => (
+                fl!("result-duplicate-request-title"),
+                fl!("result-duplicate-request-body"),
+                Tone::Info,
+            ),
+            Finish::Valid => (
+                fl!("result-valid-title"),
+                fl!("result-valid-body"),
+                Tone::Success,
+            ),
+            Finish::IssuerError => (
+                fl!("result-issuer-error-title"),
+                fl!("result-issuer-error-body"),
+                Tone::Danger,
+            ),
+            Finish::Revoked => (
+                fl!("result-revoked-title"),
+                fl!("result-revoked-body"),
+                Tone::Warning,
+            ),
+            Finish::RevocationAccepted => (
+                fl!("result-revocation-accepted-title"),
+                fl!("result-revocation-accepted-body"),
+                Tone::Info,
+            ),
+        };
+        let mut facts = column![widget::field(
+            fl!("review-procedure"),
+            self.procedure_name()
+        )]
+        .spacing(theme::space::S);
+        if let Some(r) = self.engine.resident() {
+            facts = facts.push(widget::field(fl!("ui-applicant"), r.name.as_str()));
+        }
+        if let Some(reply) = self.engine.reply() {
+            let a = &reply.answer;
+            facts = facts.push(widget::field(fl!("result-checked-at"), when(&a.checked_at)));
+            if let Some(id) = &a.receipt_id {
+                facts = facts.push(widget::field(fl!("result-receipt"), id.clone()));
+            }
+            if let Some(t) = &a.accepted_at
+                && f != Finish::Accepted
+            {
+                facts = facts.push(widget::field(fl!("result-accepted-at"), when(t)));
+            }
+            if let Some(t) = &a.revoked_at {
+                facts = facts.push(widget::field(fl!("result-revoked-at"), when(t)));
+            }
+        }
+        let mut col = column![
+            theme::text(Role::Heading, title).style(theme::toned(tone)),
+            widget::body(body),
+            container(facts)
+                .padding(theme::space::M)
+                .width(Length::Fill)
+                .style(theme::panel),
+        ]
+        .spacing(theme::space::L);
+        if let Some(n) = f.number()
+            && (ui.counter() || self.show_details)
+        {
+            col = col.push(message_box::view(n, tone, true, self.engine.detail()));
+        }
+        col = col.push(widget::notice(
+            Tone::Info,
+            fl!("result-remove-card"),
+            ui.counter().then(|| fl!("ui-counter-wipe-note")),
+        ));
+        ui.on_enter(Message::Act(ActionKind::Close));
+        ui.on_escape(Message::Act(ActionKind::Close));
+        col.into()
+    }
+
+    pub(super) fn problem<'a>(&self, ui: &Ui<'a, Message>, p: &Problem) -> Element<'a, Message> {
+        let tone = match p {
+            Problem::Busy | Problem::ChallengeInvalid | Problem::Expired { .. } => Tone::Warning,
+            Problem::Network { sent: true, .. } => Tone::Warning,
+            _ => Tone::Danger,
+        };
+        let mut col = column![].spacing(theme::space::L);
+        let heading = self.problem_heading(p);
+        col = col.push(widget::heading(heading));
+        if let Problem::Locked = p {
+            col = col.push(widget::body(if self.revocation() {
+                fl!("ui-locked-body-revocation")
+            } else {
+                fl!("ui-locked-body-validity")
+            }));
+        }
+        col = col.push(message_box::view(
+            p.number(),
+            tone,
+            ui.counter() || self.show_details,
+            self.engine.detail(),
+        ));
+        // Several cards, or only a virtual reader: the resident chooses.
+        if let Problem::CardNotReady { number: 118 | 119 } = p {
+            col = col.push(ui.button(
+                "choose-reader",
+                fl!("ui-reader-choose"),
+                Some(Message::ChooseReader),
+                ButtonKind::Primary,
+            ));
+        }
+        if let Problem::Network { sent: true, .. } = p {
+            col = col.push(widget::notice(
+                Tone::Info,
+                fl!("network-sent-unknown"),
+                None,
+            ));
+        }
+        if !ui.counter() {
+            let label = if self.show_details {
+                fl!("ui-hide-details")
+            } else {
+                fl!("ui-show-details")
+            };
+            col = col.push(ui.button(
+                "details",
+                label,
+                Some(Message::ToggleDetails),
+                ButtonKind::Quiet,
+            ));
+        }
+        let allowed = self.engine.allowed();
+        if allowed.contains(&ActionKind::Close) {
+            ui.on_escape(Message::Act(ActionKind::Close));
+        } else if allowed.contains(&ActionKind::Stop) {
+            ui.on_escape(Message::Act(ActionKind::Stop));
+        }
+        col.into()
+    }
+
+    /// The manual's screen name for a message.
+    pub(super) fn problem_heading(&self, p: &Problem) -> String {
+        let r = self.revocation();
+        match p {
+            Problem::Busy => fl!("ui-problem-busy"),
+            Problem::ServiceError => fl!("ui-problem-service-error"),
+            Problem::CardService => fl!("ui-problem-card-service"),
+            Problem::CardNotReady { .. } => fl!("ui-problem-card-not-ready"),
+            Problem::Unexpected { .. } => fl!("ui-problem-unexpected"),
+            Problem::Locked => fl!("ui-problem-locked"),
+            Problem::ImportFailed { .. } if r => fl!("ui-problem-import-revocation"),
+            Problem::ImportFailed { .. } => fl!("ui-problem-import-validity"),
+            Problem::Expired { .. } if r => fl!("ui-problem-expired-revocation"),
+            Problem::Expired { .. } => fl!("ui-problem-expired-validity"),
+            Problem::Malformed => fl!("ui-problem-malformed"),
+            Problem::IssuerMismatch => fl!("ui-problem-issuer"),
+            Problem::CertificateInvalid => fl!("ui-problem-certificate-invalid"),
+            Problem::SignatureInvalid { .. } if r => fl!("ui-problem-signature-revocation"),
+            Problem::SignatureInvalid { .. } => fl!("ui-problem-signature-validity"),
+            Problem::ChallengeInvalid => fl!("ui-problem-challenge"),
+            Problem::Network { .. } => fl!("ui-problem-network"),
+        }
+    }
+}
