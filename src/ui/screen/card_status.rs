@@ -12,8 +12,8 @@ use madoguchi_card::{CardError, PinStatus};
 use super::{Action, Delivered, Go, Page};
 use crate::card_report::CardReport;
 use crate::fl;
-use crate::presentation::{self, date};
 use crate::flow::CardOpener;
+use crate::presentation::{self, date};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
 use crate::ui::widget::{self, Ui, message_box};
 
@@ -125,7 +125,8 @@ impl CardStatus {
                     let words = presentation::pin_status(*kind, status);
                     list = list.push(
                         iced::widget::row![
-                            theme::text(Role::Label, presentation::pin_name(*kind)).width(Length::Fixed(300.0)),
+                            theme::text(Role::Label, presentation::pin_name(*kind))
+                                .width(Length::Fixed(300.0)),
                             theme::text(Role::Label, words).style(theme::toned(tone)),
                         ]
                         .spacing(theme::space::M),

@@ -11,7 +11,6 @@ use madoguchi_card::PasswordState;
 use madoguchi_pki::request::Procedure;
 
 use super::{Action, Delivered, Go, Page};
-use crate::fl;
 use crate::flow::{
     Action as FlowAction, ActionKind, Engine, Executor, Input, Options, Resident, Screen, Step,
 };

@@ -6,9 +6,9 @@ use iced::Length;
 use iced::widget::{column, container};
 
 use super::{Message, ProcedureScreen};
-use crate::presentation::when;
 use crate::fl;
 use crate::flow::{ActionKind, Finish, Problem};
+use crate::presentation::when;
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
 use crate::ui::widget::{self, Ui, message_box};
 
