@@ -288,6 +288,8 @@ pub struct VerifiedRequest {
     pub certificate_der: Vec<u8>,
     /// The signed `signingTime`.
     pub signing_time: SystemTime,
+    /// SHA-256 of `content` (the signed messageDigest it matched).
+    pub content_sha256: [u8; 32],
 }
 
 impl ParsedSignedData {
@@ -330,7 +332,8 @@ impl ParsedSignedData {
     where
         F: FnOnce(&[u8], &[u8], &[u8]) -> bool,
     {
-        if sha256(&self.content).as_slice() != self.message_digest.as_slice() {
+        let content_sha256 = sha256(&self.content);
+        if content_sha256.as_slice() != self.message_digest.as_slice() {
             return Err(CmsError::MessageDigestMismatch);
         }
         let spki = &self.certificate.tbs_certificate.subject_public_key_info;
@@ -346,6 +349,7 @@ impl ParsedSignedData {
             certificate: self.certificate,
             certificate_der: self.certificate_der,
             signing_time: self.signing_time,
+            content_sha256,
         })
     }
 }
@@ -453,19 +457,25 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
         .to_system_time();
     let signed_attrs_der = attrs.to_der().map_err(decode_err)?;
 
-    let certificate = sd
+    let choices = sd
         .certificates
-        .as_ref()
-        .into_iter()
-        .flat_map(|set| set.0.iter())
-        .filter_map(|c| match c {
-            CertificateChoices::Certificate(c) => Some(c),
-            CertificateChoices::Other(_) => None,
-        })
-        .find(|c| signer_matches(&si.sid, c))
-        .cloned()
-        .ok_or(CmsError::CertificateMissing)?;
-    let certificate_der = certificate.to_der().map_err(decode_err)?;
+        .map(|set| set.0.into_vec())
+        .unwrap_or_default();
+    let found = choices.iter().position(|c| match c {
+        CertificateChoices::Certificate(c) => signer_matches(&si.sid, c),
+        CertificateChoices::Other(_) => false,
+    });
+    // Moved out, not cloned; its DER is the input's own bytes when the set holds just this
+    // certificate (the usual request), else its encoding.
+    let only_one = choices.len() == 1;
+    let certificate = match found.map(|i| choices.into_iter().nth(i)) {
+        Some(Some(CertificateChoices::Certificate(c))) => c,
+        _ => return Err(CmsError::CertificateMissing),
+    };
+    let certificate_der = match raw_certificates(der) {
+        Some(raw) if only_one && raw.len() == 1 => raw[0].to_vec(),
+        _ => certificate.to_der().map_err(decode_err)?,
+    };
     let key = rsa_key(&certificate)?;
 
     Ok(ParsedSignedData {
@@ -478,6 +488,53 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
         signature: si.signature.as_bytes().to_vec(),
         key,
     })
+}
+
+/// The element at the start of `b` (a DER TLV with a definite length of at most four bytes):
+/// the whole element, its content, and what follows it.
+fn der_element(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let first = *b.get(1)?;
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let len = b
+            .get(2..2 + n)?
+            .iter()
+            .fold(0usize, |a, &x| (a << 8) | usize::from(x));
+        (2 + n, len)
+    };
+    let end = header.checked_add(len)?;
+    if b.len() < end {
+        return None;
+    }
+    Some((&b[..end], &b[header..end], &b[end..]))
+}
+
+/// The elements of `certificates` in a ContentInfo's SignedData, as they appear in `der`
+/// (which has already decoded as one).
+fn raw_certificates(der: &[u8]) -> Option<Vec<&[u8]>> {
+    let (_, content_info, _) = der_element(der)?;
+    let (_, _, rest) = der_element(content_info)?; // contentType
+    let (_, explicit, _) = der_element(rest)?; // [0] EXPLICIT
+    let (_, signed_data, _) = der_element(explicit)?;
+    let (_, _, rest) = der_element(signed_data)?; // version
+    let (_, _, rest) = der_element(rest)?; // digestAlgorithms
+    let (_, _, rest) = der_element(rest)?; // encapContentInfo
+    let (whole, mut certificates, _) = der_element(rest)?;
+    if whole.first() != Some(&0xA0) {
+        return None;
+    }
+    let mut out = Vec::new();
+    while !certificates.is_empty() {
+        let (element, _, rest) = der_element(certificates)?;
+        out.push(element);
+        certificates = rest;
+    }
+    Some(out)
 }
 
 /// Like [`parse`], refusing inputs longer than `limit` bytes before decoding anything.
@@ -595,6 +652,25 @@ mod tests {
         }
         .to_der()
         .unwrap()
+    }
+
+    #[test]
+    fn the_certificate_der_is_the_senders_and_the_content_hash_is_kept() {
+        let body = signed(b"content");
+        let p = parse(&body).unwrap();
+        // Taken from the input, byte for byte (the same bytes the encoding gives here).
+        assert_eq!(p.certificate_der(), pki().holder_cert.as_slice());
+        assert_eq!(p.certificate().to_der().unwrap(), pki().holder_cert);
+        let v = p.verify_signature().unwrap();
+        assert_eq!(v.content_sha256, sha256(b"content"));
+        assert_eq!(v.certificate_der, pki().holder_cert);
+        // The walker finds the one certificate, and nothing in what is not a SignedData.
+        assert_eq!(
+            raw_certificates(&body),
+            Some(vec![pki().holder_cert.as_slice()])
+        );
+        assert_eq!(raw_certificates(&pki().holder_cert), None);
+        assert_eq!(raw_certificates(&body[..body.len() / 2]), None);
     }
 
     #[test]

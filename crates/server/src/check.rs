@@ -22,7 +22,7 @@ use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
 use crate::clock::rfc3339;
 use crate::commit::Submission;
 use crate::material::{
-    CertificateProblem, TrustedCa, check_certificate_der, ring_verify_sha256_rsa,
+    CertificateProblem, TrustedCa, check_certificate_der, verify_sha256_rsa_pkcs1,
 };
 
 /// A request refused before the challenge: the outcome and its answer.
@@ -193,7 +193,7 @@ pub fn check_request(
 
     // 4. The holder's signature.
     let verified = parsed
-        .verify_signature_with(ring_verify_sha256_rsa)
+        .verify_signature_with(verify_sha256_rsa_pkcs1)
         .map_err(|e: CmsError| {
             refuse(
                 Outcome::RequestSignatureInvalid,
@@ -206,7 +206,7 @@ pub fn check_request(
 
     Ok(Submission {
         procedure,
-        document_hash: cms::sha256(&verified.content),
+        document_hash: verified.content_sha256,
         document,
         document_bytes: verified.content,
         issuer_der,
