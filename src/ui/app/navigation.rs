@@ -264,12 +264,17 @@ impl App {
         Task::batch(tasks)
     }
 
-    /// The card is back: a tool interrupted by its removal opens again.
+    /// The card is back: a tool interrupted by its removal opens again; a
+    /// procedure showing the card-not-ready message reads the card again.
     pub(crate) fn card_inserted(&mut self) -> Task<Message> {
-        match &self.screen {
+        match &mut self.screen {
             Screen::CardRemoved(s) => {
                 let tool = s.resume();
                 self.open(tool)
+            }
+            Screen::Procedure(p) => {
+                let action = p.card_inserted();
+                self.act(action, Message::procedure)
             }
             _ => Task::none(),
         }

@@ -12,7 +12,8 @@ use madoguchi_pki::request::Procedure;
 
 use super::{Action, Delivered, Go, Page};
 use crate::flow::{
-    Action as FlowAction, ActionKind, Engine, Executor, Input, Options, Resident, Screen, Step,
+    Action as FlowAction, ActionKind, Engine, Executor, Input, Options, Problem, Resident, Screen,
+    Step,
 };
 use crate::ui::widget::Ui;
 use crate::ui::widget::password::PasswordField;
@@ -178,6 +179,23 @@ impl ProcedureScreen {
     pub fn card_removed(&mut self) -> Action<Message> {
         let task = self.feed(Input::CardRemoved);
         self.after(task)
+    }
+
+    /// The reader watch saw a card arrive. On the card-not-ready message
+    /// (2.2.5 / 3.2.5, E102–E105, E107, E118, E119) the procedure reads the
+    /// card again by itself, exactly as 「もう一度読み取る」 does. That is
+    /// safe: reading selects the JPKI application and reads the certificate
+    /// and the count; no password goes to the card before the resident types
+    /// one on the next screen.
+    pub fn card_inserted(&mut self) -> Action<Message> {
+        let not_ready = matches!(
+            self.engine.screen(),
+            Screen::Problem(Problem::CardNotReady { .. })
+        );
+        if !not_ready || self.engine.is_working() {
+            return Action::None;
+        }
+        self.update(Message::Act(ActionKind::Ok))
     }
 
     /// Counter mode: nobody touched the terminal. Whether the procedure is
