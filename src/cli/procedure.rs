@@ -442,15 +442,28 @@ fn print_finish(ui: &Ui, driver: &Driver, f: Finish) {
     }
     if let Some(reply) = engine.reply() {
         let a = &reply.answer;
-        ui.say(&format!(
-            "  {}: {}",
-            fl!("result-checked-at"),
-            presentation::when(&a.checked_at)
-        ));
+        // 2.1.9 shows when the revocation was accepted (受理日時); the
+        // other results when the window checked (確認日時).
+        if f == Finish::Accepted {
+            let at = a.accepted_at.as_ref().unwrap_or(&a.checked_at);
+            ui.say(&format!(
+                "  {}: {}",
+                fl!("result-received-at"),
+                presentation::when(at)
+            ));
+        } else {
+            ui.say(&format!(
+                "  {}: {}",
+                fl!("result-checked-at"),
+                presentation::when(&a.checked_at)
+            ));
+        }
         if let Some(id) = &a.receipt_id {
             ui.say(&format!("  {}: {id}", fl!("result-receipt")));
         }
-        if let Some(at) = &a.accepted_at {
+        if let Some(at) = &a.accepted_at
+            && f != Finish::Accepted
+        {
             ui.say(&format!(
                 "  {}: {}",
                 fl!("result-accepted-at"),

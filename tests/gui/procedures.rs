@@ -56,6 +56,13 @@ fn revocation_accepted_then_duplicate_then_validity_says_accepted() {
     g.expect("結果");
     g.expect("ICカードをカードリーダーから抜いてください。");
     assert!(g.sees_part("受付番号") || g.texts().iter().any(|t| t == "受付番号"));
+    // 2.1.9: the acceptance time is 受理日時, and the CRL is the next day's.
+    g.expect("受理日時");
+    assert!(
+        !g.sees("確認日時"),
+        "2.1.9 labels the acceptance time 受理日時"
+    );
+    assert!(g.sees_part("翌日の証明書失効リスト"));
     g.click("閉じる");
     assert!(g.on_top());
 

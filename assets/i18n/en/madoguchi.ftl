@@ -191,7 +191,7 @@ network-sent-unknown = The request may have arrived. Sending the same request ag
 ## Results (2.1.9, 2.2.14, 2.2.15, 3.1.9–3.1.12)
 
 result-accepted-title = Online revocation request accepted
-result-accepted-body = The revocation request was accepted. The certificate is actually revoked from the next certificate revocation list (CRL). The private key and the certificate stay on the card: ask the municipal office that issued the certificate to erase them.
+result-accepted-body = The revocation request was accepted. The certificate is actually revoked from the next day's certificate revocation list (CRL). The private key and the certificate stay on the card: ask the municipal office that issued the certificate to erase them.
 result-already-revoked-title = Revocation request for a certificate already revoked
 result-already-revoked-body = This certificate is already revoked. There is no need to request its revocation.
 result-duplicate-request-title = Second revocation request for the same certificate
@@ -205,6 +205,8 @@ result-revoked-body = This certificate is already revoked.
 result-revocation-accepted-title = Online validity check: online revocation accepted
 result-revocation-accepted-body = An online revocation request for this certificate was already accepted; the revocation will be carried out as requested.
 result-checked-at = Checked at
+# 2.1.9 受理通知: when the window accepted this revocation.
+result-received-at = Accepted at
 result-receipt = Receipt number
 result-accepted-at = Revocation request accepted at
 result-revoked-at = Revoked at

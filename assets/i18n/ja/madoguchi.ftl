@@ -191,7 +191,7 @@ network-sent-unknown = 申請書は届いている可能性があります。同
 ## 結果 (2.1.9, 2.2.14, 2.2.15, 3.1.9〜3.1.12)
 
 result-accepted-title = オンライン失効申請の受理通知
-result-accepted-body = 失効申請を受理しました。電子証明書が実際に失効するのは、次の証明書失効リスト (CRL) が発行された時からです。ICカードには秘密鍵と電子証明書が残っています。電子証明書の発行を受けた市区町村の窓口で、秘密鍵と電子証明書の消去を申請してください。
+result-accepted-body = 失効申請を受理しました。電子証明書が実際に失効状態になるのは、翌日の証明書失効リスト (CRL) が発行された時からです。ICカードには秘密鍵と電子証明書が残っています。電子証明書の発行を受けた市区町村の窓口で、秘密鍵と電子証明書の消去を申請してください。
 result-already-revoked-title = 失効済電子証明書に対する失効申請
 result-already-revoked-body = この電子証明書はすでに失効しています。失効申請を行う必要はありません。
 result-duplicate-request-title = 同一の電子証明書に対する二重の失効申請
@@ -205,6 +205,8 @@ result-revoked-body = この電子証明書はすでに失効しています。
 result-revocation-accepted-title = オンライン有効性確認結果通知: オンライン失効申請受理済み
 result-revocation-accepted-body = この電子証明書に対するオンライン失効申請をすでに受理しています。受理した内容で失効処理が行われます。
 result-checked-at = 確認日時
+# 2.1.9 受理通知: when the window accepted this revocation.
+result-received-at = 受理日時
 result-receipt = 受付番号
 result-accepted-at = 失効申請の受理日時
 result-revoked-at = 失効日時

@@ -61,7 +61,14 @@ impl ProcedureScreen {
         }
         if let Some(reply) = self.engine.reply() {
             let a = &reply.answer;
-            facts = facts.push(widget::field(fl!("result-checked-at"), when(&a.checked_at)));
+            // 2.1.9 shows when the revocation was accepted (受理日時); the
+            // other results when the window checked (確認日時).
+            facts = facts.push(if f == Finish::Accepted {
+                let at = a.accepted_at.as_ref().unwrap_or(&a.checked_at);
+                widget::field(fl!("result-received-at"), when(at))
+            } else {
+                widget::field(fl!("result-checked-at"), when(&a.checked_at))
+            });
             if let Some(id) = &a.receipt_id {
                 facts = facts.push(widget::field(fl!("result-receipt"), id.clone()));
             }
