@@ -107,8 +107,11 @@ fn validity_check_valid_with_every_screen() {
     g.type_password(PASSWORD);
     g.click("電子署名を作成");
     g.expect_section("3.1.8");
+    // 3.1.8: 【了解】ボタンをクリックすると有効性確認申請を取り消すことはできません。
+    g.expect("送信すると、有効性確認申請は取り消せません");
     g.click("了解 (送信する)");
     g.expect_section("3.1.9");
+    g.expect("確認日時");
     g.expect("オンライン有効性確認結果通知: 有効");
     g.expect("申請者名");
     g.expect("吉田　太郎");

@@ -56,7 +56,7 @@ pub const CATALOGUE: &[Entry] = &[
     },
     Entry {
         number: 110,
-        manual: &["2.1.4", "2.1.7", "3.1.3", "3.1.6"],
+        manual: &["2.1.4", "2.1.7", "3.1.4", "3.1.7"],
     },
     Entry {
         number: 111,

@@ -433,13 +433,20 @@ impl ProcedureScreen {
             widget::body(what),
         ]
         .spacing(theme::space::L);
-        if self.revocation() {
-            col = col.push(widget::notice(
+        // 2.1.8 / 3.1.8: once sent, neither request can be withdrawn.
+        col = col.push(if self.revocation() {
+            widget::notice(
                 Tone::Danger,
                 fl!("ui-send-irrevocable"),
                 Some(fl!("ui-send-irrevocable-body")),
-            ));
-        }
+            )
+        } else {
+            widget::notice(
+                Tone::Info,
+                fl!("ui-send-irrevocable-validity"),
+                Some(fl!("ui-send-irrevocable-validity-body")),
+            )
+        });
         if let Some(url) = &self.server_url {
             col = col.push(
                 row![
