@@ -188,8 +188,12 @@ pub fn run(procedure: Procedure, args: &ProcedureArgs, setup: Setup) -> u8 {
             }
             Screen::Review => {
                 print_document(&ui, &driver, &screen);
+                // 2.1.5: not signing need not mean giving up; the GUI's
+                // [戻る] goes back to the import, so does this.
                 if ui.confirm(&fl!("ask-sign")) {
                     Action::Sign
+                } else if ui.confirm(&fl!("ask-back-to-import")) {
+                    Action::Back
                 } else {
                     Action::Stop
                 }

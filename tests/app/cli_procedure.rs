@@ -170,6 +170,41 @@ fn declining_the_send_confirmation_sends_nothing() {
     assert_eq!(trail.last().unwrap(), "2.1.2");
 }
 
+/// 2.1.5: answering no to the signature offers the import again (as the
+/// GUI's [戻る] does) instead of only stopping.
+#[test]
+fn declining_to_sign_can_go_back_to_the_import() {
+    let window = LocalWindow::start(crate::flow_support::material()).unwrap();
+    let anchor = pki_dir().join("tls-ca.pem");
+    // Card ready: y; sign: n; back to the import: y; card ready: y; sign: y;
+    // make signature: y; send: y.
+    let o = run(
+        &[
+            "--demo",
+            "revoke",
+            "--server",
+            window.url(),
+            "--anchor",
+            anchor.to_str().unwrap(),
+            "--pin-stdin",
+            "--json",
+        ],
+        &format!("y\n{PASSWORD}\nn\ny\ny\n{PASSWORD}\ny\ny\n{PASSWORD}\ny\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = json(&o);
+    assert_eq!(v["sent"], true);
+    let trail = v["trail"].as_array().unwrap();
+    assert_eq!(
+        trail.iter().filter(|s| *s == "2.1.3").count(),
+        2,
+        "{trail:?}"
+    );
+    let t = text(&o);
+    assert!(t.contains("受理日時"), "2.1.9's label: {t}");
+    assert!(!t.contains("[OK]"), "no [OK] button in the CLI: {t}");
+}
+
 #[test]
 fn plain_http_server_is_refused() {
     let o = run(
