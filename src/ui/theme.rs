@@ -34,7 +34,10 @@ pub const WARNING: Color = color!(0x8a5300);
 pub const DANGER: Color = color!(0xb3261e);
 pub const SURFACE: Color = color!(0xf3f5f8);
 pub const LINE: Color = color!(0x9aa3ad);
-pub const FOCUS: Color = color!(0xe8a200);
+/// The keyboard focus ring: at least 3:1 (WCAG 2.2 SC 1.4.11) against every
+/// background a focusable widget sits on, the white page and the dark header
+/// alike (tests/gui/contrast.rs; the old amber #e8a200 was 2.2:1 on white).
+pub const FOCUS: Color = color!(0xd06c00);
 pub const DEMO: Color = color!(0x7b2d8e);
 
 /// The app's theme: light, high contrast.

@@ -10,6 +10,7 @@ mod gui_support;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod contrast;
 mod counter;
 mod lockdown;
 mod messages;
