@@ -80,18 +80,19 @@ fn busy_2_2_2_and_3_2_2_offer_the_same_request_again() {
 #[test]
 fn service_error_2_2_3_and_3_2_3() {
     let _s = serial();
-    answered(
-        REVOCATION,
-        Scripted::outcome(Outcome::ServiceError),
-        "2.2.3",
-        "オンライン窓口サービスのエラー",
-    );
-    answered(
-        VALIDITY,
-        Scripted::outcome(Outcome::ServiceError),
-        "3.2.3",
-        "オンライン窓口サービスのエラー",
-    );
+    for (label, section) in [(REVOCATION, "2.2.3"), (VALIDITY, "3.2.3")] {
+        let g = answered(
+            label,
+            Scripted::outcome(Outcome::ServiceError),
+            section,
+            "オンライン窓口サービスのエラー",
+        );
+        // The manual says start over; the main button resends the signed
+        // request. The screen says why that is the same, and safe.
+        g.expect("同じ申請書をもう一度送る");
+        assert!(g.sees_part("はじめからやり直す代わりに"));
+        assert!(g.sees_part("二重に受け付けられない"));
+    }
 }
 
 #[test]

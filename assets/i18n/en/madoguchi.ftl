@@ -334,7 +334,7 @@ error-401-resident = Try again a little later.
 error-401-staff = Try again at another time. The request sent was not processed.
 error-402-title = Online window service error
 error-402-cause = The online window failed during the service and could not go on.
-error-402-resident = Start again from the beginning a little later.
+error-402-resident = Start again from the beginning a little later. When a signed request exists, "Send the same request again" on screen sends it once more instead (it is never accepted twice).
 error-402-staff = If it persists, tell the online window's operator.
 error-403-title = Received data is malformed
 error-403-cause = The request (revocation or validity-check request), signature and certificate the online window received are not in the prescribed format.
@@ -487,6 +487,8 @@ ui-sign = Sign
 ui-confirm-send = OK, send it
 ui-retry = Connect again
 ui-resend = Send the same request again
+# 2.2.2 / 2.2.3 / 3.2.2 / 3.2.3 when a signed request exists: why resending is the same as starting over, and safe.
+ui-resend-safe = Send it again a little later. "Send the same request again" sends the request and signature already made, instead of starting over (no password needed). The same request is never accepted twice, so resending is safe (if it was already accepted, you are told). To start over, press "Close".
 ui-login-title = Log in
 ui-login-signing-title = Log in (to sign)
 ui-login-explanation = Type the signing password and press "OK". Leave the card in the reader.

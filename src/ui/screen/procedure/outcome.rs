@@ -136,6 +136,14 @@ impl ProcedureScreen {
                 ButtonKind::Primary,
             ));
         }
+        // 2.2.2 / 2.2.3: the manual says start over; with a signed request
+        // the main button resends it instead. Say why that is the same, and
+        // safe.
+        if matches!(p, Problem::Busy | Problem::ServiceError)
+            && self.engine.allowed().contains(&ActionKind::Resend)
+        {
+            col = col.push(widget::notice(Tone::Info, fl!("ui-resend-safe"), None));
+        }
         if let Problem::Network { sent: true, .. } = p {
             col = col.push(widget::notice(
                 Tone::Info,
