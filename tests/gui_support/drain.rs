@@ -18,6 +18,18 @@ pub fn drain(
     tasks: Vec<Task<Message>>,
     watchdog: Duration,
 ) -> Result<(), String> {
+    drain_with(app, runtime, tasks, watchdog, |_, _| {})
+}
+
+/// [`drain`], handing every action that is not a message (widget and
+/// window operations) to `other`, with the app as it is at that moment.
+pub fn drain_with(
+    app: &mut App,
+    runtime: &tokio::runtime::Runtime,
+    tasks: Vec<Task<Message>>,
+    watchdog: Duration,
+    mut other: impl FnMut(&App, iced_runtime::Action<Message>),
+) -> Result<(), String> {
     let mut streams: SelectAll<BoxStream<'static, iced_runtime::Action<Message>>> =
         SelectAll::new();
     for task in tasks {
@@ -36,7 +48,7 @@ pub fn drain(
                     streams.push(s);
                 }
             }
-            Ok(Some(_)) => {}
+            Ok(Some(action)) => other(app, action),
         }
     }
 }

@@ -8,8 +8,19 @@
 //! would ([`Gui::settle`], in the manner of Liana's sandbox): every Task an
 //! update returns is turned into its stream and polled on a tokio runtime;
 //! each message it outputs goes back to `update`, whose Tasks join the
-//! rest, until none is left. Widget and window operations (focus, redraw)
-//! have no window to act on and are dropped.
+//! rest, until none is left. Widget operations (focus) act on the widget
+//! state the keyboard frames keep; window operations are dropped.
+//!
+//! Keyboard through real key events ([`Gui::press`], [`Gui::type_text`]):
+//! iced_test runs no subscriptions, so the harness replays what iced_winit
+//! does with a key event: the widget tree sees it first (its messages go to
+//! `update` first), then the event and the status the widgets gave it go to
+//! the very function the app hands to `iced::event::listen_with`
+//! (`ui::watch::keyboard_event`), whose message goes to `update` too. The
+//! widget tree's state (which text input has the keyboard) is kept from one
+//! key frame to the next, as a window keeps it, and the app's focus
+//! operations act on it. Clicks go through fresh simulators and leave it
+//! alone.
 //!
 //! Simulators on parallel threads may crash, so every test holds
 //! [`serial`] for its whole run.
@@ -23,8 +34,10 @@ use std::time::Duration;
 mod drain;
 
 use iced::Task;
+use iced::event::Status;
+use iced_runtime::user_interface::{Cache, UserInterface};
 use iced_test::Simulator;
-use iced_test::core::keyboard::{Key, key::Named};
+use iced_test::core::keyboard::{self, Key, Modifiers, key::Named};
 use iced_test::selector::Candidate;
 use madoguchi::i18n::Language;
 use madoguchi::ui::settings::Paths;
@@ -66,6 +79,8 @@ pub struct Gui {
     /// Work started and not yet run to its end.
     pending: Vec<Task<Message>>,
     runtime: tokio::runtime::Runtime,
+    /// The widget tree's state between key frames (see the module docs).
+    widgets: Option<Cache>,
 }
 
 impl Gui {
@@ -90,6 +105,7 @@ impl Gui {
             size: SIZE,
             pending: Vec::new(),
             runtime,
+            widgets: None,
         }
     }
 
@@ -173,7 +189,13 @@ impl Gui {
     /// to run (it would wait forever).
     pub fn settle(&mut self) {
         let tasks = std::mem::take(&mut self.pending);
-        if let Err(e) = drain::drain(&mut self.app, &self.runtime, tasks, WATCHDOG) {
+        let (widgets, size) = (&mut self.widgets, self.size);
+        let result = drain::drain_with(&mut self.app, &self.runtime, tasks, WATCHDOG, |app, a| {
+            if let iced_runtime::Action::Widget(operation) = a {
+                operate(app, widgets, size, operation);
+            }
+        });
+        if let Err(e) = result {
             panic!("{e}: {:?}", self.app);
         }
         assert!(
@@ -258,6 +280,125 @@ impl Gui {
         self.apply(messages);
     }
 
+    /// One key frame: `event` through the kept widget tree, the widgets'
+    /// messages to `update`, then the event and its status through the
+    /// app's keyboard subscription function, its message to `update`.
+    /// The work started is left for [`Gui::settle`]. The event's status.
+    fn key_frame(&mut self, event: iced::Event) -> Status {
+        let (status, messages) = {
+            let mut renderer = headless_renderer();
+            let cache = self.widgets.take().unwrap_or_else(Cache::new);
+            let mut ui = UserInterface::build(
+                self.app.view(),
+                iced::Size::new(self.size.0, self.size.1),
+                cache,
+                &mut renderer,
+            );
+            let mut messages = Vec::new();
+            let (_, statuses) = ui.update(
+                std::slice::from_ref(&event),
+                iced::mouse::Cursor::Unavailable,
+                &mut renderer,
+                &mut iced_test::core::clipboard::Null,
+                &mut messages,
+            );
+            self.widgets = Some(ui.into_cache());
+            (statuses[0], messages)
+        };
+        for m in messages {
+            self.send(m);
+        }
+        let window = iced::window::Id::unique();
+        if let Some(m) = madoguchi::ui::watch::keyboard_event(event, status, window) {
+            self.send(m);
+        }
+        status
+    }
+
+    /// Press and release `key` with `modifiers` (and the text it types),
+    /// one key frame each, without waiting for the work it starts. The
+    /// status the widgets gave the press.
+    pub fn press_no_wait(&mut self, key: Key, modifiers: Modifiers, text: Option<&str>) -> Status {
+        let (press, release) = key_events(key, modifiers, text);
+        let status = self.key_frame(press);
+        let _ = self.key_frame(release);
+        status
+    }
+
+    /// Press a named key (Tab, Enter, Escape…) with `modifiers`, then wait
+    /// for the work it started. The status the widgets gave the press.
+    pub fn press(&mut self, key: Named, modifiers: Modifiers) -> Status {
+        let status = self.press_no_wait(Key::Named(key), modifiers, None);
+        self.settle();
+        status
+    }
+
+    pub fn tab(&mut self) -> Status {
+        self.press(Named::Tab, Modifiers::empty())
+    }
+
+    pub fn shift_tab(&mut self) -> Status {
+        self.press(Named::Tab, Modifiers::SHIFT)
+    }
+
+    pub fn enter(&mut self) -> Status {
+        self.press(Named::Enter, Modifiers::empty())
+    }
+
+    pub fn escape(&mut self) -> Status {
+        self.press(Named::Escape, Modifiers::empty())
+    }
+
+    /// Type `text` key by key into whatever has the keyboard (Shift held
+    /// for upper-case letters), waiting after each key.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let shift = c.is_uppercase();
+            let unmodified: String = c.to_lowercase().collect();
+            let modifiers = if shift {
+                Modifiers::SHIFT
+            } else {
+                Modifiers::empty()
+            };
+            let (press, release) = char_events(&unmodified, &c.to_string(), modifiers);
+            let _ = self.key_frame(press);
+            let _ = self.key_frame(release);
+            self.settle();
+        }
+    }
+
+    /// The keys of the focus order, in order.
+    pub fn focus_order(&self) -> Vec<String> {
+        self.app
+            .key_map()
+            .order
+            .iter()
+            .map(|f| f.key().to_owned())
+            .collect()
+    }
+
+    /// Whether the widget `id` (a text input) has the keyboard in the kept
+    /// widget tree.
+    pub fn input_has_keyboard(&mut self, id: &'static str) -> bool {
+        let mut renderer = headless_renderer();
+        let cache = self.widgets.take().unwrap_or_else(Cache::new);
+        let mut ui = UserInterface::build(
+            self.app.view(),
+            iced::Size::new(self.size.0, self.size.1),
+            cache,
+            &mut renderer,
+        );
+        let mut probe = FocusProbe {
+            id: iced::widget::Id::new(id),
+            focused: None,
+        };
+        ui.operate(&renderer, &mut probe);
+        self.widgets = Some(ui.into_cache());
+        probe
+            .focused
+            .unwrap_or_else(|| panic!("no focusable widget {id} on screen"))
+    }
+
     /// A key press the app's keyboard subscription would report.
     pub fn key(&mut self, k: madoguchi::ui::KeyPress) {
         self.apply(vec![Message::Key(k)]);
@@ -340,4 +481,123 @@ pub fn configured_window() -> (madoguchi::ui::settings::Paths, tempfile::TempDir
         admin: Some(admin),
     };
     (paths, dir)
+}
+
+/// A headless renderer as the simulator makes one.
+fn headless_renderer() -> iced::Renderer {
+    use iced_test::core::renderer::Headless;
+    let settings = madoguchi::ui::iced_settings();
+    let backend = std::env::var("ICED_TEST_BACKEND").ok();
+    iced::futures::executor::block_on(<iced::Renderer as Headless>::new(
+        settings.default_font,
+        settings.default_text_size,
+        backend.as_deref(),
+    ))
+    .expect("a headless renderer")
+}
+
+/// Run a widget operation (and those it chains) on the widget tree of the
+/// app's current view, as iced_winit does.
+fn operate(
+    app: &App,
+    widgets: &mut Option<Cache>,
+    size: (f32, f32),
+    mut operation: Box<dyn iced_test::core::widget::Operation>,
+) {
+    use iced_test::core::widget::operation::Outcome;
+    let mut renderer = headless_renderer();
+    let cache = widgets.take().unwrap_or_else(Cache::new);
+    let mut ui = UserInterface::build(
+        app.view(),
+        iced::Size::new(size.0, size.1),
+        cache,
+        &mut renderer,
+    );
+    loop {
+        ui.operate(&renderer, operation.as_mut());
+        match operation.finish() {
+            Outcome::Chain(next) => operation = next,
+            _ => break,
+        }
+    }
+    *widgets = Some(ui.into_cache());
+}
+
+/// Reads whether the focusable widget `id` is focused.
+struct FocusProbe {
+    id: iced::widget::Id,
+    focused: Option<bool>,
+}
+
+impl iced_test::core::widget::Operation for FocusProbe {
+    fn focusable(
+        &mut self,
+        id: Option<&iced::widget::Id>,
+        _bounds: iced::Rectangle,
+        state: &mut dyn iced_test::core::widget::operation::Focusable,
+    ) {
+        if id == Some(&self.id) {
+            self.focused = Some(state.is_focused());
+        }
+    }
+
+    fn traverse(
+        &mut self,
+        operate: &mut dyn FnMut(&mut dyn iced_test::core::widget::Operation<()>),
+    ) {
+        operate(self);
+    }
+}
+
+/// The press and the release of a named key, as iced_winit reports them.
+pub fn key_events(
+    key: Key,
+    modifiers: Modifiers,
+    text: Option<&str>,
+) -> (iced::Event, iced::Event) {
+    let physical = keyboard::key::Physical::Unidentified(keyboard::key::NativeCode::Unidentified);
+    (
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: key.clone(),
+            modified_key: key.clone(),
+            physical_key: physical,
+            location: keyboard::Location::Standard,
+            modifiers,
+            text: text.map(Into::into),
+            repeat: false,
+        }),
+        iced::Event::Keyboard(keyboard::Event::KeyReleased {
+            key: key.clone(),
+            modified_key: key,
+            physical_key: physical,
+            location: keyboard::Location::Standard,
+            modifiers,
+        }),
+    )
+}
+
+/// A printable key: `key` without modifiers, `typed` with them (and its
+/// text), as iced_winit reports them.
+pub fn char_events(key: &str, typed: &str, modifiers: Modifiers) -> (iced::Event, iced::Event) {
+    let physical = keyboard::key::Physical::Unidentified(keyboard::key::NativeCode::Unidentified);
+    let unmodified = Key::Character(key.into());
+    let modified = Key::Character(typed.into());
+    (
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key: unmodified.clone(),
+            modified_key: modified.clone(),
+            physical_key: physical,
+            location: keyboard::Location::Standard,
+            modifiers,
+            text: Some(typed.into()),
+            repeat: false,
+        }),
+        iced::Event::Keyboard(keyboard::Event::KeyReleased {
+            key: unmodified,
+            modified_key: modified,
+            physical_key: physical,
+            location: keyboard::Location::Standard,
+            modifiers,
+        }),
+    )
 }
