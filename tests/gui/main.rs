@@ -12,6 +12,7 @@ mod support;
 
 mod contrast;
 mod counter;
+mod keyboard;
 mod lockdown;
 mod messages;
 // pcscd + vpcd: Linux only (see tests/app/main.rs).
