@@ -433,14 +433,33 @@ fn escape_and_enter_on_the_staff_pin() {
     g.escape();
     assert!(g.on_top());
 
-    // The PIN box has the keyboard.
+    // The PIN box has the keyboard, and the ring knows it: Tab goes on to
+    // the dialog's button (設定を開く is off while the box is empty) and
+    // Shift+Tab back into the box.
     g.click("設定 (職員用)");
     assert!(g.input_has_keyboard(input));
-    // A wrong PIN, submitted with Enter in the box: refused.
+    assert_eq!(focus(&g), Some("staff.input"));
+    g.tab();
+    assert_eq!(focus(&g), Some("staff.cancel"));
+    assert!(!g.input_has_keyboard(input));
+    g.shift_tab();
+    assert_eq!(focus(&g), Some("staff.input"));
+    assert!(g.input_has_keyboard(input));
+    // A wrong PIN, submitted with Enter in the box: refused, and the box
+    // keeps the keyboard for the next try.
     g.type_text("123456");
     assert_eq!(g.enter(), Status::Captured);
     assert!(on_unlock(&g));
     assert!(g.sees_part("E502"), "{:?}", g.texts());
+    assert!(g.input_has_keyboard(input), "the refusal took the keyboard");
+    // The right one, typed and entered at once, opens Settings.
+    g.type_text(STAFF_PIN);
+    assert_eq!(g.enter(), Status::Captured);
+    assert!(
+        matches!(g.app.screen, Screen::Settings(_)),
+        "{:?}",
+        g.app.screen
+    );
     g.escape();
     assert!(g.on_top());
 }

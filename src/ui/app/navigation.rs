@@ -64,6 +64,9 @@ impl App {
                     let hash = self.settings.staff_pin.clone().unwrap_or_default();
                     let (s, task) = staff_unlock::StaffUnlock::new(hash);
                     self.show(Screen::StaffUnlock(Box::new(s)));
+                    // The task gives the PIN box the keyboard; the ring
+                    // must know, or Tab would start over from the header.
+                    self.focus = Some(staff_unlock::FOCUS_KEY.into());
                     task.map(|m| Message::Screen(ScreenMessage::StaffUnlock(m)))
                 }
                 // Not offered; a message that asks anyway is ignored.

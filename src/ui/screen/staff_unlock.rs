@@ -15,6 +15,8 @@ use crate::ui::widget::{self, Ui, message_box};
 
 /// The input's id (focused when the screen opens).
 pub const INPUT: &str = "staff-unlock-pin";
+/// The PIN box's key in the focus ring.
+pub const FOCUS_KEY: &str = "staff.input";
 
 #[derive(Clone)]
 pub enum Message {
@@ -79,7 +81,10 @@ impl StaffUnlock {
                             e.catalogue_number()
                         );
                         self.error = Some(e);
-                        Action::None
+                        // The refusal's message box comes before the PIN
+                        // box, which moves it in the widget tree and takes
+                        // the keyboard from it: give it back.
+                        Action::Run(iced::widget::operation::focus(Id::new(INPUT)))
                     }
                 }
             }
@@ -101,7 +106,7 @@ impl StaffUnlock {
                 None,
             ));
         }
-        let is_focused = ui.input("staff.input", Id::new(INPUT));
+        let is_focused = ui.input(FOCUS_KEY, Id::new(INPUT));
         col = col.push(
             column![
                 theme::text(Role::Label, fl!("ui-staff-label")),
@@ -147,7 +152,8 @@ mod tests {
         let hash = staff_pin::hash(&Zeroizing::new("shokuin-77".to_owned())).unwrap();
         let (mut s, _) = StaffUnlock::new(hash);
         let _ = s.update(Message::Input("guess-1234".into()));
-        assert!(matches!(s.update(Message::Submit), Action::None));
+        // Refused: nothing opens, the PIN box gets the keyboard back.
+        assert!(matches!(s.update(Message::Submit), Action::Run(_)));
         assert_eq!(s.error, Some(StaffPinError::Wrong));
         assert!(s.pin.is_empty(), "a refused PIN is not kept");
         assert!(!format!("{s:?}").contains("guess"));
