@@ -45,10 +45,15 @@ pub fn keyboard_event(
             key,
             modifiers,
             text,
+            repeat,
             ..
         }) => {
             let ignored = status == iced::event::Status::Ignored;
             match key.as_ref() {
+                // A key held down answers one screen only: held on
+                // 了解 (送信する), Enter's repeats would close the result as
+                // it comes; Escape's would walk back past the screen before.
+                Key::Named(Named::Enter | Named::Escape) if repeat => None,
                 Key::Named(Named::Tab) => Some(Message::Key(if modifiers.shift() {
                     KeyPress::ShiftTab
                 } else {

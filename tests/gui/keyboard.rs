@@ -562,3 +562,66 @@ fn enter_pressed_twice_at_the_send_sends_once_and_shows_the_result() {
     assert_eq!(window.submissions().len(), 1);
     assert_eq!(card.signatures(), 1);
 }
+
+#[test]
+fn a_key_held_down_answers_one_screen_only() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.sign_through(PASSWORD);
+    g.expect_section("2.1.8");
+    tab_to(&mut g, "act.Confirm");
+    let (press, release) = key_events(Key::Named(Named::Enter), Modifiers::empty(), None);
+    // Enter goes down on 了解 (送信する) and stays down while the window
+    // answers.
+    g.key_frame(press.clone());
+    g.settle();
+    g.expect_section("2.1.9");
+    // The keyboard repeats the held key: the result stays.
+    for _ in 0..3 {
+        g.key_frame(repeat_of(&press));
+        g.settle();
+    }
+    g.key_frame(release);
+    g.settle();
+    g.expect_section("2.1.9");
+    g.expect("オンライン失効申請の受理通知");
+    // A new press closes it.
+    g.enter();
+    assert!(g.on_top());
+
+    // Escape held on 2.1.6 cancels the signing, and its repeats do not
+    // go on to stop the procedure from 2.1.5.
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.click("電子署名");
+    g.expect_section("2.1.6");
+    let (press, release) = key_events(Key::Named(Named::Escape), Modifiers::empty(), None);
+    g.key_frame(press.clone());
+    g.settle();
+    g.expect_section("2.1.5");
+    for _ in 0..3 {
+        g.key_frame(repeat_of(&press));
+        g.settle();
+    }
+    g.key_frame(release);
+    g.settle();
+    g.expect_section("2.1.5");
+}
+
+#[test]
+fn a_wrong_password_then_the_right_one_by_keyboard() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click(REVOCATION);
+    g.click("カードを読み取る");
+    expect_password_box_has_the_keyboard(&mut g);
+    g.type_text("WRONG1");
+    assert_eq!(g.enter(), Status::Captured);
+    g.expect_section("2.1.4");
+    assert_eq!(g.tries_left(), Some(4));
+    // The box has the keyboard again for the next try.
+    expect_password_box_has_the_keyboard(&mut g);
+    g.type_text(PASSWORD);
+    assert_eq!(g.enter(), Status::Captured);
+    g.expect_section("2.1.5");
+}

@@ -284,7 +284,7 @@ impl Gui {
     /// messages to `update`, then the event and its status through the
     /// app's keyboard subscription function, its message to `update`.
     /// The work started is left for [`Gui::settle`]. The event's status.
-    fn key_frame(&mut self, event: iced::Event) -> Status {
+    pub fn key_frame(&mut self, event: iced::Event) -> Status {
         let (status, messages) = {
             let mut renderer = headless_renderer();
             let cache = self.widgets.take().unwrap_or_else(Cache::new);
@@ -574,6 +574,30 @@ pub fn key_events(
             modifiers,
         }),
     )
+}
+
+/// The same key press again, as the keyboard repeats a key held down.
+pub fn repeat_of(event: &iced::Event) -> iced::Event {
+    match event.clone() {
+        iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key,
+            modified_key,
+            physical_key,
+            location,
+            modifiers,
+            text,
+            ..
+        }) => iced::Event::Keyboard(keyboard::Event::KeyPressed {
+            key,
+            modified_key,
+            physical_key,
+            location,
+            modifiers,
+            text,
+            repeat: true,
+        }),
+        other => panic!("not a key press: {other:?}"),
+    }
 }
 
 /// A printable key: `key` without modifiers, `typed` with them (and its
