@@ -625,3 +625,52 @@ fn a_wrong_password_then_the_right_one_by_keyboard() {
     assert_eq!(g.enter(), Status::Captured);
     g.expect_section("2.1.5");
 }
+
+#[test]
+fn the_password_change_by_keyboard() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    tab_to(&mut g, "top.change-password");
+    g.enter();
+    assert!(matches!(g.app.screen, Screen::ChangePassword(_)));
+    // The form opens with the keyboard in its first box.
+    assert_eq!(focus(&g), Some("change.old"));
+    assert!(g.input_has_keyboard("change-old"));
+    // Two different new passwords: refused before anything is sent; the
+    // new ones are emptied and the keyboard is in the first of them.
+    g.type_text(PASSWORD);
+    g.tab();
+    assert_eq!(focus(&g), Some("change.new"));
+    assert!(g.input_has_keyboard("change-new"));
+    g.type_text("NEWPASS1");
+    g.tab();
+    g.type_text("NEWPASS2");
+    assert_eq!(g.enter(), Status::Captured);
+    g.expect("新しいパスワードが 2 回とも同じではありません");
+    assert_eq!(g.tries_left(), Some(5));
+    assert_eq!(focus(&g), Some("change.new"));
+    assert!(g.input_has_keyboard("change-new"));
+    // Again, right.
+    g.type_text("NEWPASS1");
+    g.tab();
+    g.type_text("NEWPASS1");
+    assert_eq!(g.enter(), Status::Captured);
+    g.expect("署名用電子証明書のパスワードを変更しました。");
+    g.escape();
+    assert!(g.on_top());
+
+    // A wrong old password goes to the card: refused, every box emptied,
+    // the keyboard in the first.
+    tab_to(&mut g, "top.change-password");
+    g.enter();
+    g.type_text("WRONG9");
+    g.tab();
+    g.type_text("NEWPASS2");
+    g.tab();
+    g.type_text("NEWPASS2");
+    assert_eq!(g.enter(), Status::Captured);
+    assert_eq!(g.tries_left(), Some(4));
+    assert!(matches!(g.app.screen, Screen::ChangePassword(_)));
+    assert_eq!(focus(&g), Some("change.old"));
+    assert!(g.input_has_keyboard("change-old"));
+}

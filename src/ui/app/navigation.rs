@@ -135,6 +135,10 @@ impl App {
             }
             Go::ReaderChosen(name) => self.reader_chosen(name),
             Go::FocusPassword => self.focus_password(),
+            Go::FocusInput { key, id } => {
+                self.focus = Some(key.to_owned());
+                iced::widget::operation::focus(id)
+            }
             Go::ApplySettings(new) => {
                 self.apply_settings(*new);
                 Task::none()

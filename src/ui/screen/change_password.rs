@@ -88,6 +88,27 @@ impl ChangePassword {
         }
     }
 
+    /// Whether the three boxes are on screen.
+    fn shows_entries(&self) -> bool {
+        matches!(self.stage, Stage::Form { state, confirmed } if state != PasswordState::LastTry || confirmed)
+    }
+
+    /// The keyboard into the first empty box (the first one if none is).
+    fn focus_entry(&self) -> Go {
+        let (key, field) = [
+            ("change.old", &self.old),
+            ("change.new", &self.new),
+            ("change.again", &self.again),
+        ]
+        .into_iter()
+        .find(|(_, f)| f.is_empty())
+        .unwrap_or(("change.old", &self.old));
+        Go::FocusInput {
+            key,
+            id: field.id.clone(),
+        }
+    }
+
     fn read_status(&mut self) -> Task<Message> {
         self.stage = Stage::Reading;
         match &self.session {
@@ -190,7 +211,14 @@ impl ChangePassword {
         match message {
             Message::Done(d) => {
                 if let Some(d) = d.take() {
-                    return Action::Run(self.done(d));
+                    let had_entries = self.shows_entries();
+                    let task = self.done(d);
+                    // The form opens, or comes back after a refusal: the
+                    // keyboard goes into it.
+                    if !had_entries && self.shows_entries() {
+                        return Action::RunAndGo(task, self.focus_entry());
+                    }
+                    return Action::Run(task);
                 }
             }
             Message::Old(v) => self.old.set(v),
@@ -208,6 +236,7 @@ impl ChangePassword {
                         state,
                         confirmed: true,
                     };
+                    return Action::Go(self.focus_entry());
                 }
             }
             Message::Submit => {
@@ -229,7 +258,10 @@ impl ChangePassword {
                         self.notice = Some(password::notice_text(
                             &crate::flow::PasswordNotice::Format(f),
                         ));
-                        return Action::None;
+                        // The notice comes before the boxes, which moves
+                        // them in the widget tree and takes the keyboard
+                        // from them: give it back.
+                        return Action::Go(self.focus_entry());
                     }
                     _ => {
                         self.notice = Some((
@@ -237,7 +269,7 @@ impl ChangePassword {
                             fl!("change-password-mismatch"),
                             fl!("ui-change-nothing-sent"),
                         ));
-                        return Action::None;
+                        return Action::Go(self.focus_entry());
                     }
                 }
                 drop(again);

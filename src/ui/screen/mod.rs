@@ -64,6 +64,12 @@ pub enum Go {
     ReaderChosen(String),
     /// The keyboard focus into the password box.
     FocusPassword,
+    /// The keyboard, and the focus ring, into a text input of the screen
+    /// (its key in the ring, its widget id).
+    FocusInput {
+        key: &'static str,
+        id: iced::widget::Id,
+    },
     /// Use these settings now.
     ApplySettings(Box<Settings>),
     /// Use these settings and write them to the user's file.
