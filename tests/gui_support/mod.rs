@@ -285,26 +285,18 @@ impl Gui {
     /// app's keyboard subscription function, its message to `update`.
     /// The work started is left for [`Gui::settle`]. The event's status.
     pub fn key_frame(&mut self, event: iced::Event) -> Status {
-        let (status, messages) = {
-            let mut renderer = headless_renderer();
-            let cache = self.widgets.take().unwrap_or_else(Cache::new);
-            let mut ui = UserInterface::build(
-                self.app.view(),
-                iced::Size::new(self.size.0, self.size.1),
-                cache,
-                &mut renderer,
-            );
-            let mut messages = Vec::new();
-            let (_, statuses) = ui.update(
-                std::slice::from_ref(&event),
-                iced::mouse::Cursor::Unavailable,
-                &mut renderer,
-                &mut iced_test::core::clipboard::Null,
-                &mut messages,
-            );
-            self.widgets = Some(ui.into_cache());
-            (statuses[0], messages)
-        };
+        let (status, messages) =
+            with_widgets(&self.app, &mut self.widgets, self.size, |ui, renderer| {
+                let mut messages = Vec::new();
+                let (_, statuses) = ui.update(
+                    std::slice::from_ref(&event),
+                    iced::mouse::Cursor::Unavailable,
+                    renderer,
+                    &mut iced_test::core::clipboard::Null,
+                    &mut messages,
+                );
+                (statuses[0], messages)
+            });
         for m in messages {
             self.send(m);
         }
@@ -380,20 +372,13 @@ impl Gui {
     /// Whether the widget `id` (a text input) has the keyboard in the kept
     /// widget tree.
     pub fn input_has_keyboard(&mut self, id: &'static str) -> bool {
-        let mut renderer = headless_renderer();
-        let cache = self.widgets.take().unwrap_or_else(Cache::new);
-        let mut ui = UserInterface::build(
-            self.app.view(),
-            iced::Size::new(self.size.0, self.size.1),
-            cache,
-            &mut renderer,
-        );
         let mut probe = FocusProbe {
             id: iced::widget::Id::new(id),
             focused: None,
         };
-        ui.operate(&renderer, &mut probe);
-        self.widgets = Some(ui.into_cache());
+        with_widgets(&self.app, &mut self.widgets, self.size, |ui, renderer| {
+            ui.operate(renderer, &mut probe)
+        });
         probe
             .focused
             .unwrap_or_else(|| panic!("no focusable widget {id} on screen"))
@@ -505,22 +490,39 @@ fn operate(
     mut operation: Box<dyn iced_test::core::widget::Operation>,
 ) {
     use iced_test::core::widget::operation::Outcome;
+    with_widgets(app, widgets, size, |ui, renderer| {
+        loop {
+            ui.operate(renderer, operation.as_mut());
+            match operation.finish() {
+                Outcome::Chain(next) => operation = next,
+                _ => break,
+            }
+        }
+    });
+}
+
+/// The widget tree of the app's current view, built on the state kept from
+/// the last key frame (as a window rebuilds it after each update), for `f`;
+/// its state is kept again afterwards.
+fn with_widgets<R>(
+    app: &App,
+    widgets: &mut Option<Cache>,
+    size: (f32, f32),
+    f: impl FnOnce(
+        &mut UserInterface<'_, Message, iced::Theme, iced::Renderer>,
+        &mut iced::Renderer,
+    ) -> R,
+) -> R {
     let mut renderer = headless_renderer();
-    let cache = widgets.take().unwrap_or_else(Cache::new);
     let mut ui = UserInterface::build(
         app.view(),
         iced::Size::new(size.0, size.1),
-        cache,
+        widgets.take().unwrap_or_default(),
         &mut renderer,
     );
-    loop {
-        ui.operate(&renderer, operation.as_mut());
-        match operation.finish() {
-            Outcome::Chain(next) => operation = next,
-            _ => break,
-        }
-    }
+    let result = f(&mut ui, &mut renderer);
     *widgets = Some(ui.into_cache());
+    result
 }
 
 /// Reads whether the focusable widget `id` is focused.
