@@ -21,6 +21,9 @@ pub fn drain(
     drain_with(app, runtime, tasks, watchdog, |_, _| {})
 }
 
+/// Work under way, as streams of a Task's actions.
+pub type Streams = SelectAll<BoxStream<'static, iced_runtime::Action<Message>>>;
+
 /// [`drain`], handing every action that is not a message (widget and
 /// window operations) to `other`, with the app as it is at that moment.
 pub fn drain_with(
@@ -28,24 +31,43 @@ pub fn drain_with(
     runtime: &tokio::runtime::Runtime,
     tasks: Vec<Task<Message>>,
     watchdog: Duration,
-    mut other: impl FnMut(&App, iced_runtime::Action<Message>),
+    other: impl FnMut(&App, iced_runtime::Action<Message>),
 ) -> Result<(), String> {
-    let mut streams: SelectAll<BoxStream<'static, iced_runtime::Action<Message>>> =
-        SelectAll::new();
+    let mut streams = Streams::new();
     for task in tasks {
-        if let Some(s) = iced_runtime::task::into_stream(task) {
-            streams.push(s);
-        }
+        push(&mut streams, task);
     }
+    run_until(app, runtime, &mut streams, watchdog, other, |_| false).map(|_| ())
+}
+
+/// Add a Task's work to `streams`.
+pub fn push(streams: &mut Streams, task: Task<Message>) {
+    if let Some(s) = iced_runtime::task::into_stream(task) {
+        streams.push(s);
+    }
+}
+
+/// Run the work in `streams` as [`drain_with`] does, but stop as soon as
+/// `until` holds after an update (true; the rest stays in `streams`), or
+/// when no work is left (false).
+pub fn run_until(
+    app: &mut App,
+    runtime: &tokio::runtime::Runtime,
+    streams: &mut Streams,
+    watchdog: Duration,
+    mut other: impl FnMut(&App, iced_runtime::Action<Message>),
+    until: impl Fn(&App) -> bool,
+) -> Result<bool, String> {
     loop {
         let next = runtime.block_on(async { tokio::time::timeout(watchdog, streams.next()).await });
         match next {
             Err(_) => return Err(format!("no completion within {watchdog:?}")),
-            Ok(None) => return Ok(()),
+            Ok(None) => return Ok(false),
             Ok(Some(iced_runtime::Action::Output(m))) => {
                 let task = app.update(m);
-                if let Some(s) = iced_runtime::task::into_stream(task) {
-                    streams.push(s);
+                push(streams, task);
+                if until(app) {
+                    return Ok(true);
                 }
             }
             Ok(Some(action)) => other(app, action),

@@ -33,7 +33,6 @@ use std::time::Duration;
 #[path = "drain.rs"]
 mod drain;
 
-use iced::Task;
 use iced::event::Status;
 use iced_runtime::user_interface::{Cache, UserInterface};
 use iced_test::Simulator;
@@ -77,7 +76,7 @@ pub struct Gui {
     pub app: App,
     pub size: (f32, f32),
     /// Work started and not yet run to its end.
-    pending: Vec<Task<Message>>,
+    pending: drain::Streams,
     runtime: tokio::runtime::Runtime,
     /// The widget tree's state between key frames (see the module docs).
     widgets: Option<Cache>,
@@ -103,7 +102,7 @@ impl Gui {
         Gui {
             app,
             size: SIZE,
-            pending: Vec::new(),
+            pending: drain::Streams::new(),
             runtime,
             widgets: None,
         }
@@ -113,7 +112,7 @@ impl Gui {
     /// [`Gui::settle`].
     pub fn send(&mut self, message: Message) {
         let task = self.app.update(message);
-        self.pending.push(task);
+        drain::push(&mut self.pending, task);
     }
 
     fn simulator(&self) -> Simulator<'_, Message> {
@@ -188,21 +187,42 @@ impl Gui {
     /// [`WATCHDOG`], or if the app still says it is busy with nothing left
     /// to run (it would wait forever).
     pub fn settle(&mut self) {
-        let tasks = std::mem::take(&mut self.pending);
-        let (widgets, size) = (&mut self.widgets, self.size);
-        let result = drain::drain_with(&mut self.app, &self.runtime, tasks, WATCHDOG, |app, a| {
-            if let iced_runtime::Action::Widget(operation) = a {
-                operate(app, widgets, size, operation);
-            }
-        });
-        if let Err(e) = result {
-            panic!("{e}: {:?}", self.app);
-        }
+        self.run_until(|_| false);
         assert!(
             !self.app.is_busy(),
             "busy with no work left to run: {:?}",
             self.app
         );
+    }
+
+    /// Run the work under way, as [`Gui::settle`] does, only until
+    /// `until` holds after an update; the rest is left under way (for the
+    /// next [`Gui::settle`]). Fails if the work ends first.
+    #[track_caller]
+    pub fn settle_until(&mut self, what: &str, until: impl Fn(&App) -> bool) {
+        if !self.run_until(until) {
+            panic!("the work ended before {what}: {:?}", self.app);
+        }
+    }
+
+    fn run_until(&mut self, until: impl Fn(&App) -> bool) -> bool {
+        let (widgets, size) = (&mut self.widgets, self.size);
+        let other = |app: &App, a| {
+            if let iced_runtime::Action::Widget(operation) = a {
+                operate(app, widgets, size, operation);
+            }
+        };
+        match drain::run_until(
+            &mut self.app,
+            &self.runtime,
+            &mut self.pending,
+            WATCHDOG,
+            other,
+            until,
+        ) {
+            Ok(reached) => reached,
+            Err(e) => panic!("{e}: {:?}", self.app),
+        }
     }
 
     /// Click the button showing `label`. When the same words show more
