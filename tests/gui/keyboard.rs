@@ -674,3 +674,39 @@ fn the_password_change_by_keyboard() {
     assert_eq!(focus(&g), Some("change.old"));
     assert!(g.input_has_keyboard("change-old"));
 }
+
+#[test]
+fn escape_while_waiting_for_a_busy_window_stops_waiting() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.start_and_login(REVOCATION, PASSWORD);
+    g.sign_through(PASSWORD);
+    // The window's request permits are held: it answers busy, and the app
+    // waits as the answer asks before sending again.
+    let limiter = g.app.source.demo().unwrap().window.limiter();
+    let permits = limiter.available_permits() as u32;
+    let held = limiter.try_acquire_many_owned(permits).unwrap();
+    tab_to(&mut g, "act.Confirm");
+    enter_no_wait(&mut g);
+    let waiting = |app: &App| match &app.screen {
+        Screen::Procedure(p) => matches!(
+            p.engine().screen(),
+            FlowScreen::Working(Activity::WaitingToRetry { .. })
+        ),
+        _ => false,
+    };
+    g.settle_until("the wait for the busy window", waiting);
+    assert_eq!(screen_keys(&g), ["act.Cancel"]);
+    // Enter has no default while waiting.
+    enter_no_wait(&mut g);
+    assert!(waiting(&g.app));
+    // Escape is 待つのをやめる: 2.2.2, with the same request offered again.
+    // (At once: left alone, the wait would also end on 2.2.2 once the
+    // app gives up.)
+    g.press_no_wait(Key::Named(Named::Escape), Modifiers::empty(), None);
+    g.expect_section("2.2.2");
+    g.settle();
+    g.expect_section("2.2.2");
+    g.expect("同じ申請書をもう一度送る");
+    drop(held);
+}

@@ -294,6 +294,10 @@ impl ProcedureScreen {
             col = col.push(widget::small(fl!("ui-working-sending-note")));
         }
         col = col.push(self.actions(ui));
+        // Waiting for a busy window: 待つのをやめる is the way back.
+        if self.engine.allowed().contains(&ActionKind::Cancel) {
+            ui.on_escape(Message::Act(ActionKind::Cancel));
+        }
         widget::dialog(col.into())
     }
 
