@@ -3,8 +3,9 @@
 //! function the app hands to `iced::event::listen_with`, as iced_winit
 //! delivers them (`Gui::press`, `Gui::type_text`); nothing here injects
 //! `Message::Key`. Tab order, Enter and Escape on every screen and dialog,
-//! the password typed as key events, and Enter pressed twice at the
-//! irrevocable send.
+//! the passwords and the settings typed as key events into the box that has
+//! the keyboard, Enter pressed twice (and held down) at the irrevocable
+//! send, and Escape while waiting for a busy window.
 
 use crate::flow_support;
 use crate::gui_support;
@@ -709,4 +710,51 @@ fn escape_while_waiting_for_a_busy_window_stops_waiting() {
     g.expect_section("2.2.2");
     g.expect("同じ申請書をもう一度送る");
     drop(held);
+}
+
+#[test]
+fn settings_by_keyboard_the_boxes_take_the_keyboard_in_turn() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    tab_to(&mut g, "top.settings");
+    g.enter();
+    assert!(matches!(g.app.screen, Screen::Settings(_)));
+    assert_eq!(
+        screen_keys(&g),
+        [
+            "settings.ja",
+            "settings.en",
+            "settings.normal",
+            "settings.large",
+            "settings.counter-off",
+            "settings.counter-on",
+            "settings.server",
+            "settings.anchor",
+            "settings.proxy",
+            "settings.idle",
+            "settings.save",
+            "settings.close"
+        ]
+    );
+    // Tab onto a box gives it the keyboard; typing lands there only.
+    let before = g.app.settings.server.clone();
+    tab_to(&mut g, "settings.server");
+    assert!(g.input_has_keyboard("settings-server"));
+    assert!(!g.input_has_keyboard("settings-anchor"));
+    g.type_text("https://window.example.jp");
+    g.expect("https://window.example.jp");
+    g.tab();
+    assert_eq!(focus(&g), Some("settings.anchor"));
+    assert!(g.input_has_keyboard("settings-anchor"));
+    assert!(!g.input_has_keyboard("settings-server"));
+    g.shift_tab();
+    assert!(g.input_has_keyboard("settings-server"));
+    // Tab onto a button takes the keyboard from every box.
+    tab_to(&mut g, "settings.close");
+    assert!(!g.input_has_keyboard("settings-server"));
+    assert!(!g.input_has_keyboard("settings-anchor"));
+    // Escape leaves without saving.
+    g.escape();
+    assert!(g.on_top());
+    assert_eq!(g.app.settings.server, before);
 }
