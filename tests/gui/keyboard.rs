@@ -758,3 +758,41 @@ fn settings_by_keyboard_the_boxes_take_the_keyboard_in_turn() {
     assert!(g.on_top());
     assert_eq!(g.app.settings.server, before);
 }
+
+/// Type one character the way a keyboard with Caps Lock on reports it: the
+/// key without modifiers, no Shift, and upper-case text.
+fn type_with_caps_lock(g: &mut Gui, c: char) {
+    let (press, release) = char_events(
+        &c.to_lowercase().to_string(),
+        &c.to_uppercase().to_string(),
+        Modifiers::empty(),
+    );
+    g.key_frame(press);
+    g.key_frame(release);
+    g.settle();
+}
+
+#[test]
+fn caps_lock_is_guessed_from_the_typed_keys() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click(VALIDITY);
+    g.click("カードを読み取る");
+    expect_password_box_has_the_keyboard(&mut g);
+    const CAPS: &str =
+        "Caps Lock がオンのようです (このパスワードは大文字なので、そのままで問題ありません)。";
+    // Upper case with Shift: no Caps Lock.
+    g.type_text("AB");
+    assert!(!g.sees(CAPS));
+    // Upper case without Shift: Caps Lock is on.
+    type_with_caps_lock(&mut g, 'c');
+    g.expect(CAPS);
+    assert!(g.app.caps_lock);
+    // Lower case without Shift: off again.
+    g.type_text("1d");
+    assert!(!g.app.caps_lock);
+    assert!(!g.sees(CAPS));
+    // What was typed went into the box, whatever the case.
+    assert!(g.sees_part("いま 5 文字です。"), "{:?}", g.texts());
+    g.expect("小文字は大文字として送ります。");
+}
