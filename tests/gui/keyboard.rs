@@ -796,3 +796,33 @@ fn caps_lock_is_guessed_from_the_typed_keys() {
     assert!(g.sees_part("いま 5 文字です。"), "{:?}", g.texts());
     g.expect("小文字は大文字として送ります。");
 }
+
+#[test]
+fn the_password_change_at_the_last_try_by_keyboard() {
+    let _s = serial();
+    let mut g = Gui::demo("one-try-left");
+    tab_to(&mut g, "top.change-password");
+    g.enter();
+    // The last-try confirmation first: no default, Escape closes.
+    assert_eq!(
+        screen_keys(&g),
+        ["last-try.confirm", "last-try.cancel", "change.close"]
+    );
+    g.enter();
+    assert_eq!(
+        screen_keys(&g),
+        ["last-try.confirm", "last-try.cancel", "change.close"]
+    );
+    g.escape();
+    assert!(g.on_top());
+    // Confirmed: the boxes come, with the keyboard in the first.
+    tab_to(&mut g, "top.change-password");
+    g.enter();
+    tab_to(&mut g, "last-try.confirm");
+    g.enter();
+    assert_eq!(focus(&g), Some("change.old"));
+    assert!(g.input_has_keyboard("change-old"));
+    g.escape();
+    assert!(g.on_top());
+    assert_eq!(g.tries_left(), Some(1));
+}
