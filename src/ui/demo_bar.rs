@@ -42,7 +42,7 @@ pub fn label(choice: Profile) -> String {
 }
 
 pub fn view<'a>(ui: &Ui<'a, Message>, info: Info) -> Element<'a, Message> {
-    let mut profiles = row![theme::text(Role::SmallLabel, fl!("ui-demo-card"))]
+    let mut profiles = row![ui.text(Role::SmallLabel, fl!("ui-demo-card"))]
         .spacing(theme::space::XS)
         .align_y(Alignment::Center);
     for choice in Profile::ALL {
@@ -66,7 +66,7 @@ pub fn view<'a>(ui: &Ui<'a, Message>, info: Info) -> Element<'a, Message> {
     container(
         column![
             profiles.wrap(),
-            row![slot, theme::text(Role::Small, note)]
+            row![slot, ui.text(Role::Small, note)]
                 .spacing(theme::space::M)
                 .align_y(Alignment::Center),
         ]

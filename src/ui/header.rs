@@ -8,7 +8,7 @@ use iced::{Alignment, Element, Length};
 use crate::fl;
 use crate::i18n::{self, Language};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::Ui;
+use crate::ui::widget::{Group, Ui};
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -35,11 +35,11 @@ pub struct Info {
 
 pub fn view<'a>(ui: &Ui<'a, Message>, info: Info) -> Element<'a, Message> {
     let badge = |words: String| {
-        container(theme::text(Role::Label, words))
+        container(ui.text(Role::Label, words))
             .padding([4, 10])
             .style(theme::demo_badge)
     };
-    let mut left = row![theme::text(Role::Title, fl!("app-name"))]
+    let mut left = row![ui.text(Role::Title, fl!("app-name"))]
         .spacing(theme::space::M)
         .align_y(Alignment::Center);
     if info.demo {
@@ -49,7 +49,7 @@ pub fn view<'a>(ui: &Ui<'a, Message>, info: Info) -> Element<'a, Message> {
         left = left.push(badge(fl!("ui-counter-badge")));
     }
     let chip = |(tone, words): (Tone, String)| {
-        container(theme::text(Role::Chip, words))
+        container(ui.text(Role::Chip, words))
             .padding([4, 12])
             .style(theme::chip(tone))
     };
@@ -57,7 +57,10 @@ pub fn view<'a>(ui: &Ui<'a, Message>, info: Info) -> Element<'a, Message> {
         Language::Ja => ("English", Language::En),
         Language::En => ("日本語", Language::Ja),
     };
-    let mut right = row![chip(info.reader), chip(info.card)]
+    ui.begin(Group::Status);
+    let (reader, card) = (chip(info.reader), chip(info.card));
+    ui.end();
+    let mut right = row![reader, card]
         .spacing(theme::space::S)
         .align_y(Alignment::Center);
     if info.home {

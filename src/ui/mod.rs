@@ -16,6 +16,7 @@
 //! resident (engine, document, certificate viewer, receipts) is dropped —
 //! their buffers are zeroing types — and the top screen comes back.
 
+pub mod a11y;
 pub mod app;
 pub mod demo_bar;
 pub mod environment;

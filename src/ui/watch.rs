@@ -3,6 +3,7 @@
 use iced::futures::{SinkExt, StreamExt};
 use madoguchi_card::WatchEvent;
 
+use super::a11y;
 use super::app::Message;
 use super::focus::KeyPress;
 
@@ -71,6 +72,18 @@ pub fn keyboard_event(
             }
         }
         iced::Event::Mouse(iced::mouse::Event::ButtonPressed(_)) => Some(Message::Activity),
+        _ => None,
+    }
+}
+
+/// The window gaining or losing the keyboard focus (the screen reader's
+/// adapter is told).
+pub fn window_focus((_, event): (iced::window::Id, iced::window::Event)) -> Option<Message> {
+    match event {
+        iced::window::Event::Focused => Some(Message::Assistive(a11y::Event::WindowFocused(true))),
+        iced::window::Event::Unfocused => {
+            Some(Message::Assistive(a11y::Event::WindowFocused(false)))
+        }
         _ => None,
     }
 }

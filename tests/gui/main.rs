@@ -10,6 +10,7 @@ mod gui_support;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accessibility;
 mod contrast;
 mod counter;
 mod keyboard;

@@ -4,6 +4,7 @@
 //! an [`Action`] and the App acts on it ([`App::go`], in [`navigation`]).
 //! The header's and the demo bar's messages are handled in [`components`].
 
+mod assistive;
 mod components;
 mod navigation;
 
@@ -21,9 +22,9 @@ use super::screen::{
     reader_choice, server_identity, settings as settings_screen, staff_unlock, top,
 };
 use super::settings::{self, Paths, Settings};
-use super::theme::{self, Tone};
-use super::widget::{self, Context, KeyMap, Ui};
-use super::{Launch, demo_bar, focus, header, watch};
+use super::theme;
+use super::widget::{Context, Item, KeyMap, Ui};
+use super::{Launch, a11y, demo_bar, focus, header, watch};
 use crate::fl;
 use crate::flow::{Options, Screen as FlowScreen};
 use crate::i18n;
@@ -58,8 +59,23 @@ macro_rules! screens {
             /// The page and its focus order: the one place that knows how
             /// each screen is drawn (the view and the focus ring use it).
             pub fn draw<'a>(&'a self, context: &'a Context) -> (Page<'a, Message>, KeyMap<Message>) {
+                let (page, keys, _) = self.draw_with(context, false);
+                (page, keys)
+            }
+
+            /// The same, drawn with a recording `Ui`: also the outline
+            /// the accessibility tree is built from.
+            pub fn outline<'a>(&'a self, context: &'a Context) -> Vec<Item<'a, Message>> {
+                self.draw_with(context, true).2
+            }
+
+            fn draw_with<'a>(
+                &'a self,
+                context: &'a Context,
+                record: bool,
+            ) -> (Page<'a, Message>, KeyMap<Message>, Vec<Item<'a, Message>>) {
                 match self {
-                    $(Screen::$name(s) => drawn(context, |ui| s.view(ui), |m| {
+                    $(Screen::$name(s) => drawn(context, record, |ui| s.view(ui), |m| {
                         Message::Screen(ScreenMessage::$name(m))
                     }),)*
                 }
@@ -122,6 +138,8 @@ pub enum Message {
     IdleTick,
     /// Work under way: redraw the elapsed time (only while working).
     Tick,
+    /// From the assistive technology's adapter (`ui::a11y`).
+    Assistive(a11y::Event),
 }
 
 impl Message {
@@ -139,14 +157,21 @@ impl Message {
 /// A screen's page and focus order, in the App's messages.
 fn drawn<'a, M: Clone + 'a>(
     context: &'a Context,
+    record: bool,
     view: impl FnOnce(&Ui<'a, M>) -> Page<'a, M>,
     wrap: impl Fn(M) -> Message + Copy + 'a,
-) -> (Page<'a, Message>, KeyMap<Message>) {
-    let ui = Ui::new(context);
+) -> (Page<'a, Message>, KeyMap<Message>, Vec<Item<'a, Message>>) {
+    let ui = if record {
+        Ui::recording(context)
+    } else {
+        Ui::new(context)
+    };
     let page = view(&ui);
+    let (own, outline) = ui.into_parts();
     let mut keys = KeyMap::default();
-    focus::lift(&mut keys, ui.into_keys(), wrap);
-    (page.map(wrap), keys)
+    focus::lift(&mut keys, own, wrap);
+    let outline = outline.into_iter().map(|i| i.map(wrap)).collect();
+    (page.map(wrap), keys, outline)
 }
 
 /// The app's state.
@@ -178,6 +203,9 @@ pub struct App {
     /// The chosen reader that was unplugged (said on the next reader
     /// choice).
     pub(super) lost_reader: Option<String>,
+    /// The accessibility adapter, once it runs (`ui::a11y`).
+    pub(super) assistive: Option<a11y::Handle>,
+    pub(super) window_focused: bool,
 }
 
 impl std::fmt::Debug for App {
@@ -261,6 +289,8 @@ impl App {
             demo_switching: None,
             counter_flag: launch.counter,
             lost_reader: None,
+            assistive: None,
+            window_focused: false,
         };
         app.check_window();
         app.refresh_context();
@@ -407,6 +437,7 @@ impl App {
             self.focus = None;
         }
         self.refresh_context();
+        self.publish();
         task
     }
 
@@ -415,6 +446,9 @@ impl App {
             message,
             Message::IdleTick
                 | Message::Tick
+                | Message::Assistive(
+                    a11y::Event::Ready(_) | a11y::Event::Activated | a11y::Event::Deactivated
+                )
                 | Message::Reader(_)
                 | Message::DemoSwitched(_)
                 | Message::Screen(
@@ -452,6 +486,7 @@ impl App {
                 Task::none()
             }
             Message::Activity | Message::Tick => Task::none(),
+            Message::Assistive(e) => self.assistive_event(e),
             Message::IdleTick => {
                 if self.counter()
                     && !matches!(self.screen, Screen::Top(_))
@@ -489,7 +524,13 @@ impl App {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        let mut subs = vec![iced::event::listen_with(watch::keyboard_event)];
+        let mut subs = vec![
+            iced::event::listen_with(watch::keyboard_event),
+            // Always on: dropping it would drop the adapter, and the
+            // window would vanish from the screen reader.
+            Subscription::run(a11y::events).map(Message::Assistive),
+            iced::window::events().filter_map(watch::window_focus),
+        ];
         if let Source::Pcsc(_) = self.source {
             subs.push(Subscription::run(watch::readers));
         }
@@ -511,12 +552,8 @@ impl App {
             all = all.push(demo_bar::view(&Ui::new(context), info).map(Message::DemoBar));
         }
         let mut content = column![].spacing(theme::space::L);
-        for p in &self.settings_problems {
-            content = content.push(widget::notice(
-                Tone::Warning,
-                fl!("ui-settings-problem"),
-                Some(p.clone()),
-            ));
+        for p in self.problems(&Ui::new(context)) {
+            content = content.push(p);
         }
         content = content.push(page.body);
         all = all.push(

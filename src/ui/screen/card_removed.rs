@@ -40,13 +40,13 @@ impl CardRemoved {
 
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let col = column![
-            widget::heading(fl!("ui-card-removed-heading")),
-            widget::notice(
+            ui.heading(fl!("ui-card-removed-heading")),
+            ui.notice(
                 Tone::Warning,
                 fl!("ui-card-removed-reinsert"),
                 Some(fl!("ui-card-removed-resume")),
             ),
-            widget::body(fl!("ui-card-removed-nothing-lost")),
+            ui.body(fl!("ui-card-removed-nothing-lost")),
             widget::buttons(vec![
                 ui.button(
                     "removed.home",

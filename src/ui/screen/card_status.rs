@@ -93,15 +93,16 @@ impl CardStatus {
 
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let mut col = column![
-            widget::heading(fl!("ui-status-heading")),
-            widget::body(fl!("ui-status-intro")),
+            ui.heading(fl!("ui-status-heading")),
+            ui.body(fl!("ui-status-intro")),
         ]
         .spacing(theme::space::L);
         match (&self.report, self.loading) {
-            (_, true) => col = col.push(widget::body(format!("{}…", fl!("working-reading-card")))),
+            (_, true) => col = col.push(ui.body(format!("{}…", fl!("working-reading-card")))),
             (None, false) => {}
             (Some(Err(e)), false) => {
                 col = col.push(message_box::view(
+                    ui,
                     e.catalogue_number(),
                     Tone::Danger,
                     true,
@@ -110,8 +111,8 @@ impl CardStatus {
             }
             (Some(Ok(r)), false) => {
                 let mut list = column![
-                    widget::field(fl!("ui-status-reader"), r.reader.clone()),
-                    widget::field(fl!("status-card-kind"), presentation::token_text(&r.token)),
+                    ui.field(fl!("ui-status-reader"), r.reader.clone()),
+                    ui.field(fl!("status-card-kind"), presentation::token_text(&r.token)),
                 ]
                 .spacing(theme::space::S);
                 for (kind, status) in &r.pins {
@@ -125,9 +126,9 @@ impl CardStatus {
                     let words = presentation::pin_status(*kind, status);
                     list = list.push(
                         iced::widget::row![
-                            theme::text(Role::Label, presentation::pin_name(*kind))
+                            ui.text(Role::Label, presentation::pin_name(*kind))
                                 .width(Length::Fixed(300.0)),
-                            theme::text(Role::Label, words).style(theme::toned(tone)),
+                            ui.text(Role::Label, words).style(theme::toned(tone)),
                         ]
                         .spacing(theme::space::M),
                     );
@@ -136,15 +137,15 @@ impl CardStatus {
                     Some(t) => date(t),
                     None => fl!("ui-status-unknown"),
                 };
-                list = list.push(widget::field(fl!("ui-status-auth-expiry"), expiry));
+                list = list.push(ui.field(fl!("ui-status-auth-expiry"), expiry));
                 col = col.push(
                     container(list)
                         .padding(theme::space::M)
                         .width(Length::Fill)
                         .style(theme::panel),
                 );
-                col = col.push(widget::small(fl!("status-no-try-spent")));
-                col = col.push(widget::small(fl!("ui-status-signing-expiry-note")));
+                col = col.push(ui.small(fl!("status-no-try-spent")));
+                col = col.push(ui.small(fl!("ui-status-signing-expiry-note")));
             }
         }
         col = col.push(widget::buttons(vec![

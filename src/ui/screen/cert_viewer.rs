@@ -20,7 +20,7 @@ use crate::client::colon_hex;
 use crate::fl;
 use crate::presentation::{self, date, datetime};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui};
+use crate::ui::widget::{Content, Ui};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -234,16 +234,16 @@ impl CertViewer {
         for (label, value) in rows {
             list = list.push(
                 row![
-                    theme::text(Role::Label, label.clone()).width(Length::Fixed(250.0)),
-                    theme::text(Role::Body, value.as_str()).width(Length::Fill),
+                    ui.text(Role::Label, label.clone())
+                        .width(Length::Fixed(250.0)),
+                    ui.text(Role::Body, value.as_str()).width(Length::Fill),
                 ]
                 .spacing(theme::space::M),
             );
         }
-        let mut col =
-            column![widget::heading(fl!("ui-cert-heading")), tabs].spacing(theme::space::M);
+        let mut col = column![ui.heading(fl!("ui-cert-heading")), tabs].spacing(theme::space::M);
         if self.expired {
-            col = col.push(widget::notice(Tone::Warning, fl!("cert-expired"), None));
+            col = col.push(ui.notice(Tone::Warning, fl!("cert-expired"), None));
         }
         col = col.push(
             container(scrollable(list.padding(iced::Padding::ZERO.right(16.0))))
@@ -253,9 +253,16 @@ impl CertViewer {
                 .style(theme::panel),
         );
         if !self.export_allowed {
-            col = col.push(widget::small(fl!("ui-cert-export-off")));
+            col = col.push(ui.small(fl!("ui-cert-export-off")));
         }
-        let input_focused = self.export_allowed && ui.input("cert.path", self.path_id.clone());
+        let input_focused = self.export_allowed
+            && ui.input(
+                "cert.path",
+                self.path_id.clone(),
+                &fl!("ui-cert-export-label"),
+                || Content::Plain(self.path.clone()),
+                Some(Message::Path),
+            );
         if self.export_allowed {
             col = col.push(
                 column![
@@ -287,18 +294,15 @@ impl CertViewer {
         }
         match &self.exported {
             Some(Ok(p)) => {
-                col = col.push(widget::notice(
+                col = col.push(ui.notice(
                     Tone::Success,
                     fl!("ui-cert-exported", path = p.clone()),
                     None,
                 ))
             }
             Some(Err(e)) => {
-                col = col.push(widget::notice(
-                    Tone::Danger,
-                    fl!("ui-cert-export-failed"),
-                    Some(e.clone()),
-                ))
+                col =
+                    col.push(ui.notice(Tone::Danger, fl!("ui-cert-export-failed"), Some(e.clone())))
             }
             None => {}
         }

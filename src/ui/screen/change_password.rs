@@ -14,7 +14,7 @@ use crate::flow::CardOpener;
 use crate::ui::jobs::{ChangeDone, ChangeSession};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
 use crate::ui::widget::password::{self, PasswordField};
-use crate::ui::widget::{self, Ui, message_box};
+use crate::ui::widget::{self, Content, Ui, message_box};
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -295,29 +295,29 @@ impl ChangePassword {
 
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let caps_lock = ui.context().caps_lock;
-        let mut col = column![widget::heading(fl!("ui-change-heading"))].spacing(theme::space::L);
+        let mut col = column![ui.heading(fl!("ui-change-heading"))].spacing(theme::space::L);
         match &self.stage {
-            Stage::Reading => {
-                col = col.push(widget::body(format!("{}…", fl!("working-reading-card"))))
-            }
+            Stage::Reading => col = col.push(ui.body(format!("{}…", fl!("working-reading-card")))),
             Stage::Sending => {
-                col = col.push(widget::body(format!("{}…", fl!("ui-change-sending"))));
-                col = col.push(widget::notice(
-                    Tone::Warning,
-                    fl!("ui-working-keep-card"),
-                    None,
-                ));
+                col = col.push(ui.body(format!("{}…", fl!("ui-change-sending"))));
+                col = col.push(ui.notice(Tone::Warning, fl!("ui-working-keep-card"), None));
             }
             Stage::Done { upper_cased } => {
-                col = col.push(widget::notice(
+                col = col.push(ui.notice(
                     Tone::Success,
                     fl!("change-password-done"),
                     upper_cased.then(|| fl!("password-uppercased")),
                 ));
-                col = col.push(widget::body(fl!("ui-change-done-advice")));
+                col = col.push(ui.body(fl!("ui-change-done-advice")));
             }
             Stage::Failed(n, detail) => {
-                col = col.push(message_box::view(*n, Tone::Danger, true, detail.as_deref()));
+                col = col.push(message_box::view(
+                    ui,
+                    *n,
+                    Tone::Danger,
+                    true,
+                    detail.as_deref(),
+                ));
                 col = col.push(ui.button(
                     "change.retry",
                     fl!("ui-read-card-again"),
@@ -338,19 +338,25 @@ impl ChangePassword {
                 ));
             }
             Stage::Form { state, .. } => {
-                col = col.push(widget::body(fl!("ui-change-intro")));
+                col = col.push(ui.body(fl!("ui-change-intro")));
                 if let Some((tone, line)) = password::tries_line(*state) {
-                    col = col.push(widget::notice(tone, line, None));
+                    col = col.push(ui.notice(tone, line, None));
                 }
                 if let Some((tone, h, b)) = &self.notice {
-                    col = col.push(widget::notice(*tone, h.clone(), Some(b.clone())));
+                    col = col.push(ui.notice(*tone, h.clone(), Some(b.clone())));
                 }
                 let entry = |key: &str,
                              label: String,
                              field: &'a PasswordField,
                              on: fn(String) -> Message|
                  -> Element<'a, Message> {
-                    let f = ui.input(key, field.id.clone());
+                    let f = ui.input(
+                        key,
+                        field.id.clone(),
+                        &label,
+                        || entry_content(field),
+                        Some(on),
+                    );
                     column![
                         theme::text(Role::Label, label),
                         text_input("", field_value(field))
@@ -384,13 +390,13 @@ impl ChangePassword {
                     &self.again,
                     Message::Again,
                 ));
-                col = col.push(widget::small(fl!("ui-pw-rules")));
+                col = col.push(ui.small(fl!("ui-pw-rules")));
                 let mut hints = self.new.hints();
                 if caps_lock {
                     hints.push((Tone::Info, fl!("ui-pw-caps-lock")));
                 }
                 for (tone, h) in hints {
-                    col = col.push(theme::text(Role::Body, h).style(theme::toned(tone)));
+                    col = col.push(ui.text(Role::Body, h).style(theme::toned(tone)));
                 }
                 let show = if self.old.shown {
                     fl!("ui-pw-hide")
@@ -451,6 +457,10 @@ impl ChangePassword {
 
 fn field_value(f: &PasswordField) -> &str {
     f.value()
+}
+
+fn entry_content(f: &PasswordField) -> Content {
+    f.content()
 }
 
 #[cfg(test)]

@@ -91,12 +91,12 @@ impl ReaderChoiceScreen {
         let readers = &ui.context().readers;
         let chosen = ui.context().chosen_reader.clone();
         let mut col = column![
-            widget::heading(fl!("ui-reader-heading")),
-            widget::body(fl!("ui-reader-intro")),
+            ui.heading(fl!("ui-reader-heading")),
+            ui.body(fl!("ui-reader-intro")),
         ]
         .spacing(theme::space::L);
         if let Some(lost) = &self.lost {
-            col = col.push(widget::notice(
+            col = col.push(ui.notice(
                 Tone::Warning,
                 fl!("ui-reader-lost", reader = lost.clone()),
                 None,
@@ -104,7 +104,7 @@ impl ReaderChoiceScreen {
         }
         let list = offered(readers);
         if list.is_empty() {
-            col = col.push(widget::notice(
+            col = col.push(ui.notice(
                 Tone::Danger,
                 fl!("ui-reader-none"),
                 Some(fl!("ui-reader-none-hint")),
@@ -114,12 +114,20 @@ impl ReaderChoiceScreen {
         for (i, (name, card)) in list.into_iter().enumerate() {
             let key = format!("reader.{i}");
             let message = Message::Choose(name.to_owned());
-            let focused = ui.register(&key, &message);
             let (tone, state) = if card {
                 (Tone::Success, fl!("ui-reader-card-in"))
             } else {
                 (Tone::Warning, fl!("ui-reader-card-out"))
             };
+            let mut about = vec![state.clone()];
+            if chosen.as_deref() == Some(name) {
+                about.push(fl!("ui-reader-in-use"));
+            }
+            if madoguchi_card::is_virtual_reader(name) {
+                about.push(fl!("ui-reader-virtual"));
+                about.push(fl!("ui-reader-virtual-why"));
+            }
+            let focused = ui.register(&key, name, Some(&about.join(" ")), &message);
             let mut inner = column![
                 theme::text(Role::Title, name.to_owned()),
                 theme::text(Role::Label, state).style(theme::toned(tone)),
@@ -144,8 +152,8 @@ impl ReaderChoiceScreen {
             );
         }
         col = col.push(items);
-        col = col.push(widget::small(fl!("ui-reader-name-hint")));
-        col = col.push(widget::small(fl!("ui-reader-keys")));
+        col = col.push(ui.small(fl!("ui-reader-name-hint")));
+        col = col.push(ui.small(fl!("ui-reader-keys")));
         col = col.push(widget::buttons(vec![
             ui.button(
                 "reader.cancel",

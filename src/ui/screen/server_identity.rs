@@ -85,15 +85,16 @@ impl ServerView {
 
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let mut col = column![
-            widget::heading(fl!("server-info-title")),
-            widget::body(fl!("ui-server-intro")),
+            ui.heading(fl!("server-info-title")),
+            ui.body(fl!("ui-server-intro")),
         ]
         .spacing(theme::space::L);
         match (&self.identity, self.loading) {
-            (_, true) => col = col.push(widget::body(format!("{}…", fl!("working-contacting")))),
+            (_, true) => col = col.push(ui.body(format!("{}…", fl!("working-contacting")))),
             (None, false) => {}
             (Some(Err(e)), false) => {
                 col = col.push(message_box::view(
+                    ui,
                     e.catalogue_number(),
                     Tone::Danger,
                     true,
@@ -101,35 +102,28 @@ impl ServerView {
                 ))
             }
             (Some(Ok(id)), false) => {
-                col = col.push(widget::notice(
-                    Tone::Success,
-                    fl!("ui-server-trusted"),
-                    None,
-                ));
+                col = col.push(ui.notice(Tone::Success, fl!("ui-server-trusted"), None));
                 let mut list = column![
-                    widget::field(fl!("server-info-url"), id.url.clone()),
-                    widget::field(fl!("cert-subject"), id.subject.clone()),
-                    widget::field(fl!("cert-issuer"), id.issuer.clone()),
-                    widget::field(fl!("cert-serial"), id.serial.to_uppercase()),
-                    widget::field(fl!("cert-valid-from"), when(&id.not_before)),
-                    widget::field(fl!("cert-valid-until"), when(&id.not_after)),
-                    widget::field(fl!("cert-fingerprint"), id.sha256_fingerprint.clone()),
+                    ui.field(fl!("server-info-url"), id.url.clone()),
+                    ui.field(fl!("cert-subject"), id.subject.clone()),
+                    ui.field(fl!("cert-issuer"), id.issuer.clone()),
+                    ui.field(fl!("cert-serial"), id.serial.to_uppercase()),
+                    ui.field(fl!("cert-valid-from"), when(&id.not_before)),
+                    ui.field(fl!("cert-valid-until"), when(&id.not_after)),
+                    ui.field(fl!("cert-fingerprint"), id.sha256_fingerprint.clone()),
                 ]
                 .spacing(theme::space::S);
                 if let Some(v) = &id.tls_version {
-                    list = list.push(widget::field(fl!("server-info-tls"), v.clone()));
+                    list = list.push(ui.field(fl!("server-info-tls"), v.clone()));
                 }
-                list = list.push(widget::field(
-                    fl!("server-info-anchor"),
-                    self.anchor.clone(),
-                ));
+                list = list.push(ui.field(fl!("server-info-anchor"), self.anchor.clone()));
                 col = col.push(
                     container(list)
                         .padding(theme::space::M)
                         .width(Length::Fill)
                         .style(theme::panel),
                 );
-                col = col.push(widget::small(fl!("ui-server-compare")));
+                col = col.push(ui.small(fl!("ui-server-compare")));
             }
         }
         col = col.push(widget::buttons(vec![

@@ -13,7 +13,7 @@ use crate::fl;
 use crate::i18n::Language;
 use crate::ui::settings::{Field, Settings, TextSize};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui};
+use crate::ui::widget::{self, Content, Ui};
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -128,11 +128,10 @@ impl SettingsScreen {
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let d = &self.draft;
         let locked_note = |f: Field| -> Option<Element<'a, Message>> {
-            d.is_locked(f)
-                .then(|| widget::small(fl!("ui-settings-locked")))
+            d.is_locked(f).then(|| ui.small(fl!("ui-settings-locked")))
         };
         let section = |title: String, body: Element<'a, Message>, f: Field| {
-            let mut c = column![theme::text(Role::Label, title), body].spacing(theme::space::S);
+            let mut c = column![ui.text(Role::Label, title), body].spacing(theme::space::S);
             if let Some(n) = locked_note(f) {
                 c = c.push(n);
             }
@@ -156,7 +155,13 @@ impl SettingsScreen {
         };
         let input =
             |key: &str, id: &'static str, value: &'a str, on: fn(String) -> Message, f: Field| {
-                let focused = ui.input(key, Id::new(id));
+                let focused = ui.input(
+                    key,
+                    Id::new(id),
+                    &field_label(f),
+                    || Content::Plain(value.to_owned()),
+                    (!d.is_locked(f)).then_some(on),
+                );
                 let mut t = text_input("", value)
                     .id(Id::new(id))
                     .size(Role::Body.size())
@@ -259,14 +264,10 @@ impl SettingsScreen {
         ]
         .spacing(theme::space::M);
         if self.demo {
-            window = window.push(widget::notice(
-                Tone::Info,
-                fl!("ui-settings-demo-window"),
-                None,
-            ));
+            window = window.push(ui.notice(Tone::Info, fl!("ui-settings-demo-window"), None));
         }
         let mut col = column![
-            widget::heading(fl!("ui-settings-heading")),
+            ui.heading(fl!("ui-settings-heading")),
             section(
                 fl!("ui-settings-language"),
                 language.into(),
@@ -295,18 +296,11 @@ impl SettingsScreen {
         .spacing(theme::space::L);
         match &self.saved {
             Some(Ok(())) => {
-                col = col.push(widget::notice(
-                    Tone::Success,
-                    fl!("ui-settings-saved"),
-                    None,
-                ))
+                col = col.push(ui.notice(Tone::Success, fl!("ui-settings-saved"), None))
             }
             Some(Err(e)) => {
-                col = col.push(widget::notice(
-                    Tone::Danger,
-                    fl!("ui-settings-not-saved"),
-                    Some(e.clone()),
-                ))
+                col =
+                    col.push(ui.notice(Tone::Danger, fl!("ui-settings-not-saved"), Some(e.clone())))
             }
             None => {}
         }
@@ -328,5 +322,17 @@ impl SettingsScreen {
         ]);
         ui.on_escape(Message::Close);
         Page::with_footer(col.into(), Some(footer))
+    }
+}
+
+/// The label a text field of Settings is read out with (its section's
+/// title).
+fn field_label(f: Field) -> String {
+    match f {
+        Field::Server => fl!("ui-settings-server"),
+        Field::Anchor => fl!("ui-settings-anchor"),
+        Field::Proxy => fl!("ui-settings-proxy"),
+        Field::IdleTimeout => fl!("ui-settings-idle"),
+        _ => String::new(),
     }
 }

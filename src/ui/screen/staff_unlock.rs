@@ -11,7 +11,7 @@ use super::{Action, Go, Page};
 use crate::fl;
 use crate::staff_pin::{self, StaffPinError};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui, message_box};
+use crate::ui::widget::{self, Content, Ui, message_box};
 
 /// The input's id (focused when the screen opens).
 pub const INPUT: &str = "staff-unlock-pin";
@@ -94,19 +94,26 @@ impl StaffUnlock {
 
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let mut col = column![
-            widget::title(fl!("ui-staff-title")),
-            widget::body(fl!("ui-staff-explanation")),
+            ui.title(fl!("ui-staff-title")),
+            ui.body(fl!("ui-staff-explanation")),
         ]
         .spacing(theme::space::M);
         if let Some(e) = &self.error {
             col = col.push(message_box::view(
+                ui,
                 e.catalogue_number(),
                 Tone::Danger,
                 true,
                 None,
             ));
         }
-        let is_focused = ui.input(FOCUS_KEY, Id::new(INPUT));
+        let is_focused = ui.input(
+            FOCUS_KEY,
+            Id::new(INPUT),
+            &fl!("ui-staff-label"),
+            || Content::Secret(self.pin.chars().count()),
+            Some(Message::Input),
+        );
         col = col.push(
             column![
                 theme::text(Role::Label, fl!("ui-staff-label")),

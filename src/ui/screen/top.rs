@@ -8,7 +8,7 @@ use madoguchi_pki::request::Procedure;
 use super::{Action, Go, Page};
 use crate::fl;
 use crate::ui::theme::{self, ButtonKind, Role};
-use crate::ui::widget::{self, Ui};
+use crate::ui::widget::{Item, Ui};
 
 /// A card tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,10 +87,45 @@ impl Top {
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let offer = ui.context().offer;
         let usable = offer.window.is_ok();
+        // Built in reading order: the outline a screen reader gets follows
+        // the order the parts are made in.
+        let heading = ui.heading(fl!("procedure-heading"));
+        let intro = ui.body(fl!("ui-top-intro"));
+        let unavailable: Option<Element<'a, Message>> = match offer.window {
+            Ok(()) => None,
+            Err(number) => Some(
+                container(
+                    column![
+                        ui.text(Role::Label, fl!("ui-top-no-window-title")),
+                        ui.text(Role::Body, fl!("ui-top-no-window-body")),
+                        ui.text(
+                            Role::Small,
+                            fl!("ui-top-no-window-admin", number = number.to_string())
+                        ),
+                    ]
+                    .spacing(theme::space::XS),
+                )
+                .padding(theme::space::M)
+                .width(Length::Fill)
+                .style(theme::panel)
+                .into(),
+            ),
+        };
         let procedure = |key: &str, p: Procedure, label: String, about: String| {
             // Without a usable window the procedures are shown, but cannot
             // be pressed or focused.
-            let focused = usable && ui.register(key, &Message::Start(p));
+            let focused = if usable {
+                ui.register(key, &label, Some(&about), &Message::Start(p))
+            } else {
+                ui.note(|| Item::Button {
+                    key: key.to_owned(),
+                    label: label.clone(),
+                    about: Some(about.clone()),
+                    message: None,
+                    selected: None,
+                });
+                false
+            };
             button(
                 column![
                     theme::text(Role::Choice, label),
@@ -118,6 +153,19 @@ impl Top {
             ),
         ]
         .spacing(theme::space::M);
+        let needs = container(
+            column![
+                ui.text(Role::Label, fl!("ui-top-needs-title")),
+                ui.text(Role::Body, fl!("ui-top-needs-card")),
+                ui.text(Role::Body, fl!("ui-top-needs-reader")),
+                ui.text(Role::Body, fl!("ui-top-needs-password")),
+            ]
+            .spacing(theme::space::XS),
+        )
+        .padding(theme::space::M)
+        .width(Length::Fill)
+        .style(theme::panel);
+        let tools_title = ui.text(Role::Label, fl!("ui-top-tools"));
         let mut tools = row![
             ui.button(
                 "top.certificate",
@@ -167,55 +215,18 @@ impl Top {
             ));
         }
         let tools = tools.wrap();
-        let needs = container(
-            column![
-                theme::text(Role::Label, fl!("ui-top-needs-title")),
-                theme::text(Role::Body, fl!("ui-top-needs-card")),
-                theme::text(Role::Body, fl!("ui-top-needs-reader")),
-                theme::text(Role::Body, fl!("ui-top-needs-password")),
-            ]
-            .spacing(theme::space::XS),
-        )
-        .padding(theme::space::M)
-        .width(Length::Fill)
-        .style(theme::panel);
-        let unavailable: Option<Element<'a, Message>> = match offer.window {
-            Ok(()) => None,
-            Err(number) => Some(
-                container(
-                    column![
-                        theme::text(Role::Label, fl!("ui-top-no-window-title")),
-                        theme::text(Role::Body, fl!("ui-top-no-window-body")),
-                        theme::text(
-                            Role::Small,
-                            fl!("ui-top-no-window-admin", number = number.to_string())
-                        ),
-                    ]
-                    .spacing(theme::space::XS),
-                )
-                .padding(theme::space::M)
-                .width(Length::Fill)
-                .style(theme::panel)
-                .into(),
-            ),
-        };
-        let mut page = column![
-            widget::heading(fl!("procedure-heading")),
-            widget::body(fl!("ui-top-intro")),
-        ]
-        .spacing(theme::space::L)
-        .align_x(Alignment::Start);
+        let note = ui.small(fl!("ui-top-counter-note"));
+        let mut page = column![heading, intro]
+            .spacing(theme::space::L)
+            .align_x(Alignment::Start);
         if let Some(u) = unavailable {
             page = page.push(u);
         }
         let page = page
             .push(procedures)
             .push(needs)
-            .push(
-                column![theme::text(Role::Label, fl!("ui-top-tools")), tools]
-                    .spacing(theme::space::S),
-            )
-            .push(widget::small(fl!("ui-top-counter-note")));
+            .push(column![tools_title, tools].spacing(theme::space::S))
+            .push(note);
         Page::new(page)
     }
 }

@@ -8,28 +8,31 @@ use iced::{Element, Length};
 use crate::errors;
 use crate::fl;
 use crate::ui::theme::{self, Role, Tone};
+use crate::ui::widget::{Group, Ui};
 
 /// The catalogue entry `number`, in `tone`. `staff`: show the staff part.
-pub fn view<'a, M: 'a>(
+pub fn view<'a, M: Clone + 'a>(
+    ui: &Ui<'a, M>,
     number: u16,
     tone: Tone,
     staff: bool,
     detail: Option<&str>,
 ) -> Element<'a, M> {
     let t = errors::texts(number);
+    ui.begin(Group::Error(number));
     let mut col = column![
-        theme::text(Role::Title, t.title).style(theme::toned(tone)),
-        theme::text(Role::Body, t.cause),
-        theme::text(Role::Label, fl!("error-resident")),
-        theme::text(Role::Body, t.resident),
+        ui.text(Role::Title, t.title).style(theme::toned(tone)),
+        ui.text(Role::Body, t.cause),
+        ui.text(Role::Label, fl!("error-resident")),
+        ui.text(Role::Body, t.resident),
     ]
     .spacing(theme::space::S);
     if staff {
-        col = col.push(theme::text(Role::SmallLabel, fl!("error-staff")));
-        col = col.push(theme::text(Role::Small, t.staff));
+        col = col.push(ui.text(Role::SmallLabel, fl!("error-staff")));
+        col = col.push(ui.text(Role::Small, t.staff));
         if let Some(d) = detail {
             col = col.push(
-                theme::text(
+                ui.text(
                     Role::Small,
                     fl!("ui-technical-detail", detail = d.to_owned()),
                 )
@@ -38,12 +41,13 @@ pub fn view<'a, M: 'a>(
         }
     }
     col = col.push(
-        theme::text(
+        ui.text(
             Role::Small,
             fl!("ui-error-number", number = format!("E{number}")),
         )
         .style(theme::muted),
     );
+    ui.end();
     container(col)
         .padding(theme::space::L)
         .width(Length::Fill)

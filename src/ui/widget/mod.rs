@@ -11,10 +11,16 @@
 //! with a thick amber ring.
 
 pub mod message_box;
+pub mod outline;
 pub mod password;
 pub mod steps;
 
 use std::cell::RefCell;
+use std::rc::Rc;
+
+use zeroize::Zeroizing;
+
+pub use outline::{Content, Group, Item};
 
 use iced::widget::{Button, button, column, container, row};
 use iced::{Alignment, Element, Length, Padding};
@@ -78,10 +84,12 @@ pub struct Context {
 }
 
 /// One drawing: the context, and a focus registry that lives as long as
-/// this `Ui` (see the module docs).
+/// this `Ui` (see the module docs); when recording, also the outline of
+/// what is drawn, for assistive technology ([`outline`]).
 pub struct Ui<'a, M> {
     context: &'a Context,
     keys: RefCell<KeyMap<M>>,
+    outline: Option<RefCell<Vec<Item<'a, M>>>>,
 }
 
 impl<'a, M: Clone + 'a> Ui<'a, M> {
@@ -89,7 +97,38 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         Ui {
             context,
             keys: RefCell::new(KeyMap::default()),
+            outline: None,
         }
+    }
+
+    /// A drawing that also keeps its outline ([`Ui::into_parts`]).
+    pub fn recording(context: &'a Context) -> Ui<'a, M> {
+        Ui {
+            outline: Some(RefCell::new(Vec::new())),
+            ..Ui::new(context)
+        }
+    }
+
+    /// The focus order and the outline (empty unless recording).
+    pub fn into_parts(self) -> (KeyMap<M>, Vec<Item<'a, M>>) {
+        let outline = self.outline.map(RefCell::into_inner).unwrap_or_default();
+        (self.keys.into_inner(), outline)
+    }
+
+    /// Note an item of the outline (only made when recording).
+    pub fn note(&self, item: impl FnOnce() -> Item<'a, M>) {
+        if let Some(o) = &self.outline {
+            o.borrow_mut().push(item());
+        }
+    }
+
+    /// Start a group of the outline; [`Ui::end`] closes it.
+    pub fn begin(&self, group: Group) {
+        self.note(|| Item::Begin(group));
+    }
+
+    pub fn end(&self) {
+        self.note(|| Item::End);
     }
 
     pub fn context(&self) -> &'a Context {
@@ -107,8 +146,16 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         self.keys.into_inner()
     }
 
-    /// Register a button by hand (one drawn as a custom widget).
-    pub fn register(&self, key: &str, message: &M) -> bool {
+    /// Register a button by hand (one drawn as a custom widget): its
+    /// label and description are what a screen reader says of it.
+    pub fn register(&self, key: &str, label: &str, about: Option<&str>, message: &M) -> bool {
+        self.note(|| Item::Button {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            about: about.map(str::to_owned),
+            message: Some(message.clone()),
+            selected: None,
+        });
         self.focusable(key, message)
     }
 
@@ -139,6 +186,13 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
             None => self.is_focused(key),
         };
         let label: String = label.into();
+        self.note(|| Item::Button {
+            key: key.to_owned(),
+            label: label.clone(),
+            about: None,
+            message: message.clone(),
+            selected: None,
+        });
         let role = if kind == ButtonKind::Quiet {
             Role::Quiet
         } else {
@@ -165,6 +219,7 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
     ) -> Button<'a, M> {
         let focused = self.focusable(key, &message);
         let label: String = label.into();
+        self.note_choice(key, &label, &message, selected);
         button(theme::text(Role::Label, label))
             .padding([8.0, 16.0])
             .on_press(message)
@@ -181,19 +236,132 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
     ) -> Button<'a, M> {
         let focused = self.focusable(key, &message);
         let label: String = label.into();
+        self.note_choice(key, &label, &message, selected);
         button(theme::text(Role::Small, label))
             .padding([3.0, 9.0])
             .on_press(message)
             .style(theme::choice(selected, focused))
     }
 
-    /// Register a text input in the focus order.
-    pub fn input(&self, key: &str, id: iced::widget::Id) -> bool {
+    fn note_choice(&self, key: &str, label: &str, message: &M, selected: bool) {
+        self.note(|| Item::Button {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            about: None,
+            message: Some(message.clone()),
+            selected: Some(selected),
+        });
+    }
+
+    /// Register a text input in the focus order: its label, what it holds
+    /// (a secret only as its length) and the message typed text becomes
+    /// (none: read-only).
+    pub fn input(
+        &self,
+        key: &str,
+        id: iced::widget::Id,
+        label: &str,
+        content: impl FnOnce() -> Content,
+        on_input: Option<fn(String) -> M>,
+    ) -> bool {
+        self.note(|| Item::Input {
+            key: key.to_owned(),
+            id: id.clone(),
+            label: label.to_owned(),
+            content: content(),
+            on_input: on_input.map(|f| {
+                let f: Rc<dyn Fn(String) -> M + 'a> = Rc::new(f);
+                f
+            }),
+        });
         self.keys.borrow_mut().order.push(Focusable::Input {
             key: key.to_owned(),
             id,
         });
         self.is_focused(key)
+    }
+
+    /// A text in its role ([`theme::text`]), noted in the outline.
+    pub fn text(
+        &self,
+        role: Role,
+        content: impl iced::widget::text::IntoFragment<'a>,
+    ) -> iced::widget::Text<'a> {
+        let content = content.into_fragment();
+        self.note(|| Item::Text {
+            role,
+            text: Zeroizing::new(content.to_string()),
+        });
+        theme::text(role, content)
+    }
+
+    /// A page heading.
+    pub fn heading(&self, label: impl Into<String>) -> Element<'a, M> {
+        let label: String = label.into();
+        self.text(Role::Heading, label).into()
+    }
+
+    /// A smaller heading.
+    pub fn title(&self, label: impl Into<String>) -> Element<'a, M> {
+        let label: String = label.into();
+        self.text(Role::Title, label).into()
+    }
+
+    /// Body text (wraps).
+    pub fn body(&self, label: impl Into<String>) -> Element<'a, M> {
+        let label: String = label.into();
+        self.text(Role::Body, label).into()
+    }
+
+    /// Small print.
+    pub fn small(&self, label: impl Into<String>) -> Element<'a, M> {
+        let label: String = label.into();
+        self.text(Role::Small, label).style(theme::muted).into()
+    }
+
+    /// A label and its value on one line (label column fixed). The value
+    /// may be borrowed (`&str`), as the holder's facts are, from their
+    /// zeroizing buffers: a `String` copy made each frame would be freed
+    /// without being zeroed (the outline's copy is zeroizing).
+    pub fn field(
+        &self,
+        label: impl Into<String>,
+        value: impl iced::widget::text::IntoFragment<'a>,
+    ) -> Element<'a, M> {
+        let label: String = label.into();
+        let value = value.into_fragment();
+        self.note(|| Item::Field {
+            label: label.clone(),
+            value: Zeroizing::new(value.to_string()),
+        });
+        row![
+            theme::text(Role::Label, label).width(Length::Fixed(300.0)),
+            theme::text(Role::Body, value).width(Length::Fill),
+        ]
+        .spacing(theme::space::M)
+        .into()
+    }
+
+    /// A framed box in a tone, with a bold first line.
+    pub fn notice(
+        &self,
+        tone: theme::Tone,
+        headline: impl Into<String>,
+        body_text: Option<String>,
+    ) -> Element<'a, M> {
+        self.begin(Group::Notice(tone));
+        let headline: String = headline.into();
+        let mut col = column![self.text(Role::Lead, headline).style(theme::toned(tone))]
+            .spacing(theme::space::S);
+        if let Some(b) = body_text {
+            col = col.push(self.text(Role::Body, b));
+        }
+        self.end();
+        container(col)
+            .padding(theme::space::M)
+            .width(Length::Fill)
+            .style(theme::notice(tone))
+            .into()
     }
 
     /// What Enter does when no button has the focus.
@@ -205,66 +373,6 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
     pub fn on_escape(&self, message: M) {
         self.keys.borrow_mut().escape = Some(message);
     }
-}
-
-/// A page heading.
-pub fn heading<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
-    let label: String = label.into();
-    theme::text(Role::Heading, label).into()
-}
-
-/// A smaller heading.
-pub fn title<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
-    let label: String = label.into();
-    theme::text(Role::Title, label).into()
-}
-
-/// Body text (wraps).
-pub fn body<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
-    let label: String = label.into();
-    theme::text(Role::Body, label).into()
-}
-
-/// Small print.
-pub fn small<'a, M: 'a>(label: impl Into<String>) -> Element<'a, M> {
-    let label: String = label.into();
-    theme::text(Role::Small, label).style(theme::muted).into()
-}
-
-/// A label and its value on one line (label column fixed). The value may be
-/// borrowed (`&str`), as the holder's facts are, from their zeroizing
-/// buffers: a `String` copy made each frame would be freed without being
-/// zeroed.
-pub fn field<'a, M: 'a>(
-    label: impl Into<String>,
-    value: impl iced::widget::text::IntoFragment<'a>,
-) -> Element<'a, M> {
-    let label: String = label.into();
-    row![
-        theme::text(Role::Label, label).width(Length::Fixed(300.0)),
-        theme::text(Role::Body, value).width(Length::Fill),
-    ]
-    .spacing(theme::space::M)
-    .into()
-}
-
-/// A framed box in a tone, with a bold first line.
-pub fn notice<'a, M: 'a>(
-    tone: theme::Tone,
-    headline: impl Into<String>,
-    body_text: Option<String>,
-) -> Element<'a, M> {
-    let headline: String = headline.into();
-    let mut col = column![theme::text(Role::Lead, headline).style(theme::toned(tone))]
-        .spacing(theme::space::S);
-    if let Some(b) = body_text {
-        col = col.push(theme::text(Role::Body, b));
-    }
-    container(col)
-        .padding(theme::space::M)
-        .width(Length::Fill)
-        .style(theme::notice(tone))
-        .into()
 }
 
 /// A row of buttons, right-aligned as dialogs have them.

@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 use crate::fl;
 use crate::flow::PasswordNotice;
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui};
+use crate::ui::widget::{self, Content, Ui};
 
 /// The typed password and whether it is shown.
 pub struct PasswordField {
@@ -60,6 +60,12 @@ impl PasswordField {
     /// What the box shows (masked by the widget unless shown).
     pub fn value(&self) -> &str {
         &self.value
+    }
+
+    /// What assistive technology may know of it: its length only, even
+    /// while it is shown on screen.
+    pub fn content(&self) -> Content {
+        Content::Secret(self.value.chars().count())
     }
 
     /// Move the password out (the box is emptied).
@@ -174,16 +180,22 @@ pub fn view<'a, M: Clone + 'a>(
     field: &'a PasswordField,
     spec: Spec<M>,
 ) -> Element<'a, M> {
-    let mut col = column![widget::title(spec.title), widget::body(spec.explanation),]
-        .spacing(theme::space::M);
+    let mut col =
+        column![ui.title(spec.title), ui.body(spec.explanation),].spacing(theme::space::M);
     if let Some((tone, line)) = tries_line(spec.state) {
-        col = col.push(widget::notice(tone, line, None));
+        col = col.push(ui.notice(tone, line, None));
     }
     if let Some(n) = &spec.notice {
         let (tone, headline, body) = notice_text(n);
-        col = col.push(widget::notice(tone, headline, Some(body)));
+        col = col.push(ui.notice(tone, headline, Some(body)));
     }
-    let focused = ui.input("password.input", field.id.clone());
+    let focused = ui.input(
+        "password.input",
+        field.id.clone(),
+        &fl!("ui-pw-label"),
+        || field.content(),
+        Some(spec.on_input),
+    );
     let input = text_input(&fl!("ui-pw-placeholder"), &field.value)
         .id(field.id.clone())
         .secure(!field.shown)
@@ -212,7 +224,7 @@ pub fn view<'a, M: Clone + 'a>(
             ]
             .spacing(theme::space::M)
             .align_y(iced::Alignment::Center),
-            widget::small(fl!("ui-pw-rules")),
+            ui.small(fl!("ui-pw-rules")),
         ]
         .spacing(theme::space::S),
     );
@@ -221,9 +233,9 @@ pub fn view<'a, M: Clone + 'a>(
         hints.push((Tone::Info, fl!("ui-pw-caps-lock")));
     }
     for (tone, h) in hints {
-        col = col.push(theme::text(Role::Body, h).style(theme::toned(tone)));
+        col = col.push(ui.text(Role::Body, h).style(theme::toned(tone)));
     }
-    col = col.push(widget::small(fl!("ui-pw-keep-card")));
+    col = col.push(ui.small(fl!("ui-pw-keep-card")));
     col = col.push(widget::buttons(vec![
         ui.button(
             "password.ok",
@@ -254,15 +266,16 @@ pub fn last_try_view<'a, M: Clone + 'a>(
     cancel: M,
 ) -> Element<'a, M> {
     let mut col = column![
-        widget::title(title),
-        theme::text(Role::Heading, fl!("ui-last-try-headline")).style(theme::toned(Tone::Danger)),
-        widget::body(fl!("password-last-try")),
-        widget::body(fl!("ui-last-try-advice")),
+        ui.title(title),
+        ui.text(Role::Heading, fl!("ui-last-try-headline"))
+            .style(theme::toned(Tone::Danger)),
+        ui.body(fl!("password-last-try")),
+        ui.body(fl!("ui-last-try-advice")),
     ]
     .spacing(theme::space::M);
     if let Some(n) = notice {
         let (tone, headline, body) = notice_text(n);
-        col = col.push(widget::notice(tone, headline, Some(body)));
+        col = col.push(ui.notice(tone, headline, Some(body)));
     }
     col = col.push(widget::buttons(vec![
         ui.button(

@@ -9,6 +9,7 @@ use iced::{Alignment, Element, Length};
 use crate::fl;
 use crate::flow::Step;
 use crate::ui::theme::{self, Role, StepState};
+use crate::ui::widget::{Group, Ui};
 
 const STEPS: [Step; 6] = [
     Step::CardPreparation,
@@ -33,7 +34,7 @@ pub fn label(step: Step) -> String {
 
 /// The indicator with `current` highlighted; `stopped`: the procedure
 /// stopped at `current` (a message of 2.2 / 3.2), drawn in red with "!".
-pub fn view<'a, M: 'a>(current: Step, stopped: bool) -> Element<'a, M> {
+pub fn view<'a, M: Clone + 'a>(ui: &Ui<'a, M>, current: Step, stopped: bool) -> Element<'a, M> {
     let mut r = row![].spacing(6).align_y(Alignment::Center);
     let position = STEPS.iter().position(|s| *s == current);
     for (i, step) in STEPS.iter().enumerate() {
@@ -83,11 +84,11 @@ pub fn view<'a, M: 'a>(current: Step, stopped: bool) -> Element<'a, M> {
         ),
         None => String::new(),
     };
-    column![
-        r.wrap(),
-        theme::text(Role::Small, where_text).style(theme::muted)
-    ]
-    .spacing(4)
-    .width(Length::Fill)
-    .into()
+    ui.begin(Group::Steps);
+    let where_line = ui.text(Role::Small, where_text).style(theme::muted);
+    ui.end();
+    column![r.wrap(), where_line]
+        .spacing(4)
+        .width(Length::Fill)
+        .into()
 }

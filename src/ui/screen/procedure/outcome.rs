@@ -10,7 +10,7 @@ use crate::fl;
 use crate::flow::{ActionKind, Finish, Problem};
 use crate::presentation::when;
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui, message_box};
+use crate::ui::widget::{Ui, message_box};
 
 impl ProcedureScreen {
     pub(super) fn finished<'a>(&'a self, ui: &Ui<'a, Message>, f: Finish) -> Element<'a, Message> {
@@ -51,13 +51,10 @@ impl ProcedureScreen {
                 Tone::Info,
             ),
         };
-        let mut facts = column![widget::field(
-            fl!("review-procedure"),
-            self.procedure_name()
-        )]
-        .spacing(theme::space::S);
+        let mut facts = column![ui.field(fl!("review-procedure"), self.procedure_name())]
+            .spacing(theme::space::S);
         if let Some(r) = self.engine.resident() {
-            facts = facts.push(widget::field(fl!("ui-applicant"), r.name.as_str()));
+            facts = facts.push(ui.field(fl!("ui-applicant"), r.name.as_str()));
         }
         if let Some(reply) = self.engine.reply() {
             let a = &reply.answer;
@@ -65,25 +62,25 @@ impl ProcedureScreen {
             // other results when the window checked (確認日時).
             facts = facts.push(if f == Finish::Accepted {
                 let at = a.accepted_at.as_ref().unwrap_or(&a.checked_at);
-                widget::field(fl!("result-received-at"), when(at))
+                ui.field(fl!("result-received-at"), when(at))
             } else {
-                widget::field(fl!("result-checked-at"), when(&a.checked_at))
+                ui.field(fl!("result-checked-at"), when(&a.checked_at))
             });
             if let Some(id) = &a.receipt_id {
-                facts = facts.push(widget::field(fl!("result-receipt"), id.clone()));
+                facts = facts.push(ui.field(fl!("result-receipt"), id.clone()));
             }
             if let Some(t) = &a.accepted_at
                 && f != Finish::Accepted
             {
-                facts = facts.push(widget::field(fl!("result-accepted-at"), when(t)));
+                facts = facts.push(ui.field(fl!("result-accepted-at"), when(t)));
             }
             if let Some(t) = &a.revoked_at {
-                facts = facts.push(widget::field(fl!("result-revoked-at"), when(t)));
+                facts = facts.push(ui.field(fl!("result-revoked-at"), when(t)));
             }
         }
         let mut col = column![
-            theme::text(Role::Heading, title).style(theme::toned(tone)),
-            widget::body(body),
+            ui.text(Role::Heading, title).style(theme::toned(tone)),
+            ui.body(body),
             container(facts)
                 .padding(theme::space::M)
                 .width(Length::Fill)
@@ -93,9 +90,9 @@ impl ProcedureScreen {
         if let Some(n) = f.number()
             && (ui.counter() || self.show_details)
         {
-            col = col.push(message_box::view(n, tone, true, self.engine.detail()));
+            col = col.push(message_box::view(ui, n, tone, true, self.engine.detail()));
         }
-        col = col.push(widget::notice(
+        col = col.push(ui.notice(
             Tone::Info,
             fl!("result-remove-card"),
             ui.counter().then(|| fl!("ui-counter-wipe-note")),
@@ -113,15 +110,16 @@ impl ProcedureScreen {
         };
         let mut col = column![].spacing(theme::space::L);
         let heading = self.problem_heading(p);
-        col = col.push(widget::heading(heading));
+        col = col.push(ui.heading(heading));
         if let Problem::Locked = p {
-            col = col.push(widget::body(if self.revocation() {
+            col = col.push(ui.body(if self.revocation() {
                 fl!("ui-locked-body-revocation")
             } else {
                 fl!("ui-locked-body-validity")
             }));
         }
         col = col.push(message_box::view(
+            ui,
             p.number(),
             tone,
             ui.counter() || self.show_details,
@@ -142,14 +140,10 @@ impl ProcedureScreen {
         if matches!(p, Problem::Busy | Problem::ServiceError)
             && self.engine.allowed().contains(&ActionKind::Resend)
         {
-            col = col.push(widget::notice(Tone::Info, fl!("ui-resend-safe"), None));
+            col = col.push(ui.notice(Tone::Info, fl!("ui-resend-safe"), None));
         }
         if let Problem::Network { sent: true, .. } = p {
-            col = col.push(widget::notice(
-                Tone::Info,
-                fl!("network-sent-unknown"),
-                None,
-            ));
+            col = col.push(ui.notice(Tone::Info, fl!("network-sent-unknown"), None));
         }
         if !ui.counter() {
             let label = if self.show_details {

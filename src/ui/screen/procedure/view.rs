@@ -2,10 +2,13 @@
 //! with the manual's buttons ([`Engine::allowed`](crate::flow::Engine::allowed)),
 //! the application document, results and messages.
 
+use std::borrow::Cow;
+
 use iced::widget::{column, container, row, scrollable};
 use iced::{Element, Length};
 use madoguchi_pki::checks::IssuerCheck;
 use madoguchi_pki::request::Procedure;
+use zeroize::Zeroizing;
 
 use super::{Message, ProcedureScreen};
 use crate::fl;
@@ -13,7 +16,7 @@ use crate::flow::{ActionKind, Activity, IssuerFinding, PasswordStep, Problem, Re
 use crate::presentation;
 use crate::ui::screen::Page;
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui, message_box, password, steps};
+use crate::ui::widget::{self, Item, Ui, message_box, password, steps};
 
 impl ProcedureScreen {
     pub(super) fn procedure_name(&self) -> String {
@@ -117,24 +120,24 @@ impl ProcedureScreen {
         let screen = self.engine.screen();
         let header: Element<'a, Message> = if self.reading_certificate {
             column![
-                widget::heading(fl!("ui-cert-heading")),
-                widget::body(fl!("ui-cert-needs-password")),
+                ui.heading(fl!("ui-cert-heading")),
+                ui.body(fl!("ui-cert-needs-password")),
             ]
             .spacing(theme::space::S)
             .into()
         } else {
             column![
                 match screen {
-                    Screen::Problem(_) => steps::view(self.last_step, true),
-                    _ => steps::view(screen.step(), false),
+                    Screen::Problem(_) => steps::view(ui, self.last_step, true),
+                    _ => steps::view(ui, screen.step(), false),
                 },
                 row![
-                    theme::text(
+                    ui.text(
                         Role::Label,
                         fl!("ui-procedure-name", name = self.procedure_name())
                     )
                     .width(Length::Fill),
-                    theme::text(
+                    ui.text(
                         Role::Small,
                         self.engine
                             .section()
@@ -148,7 +151,7 @@ impl ProcedureScreen {
             .into()
         };
         let body: Element<'a, Message> = match screen {
-            Screen::Top => widget::body(String::new()),
+            Screen::Top => ui.body(String::new()),
             Screen::CardPreparation => self.card_preparation(ui),
             Screen::Password {
                 step,
@@ -232,13 +235,13 @@ impl ProcedureScreen {
         };
         ui.on_escape(Message::Act(ActionKind::Stop));
         column![
-            widget::heading(title),
-            widget::body(what),
+            ui.heading(title),
+            ui.body(what),
             container(
                 column![
-                    widget::body(fl!("ui-import-step-1")),
-                    widget::body(fl!("ui-import-step-2")),
-                    widget::body(fl!("ui-import-step-3")),
+                    ui.body(fl!("ui-import-step-1")),
+                    ui.body(fl!("ui-import-step-2")),
+                    ui.body(fl!("ui-import-step-3")),
                 ]
                 .spacing(theme::space::S)
             )
@@ -277,21 +280,17 @@ impl ProcedureScreen {
         // then stays full while the seconds go on counting.
         let bar = iced::widget::progress_bar(0.0..=10.0, (elapsed as f32).min(10.0)).girth(12.0);
         let mut col = column![
-            theme::text(Role::Heading, format!("{what}…")),
-            widget::body(fl!("ui-working-wait")),
+            ui.text(Role::Heading, format!("{what}…")),
+            ui.body(fl!("ui-working-wait")),
             bar,
-            widget::small(fl!("ui-working-elapsed", seconds = elapsed.to_string())),
+            ui.small(fl!("ui-working-elapsed", seconds = elapsed.to_string())),
         ]
         .spacing(theme::space::M);
         if keep_card {
-            col = col.push(widget::notice(
-                Tone::Warning,
-                fl!("ui-working-keep-card"),
-                None,
-            ));
+            col = col.push(ui.notice(Tone::Warning, fl!("ui-working-keep-card"), None));
         }
         if matches!(activity, Activity::Sending) {
-            col = col.push(widget::small(fl!("ui-working-sending-note")));
+            col = col.push(ui.small(fl!("ui-working-sending-note")));
         }
         col = col.push(self.actions(ui));
         // Waiting for a busy window: 待つのをやめる is the way back.
@@ -308,12 +307,13 @@ impl ProcedureScreen {
     ) -> Element<'a, Message> {
         let mut col = column![
             message_box::view(
+                ui,
                 finding.number(),
                 Tone::Warning,
                 ui.counter() || self.show_details,
                 self.engine.detail()
             ),
-            widget::body(fl!("ui-issuer-warning-decide")),
+            ui.body(fl!("ui-issuer-warning-decide")),
         ]
         .spacing(theme::space::M);
         col = col.push(ui.button(
@@ -332,14 +332,18 @@ impl ProcedureScreen {
         } else {
             (fl!("screen-review"), fl!("ui-review-intro-validity"))
         };
+        // In reading order (the outline follows it): heading, intro, the
+        // document.
+        let heading = ui.heading(title);
+        let intro = ui.body(intro);
         let document: Element<'a, Message> = match self.engine.resident() {
-            Some(r) => self.document(r),
-            None => widget::body(String::new()),
+            Some(r) => self.document(ui, r),
+            None => ui.body(String::new()),
         };
         ui.on_escape(Message::Act(ActionKind::Stop));
         let mut page = column![
-            widget::heading(title),
-            widget::body(intro),
+            heading,
+            intro,
             container(scrollable(document).height(Length::Shrink))
                 .max_height(340.0)
                 .width(Length::Fill),
@@ -350,7 +354,7 @@ impl ProcedureScreen {
                     Some(Message::ShowCertificate),
                     ButtonKind::Quiet,
                 ),
-                widget::small(fl!("ui-review-check-hint")),
+                ui.small(fl!("ui-review-check-hint")),
             ]
             .spacing(theme::space::M)
             .align_y(iced::Alignment::Center),
@@ -362,14 +366,14 @@ impl ProcedureScreen {
             .resident()
             .is_some_and(|r| r.issuer_check == IssuerCheck::NotChecked)
         {
-            page = page.push(widget::small(fl!("review-issuer-not-checked")));
+            page = page.push(ui.small(fl!("review-issuer-not-checked")));
         }
         page.into()
     }
 
     /// The application document (2.1.5): addressee, statement, the four
     /// facts. Long lines wrap; the box scrolls.
-    fn document<'a>(&self, r: &'a Resident) -> Element<'a, Message> {
+    fn document<'a>(&self, ui: &Ui<'a, Message>, r: &'a Resident) -> Element<'a, Message> {
         let statement = if self.revocation() {
             fl!("document-statement-revocation")
         } else {
@@ -377,27 +381,28 @@ impl ProcedureScreen {
         };
         // Borrowed from the zeroizing buffers, not formatted per frame.
         let birth = presentation::resident_birth_date(r);
-        // The facts are borrowed from the zeroizing buffers, not copied.
-        let value = |v: &'a str| theme::text(Role::Value, v);
-        let line = |label: String, value: iced::widget::Text<'a>| -> Element<'a, Message> {
+        // The facts are borrowed from the zeroizing buffers, not copied
+        // (the outline's copy, made only for a screen reader, zeroizes).
+        let line = |label: String, value: Cow<'a, str>| -> Element<'a, Message> {
+            ui.note(|| Item::Field {
+                label: label.clone(),
+                value: Zeroizing::new(value.to_string()),
+            });
             row![
                 theme::text(Role::Label, label).width(Length::Fixed(200.0)),
-                value.width(Length::Fill),
+                theme::text(Role::Value, value).width(Length::Fill),
             ]
             .spacing(theme::space::M)
             .into()
         };
         container(
             column![
-                theme::text(Role::Title, r.addressee.salutation.clone()),
-                theme::text(Role::Value, statement),
-                line(fl!("document-name"), value(r.name.as_str())),
-                line(fl!("document-address"), value(r.address.as_str())),
-                line(
-                    fl!("document-sex"),
-                    theme::text(Role::Value, presentation::sex(&r.sex()))
-                ),
-                line(fl!("document-birth-date"), value(birth)),
+                ui.text(Role::Title, r.addressee.salutation.clone()),
+                ui.text(Role::Value, statement),
+                line(fl!("document-name"), Cow::Borrowed(r.name.as_str())),
+                line(fl!("document-address"), Cow::Borrowed(r.address.as_str())),
+                line(fl!("document-sex"), Cow::Owned(presentation::sex(&r.sex()))),
+                line(fl!("document-birth-date"), Cow::Borrowed(birth)),
             ]
             .spacing(theme::space::M),
         )
@@ -416,9 +421,9 @@ impl ProcedureScreen {
         ui.on_escape(Message::Act(ActionKind::Cancel));
         widget::dialog(
             column![
-                widget::title(fl!("ui-sign-confirm-title")),
-                widget::body(text_id),
-                widget::small(fl!("ui-sign-confirm-note")),
+                ui.title(fl!("ui-sign-confirm-title")),
+                ui.body(text_id),
+                ui.small(fl!("ui-sign-confirm-note")),
                 self.actions(ui),
             ]
             .spacing(theme::space::L)
@@ -432,20 +437,17 @@ impl ProcedureScreen {
         } else {
             fl!("ui-send-confirm-validity")
         };
-        let mut col = column![
-            widget::title(fl!("ui-send-confirm-title")),
-            widget::body(what),
-        ]
-        .spacing(theme::space::L);
+        let mut col = column![ui.title(fl!("ui-send-confirm-title")), ui.body(what),]
+            .spacing(theme::space::L);
         // 2.1.8 / 3.1.8: once sent, neither request can be withdrawn.
         col = col.push(if self.revocation() {
-            widget::notice(
+            ui.notice(
                 Tone::Danger,
                 fl!("ui-send-irrevocable"),
                 Some(fl!("ui-send-irrevocable-body")),
             )
         } else {
-            widget::notice(
+            ui.notice(
                 Tone::Info,
                 fl!("ui-send-irrevocable-validity"),
                 Some(fl!("ui-send-irrevocable-validity-body")),
@@ -454,7 +456,7 @@ impl ProcedureScreen {
         if let Some(url) = &self.server_url {
             col = col.push(
                 row![
-                    widget::small(fl!("send-to", url = url.clone())),
+                    ui.small(fl!("send-to", url = url.clone())),
                     ui.button(
                         "server",
                         fl!("ui-show-server"),

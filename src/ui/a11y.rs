@@ -1,0 +1,558 @@
+//! The accessibility tree: what a screen reader (Orca, NVDA, Narrator,
+//! VoiceOver) is told of the window, and how it acts on it.
+//!
+//! iced 0.14 exposes nothing to assistive technology, so the App does it
+//! itself through AccessKit, with no fork of iced. The tree is derived from
+//! the state exactly as the view is: the same view code, drawn with a
+//! recording [`Ui`](super::widget::Ui), leaves an outline (headings, texts,
+//! the document's fields, buttons with the message each sends, inputs), and
+//! [`build`] turns it into an AccessKit `TreeUpdate`. The App pushes one after
+//! every update while an assistive technology listens (`App::publish`), and
+//! turns its actions (press, focus, set a value) into the very messages a
+//! click or a key sends (`App::assistive_action`).
+//!
+//! The platform adapter lives in a subscription ([`events`]): on Linux
+//! `accesskit_unix` talks AT-SPI over D-Bus and needs no window handle.
+//! Windows and macOS need adapters bound to the native window; they are not
+//! built yet (see docs/accessibility.md).
+//!
+//! A password never reaches the tree: an input holding one is a password
+//! input whose value is one mask character per typed character.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use accesskit::{
+    Action, Live, Node, NodeId, Role as AkRole, TextDirection, Toggled, TreeId, TreeInfo,
+    TreeUpdate,
+};
+
+pub use accesskit;
+
+use super::theme::{Role, Tone};
+use super::widget::{Content, Group, Item};
+
+/// What a masked character is shown as.
+pub const MASK: char = '●';
+
+const WINDOW: NodeId = NodeId(1);
+const BANNER: NodeId = NodeId(2);
+const DEMO: NodeId = NodeId(3);
+const MAIN: NodeId = NodeId(4);
+/// Nodes without a focus key are numbered from here, in drawing order.
+const FIRST_PLAIN: u64 = 16;
+/// Nodes with a focus key (buttons, inputs) get an id from the key, so
+/// that focus and actions find them across updates.
+const KEYED: u64 = 1 << 63;
+
+/// Where the outline's items go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    Banner,
+    Demo,
+    Main,
+}
+
+/// What an assistive technology can do to a node.
+pub enum Target<'a, M> {
+    /// Press: the button's message.
+    Press(M),
+    /// Take the keyboard focus: the App's focus key, and the input's widget
+    /// id if it is a text input.
+    Focus {
+        key: String,
+        input: Option<iced::widget::Id>,
+    },
+    /// Replace an input's text.
+    SetValue(Rc<dyn Fn(String) -> M + 'a>),
+}
+
+/// A tree, and what each acting node does.
+pub struct Built<'a, M> {
+    pub update: TreeUpdate,
+    pub targets: Vec<(NodeId, Action, Target<'a, M>)>,
+}
+
+impl<'a, M> Built<'a, M> {
+    /// The target of `action` on `node`, if there is one.
+    pub fn take(self, node: NodeId, action: Action) -> Option<Target<'a, M>> {
+        self.targets
+            .into_iter()
+            .find(|(n, a, _)| *n == node && *a == action)
+            .map(|(_, _, t)| t)
+    }
+}
+
+/// The id of the node of a focus key.
+pub fn keyed(key: &str) -> NodeId {
+    // FNV-1a: stable across runs and builds (std's hasher is not).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    NodeId(KEYED | (h >> 1))
+}
+
+struct Builder<'a, M> {
+    nodes: Vec<(NodeId, Node)>,
+    targets: Vec<(NodeId, Action, Target<'a, M>)>,
+    next: u64,
+    used: HashSet<NodeId>,
+    /// The open groups: their node and children.
+    stack: Vec<(NodeId, Node, Vec<NodeId>)>,
+}
+
+impl<'a, M: Clone> Builder<'a, M> {
+    fn plain_id(&mut self) -> NodeId {
+        self.next += 1;
+        NodeId(self.next)
+    }
+
+    /// A key's id, or a plain one if the key was used already in this tree
+    /// (a drawing that registers a key twice must not break the tree).
+    fn key_id(&mut self, key: &str) -> NodeId {
+        let id = keyed(key);
+        if self.used.insert(id) {
+            id
+        } else {
+            self.plain_id()
+        }
+    }
+
+    fn push(&mut self, id: NodeId, node: Node) {
+        if let Some((_, _, children)) = self.stack.last_mut() {
+            children.push(id);
+        }
+        self.nodes.push((id, node));
+    }
+
+    fn open(&mut self, id: NodeId, node: Node) {
+        self.stack.push((id, node, Vec::new()));
+    }
+
+    fn close(&mut self) {
+        if let Some((id, mut node, children)) = self.stack.pop() {
+            node.set_children(children);
+            self.push(id, node);
+        }
+    }
+
+    fn item(&mut self, item: Item<'a, M>) {
+        match item {
+            Item::Text { role, text } => {
+                if text.trim().is_empty() {
+                    return;
+                }
+                let mut node = match role {
+                    Role::Heading => heading(1),
+                    Role::Title | Role::Choice => heading(2),
+                    _ => Node::new(AkRole::Paragraph),
+                };
+                node.set_label(text.as_str());
+                let id = self.plain_id();
+                self.push(id, node);
+            }
+            Item::Field { label, value } => {
+                let term_id = self.plain_id();
+                let mut term = Node::new(AkRole::Term);
+                term.set_label(label.as_str());
+                self.push(term_id, term);
+                let mut definition = Node::new(AkRole::Definition);
+                definition.set_label(value.as_str());
+                definition.set_labelled_by(vec![term_id]);
+                let id = self.plain_id();
+                self.push(id, definition);
+            }
+            Item::Button {
+                key,
+                label,
+                about,
+                message,
+                selected,
+            } => {
+                let id = self.key_id(&key);
+                let mut node = Node::new(match selected {
+                    Some(_) => AkRole::RadioButton,
+                    None => AkRole::Button,
+                });
+                node.set_label(label.as_str());
+                if let Some(a) = about {
+                    node.set_description(a.as_str());
+                }
+                if let Some(s) = selected {
+                    node.set_toggled(if s { Toggled::True } else { Toggled::False });
+                }
+                match message {
+                    Some(m) => {
+                        node.add_action(Action::Click);
+                        node.add_action(Action::Focus);
+                        self.targets.push((id, Action::Click, Target::Press(m)));
+                        self.targets.push((
+                            id,
+                            Action::Focus,
+                            Target::Focus {
+                                key: key.clone(),
+                                input: None,
+                            },
+                        ));
+                    }
+                    None => node.set_disabled(),
+                }
+                self.push(id, node);
+            }
+            Item::Input {
+                key,
+                id: widget_id,
+                label,
+                content,
+                on_input,
+            } => {
+                let id = self.key_id(&key);
+                let run_id = self.plain_id();
+                let (role, shown) = match &content {
+                    Content::Secret(n) => (
+                        AkRole::PasswordInput,
+                        std::iter::repeat_n(MASK, *n).collect(),
+                    ),
+                    Content::Plain(s) => (AkRole::TextInput, s.clone()),
+                };
+                let mut node = Node::new(role);
+                node.set_label(label.as_str());
+                node.set_value(shown.as_str());
+                node.add_action(Action::Focus);
+                self.targets.push((
+                    id,
+                    Action::Focus,
+                    Target::Focus {
+                        key: key.clone(),
+                        input: Some(widget_id),
+                    },
+                ));
+                match on_input {
+                    Some(f) => {
+                        node.add_action(Action::SetValue);
+                        self.targets
+                            .push((id, Action::SetValue, Target::SetValue(f)));
+                    }
+                    None => node.set_read_only(),
+                }
+                node.set_children(vec![run_id]);
+                let mut run = Node::new(AkRole::TextRun);
+                run.set_character_lengths(
+                    shown
+                        .chars()
+                        .map(|c| c.len_utf8() as u8)
+                        .collect::<Vec<u8>>(),
+                );
+                run.set_value(shown);
+                run.set_text_direction(TextDirection::LeftToRight);
+                self.push(id, node);
+                self.nodes.push((run_id, run));
+            }
+            Item::Begin(group) => {
+                let id = self.plain_id();
+                let node = match group {
+                    Group::Banner => Node::new(AkRole::Banner),
+                    Group::Status => {
+                        let mut n = Node::new(AkRole::Status);
+                        n.set_live(Live::Polite);
+                        n
+                    }
+                    Group::Notice(tone) => {
+                        let mut n = Node::new(if tone == Tone::Danger {
+                            AkRole::Alert
+                        } else {
+                            AkRole::Note
+                        });
+                        n.set_live(if tone == Tone::Danger {
+                            Live::Assertive
+                        } else {
+                            Live::Polite
+                        });
+                        n
+                    }
+                    Group::Error(number) => {
+                        let mut n = Node::new(AkRole::Alert);
+                        n.set_live(Live::Assertive);
+                        n.set_description(format!("E{number}"));
+                        n
+                    }
+                    Group::Steps => {
+                        let mut n = Node::new(AkRole::Status);
+                        n.set_live(Live::Polite);
+                        n
+                    }
+                    Group::Dialog => Node::new(AkRole::Dialog),
+                };
+                self.open(id, node);
+            }
+            Item::End => {
+                // An End without its Begin (a view's slip) closes nothing
+                // that belongs to the regions.
+                if self.stack.len() > 1 {
+                    self.close();
+                }
+            }
+        }
+    }
+}
+
+fn heading(level: usize) -> Node {
+    let mut n = Node::new(AkRole::Heading);
+    n.set_level(level);
+    n
+}
+
+/// The tree of a window titled `title`, from the outline of each region,
+/// with the focus on `focus` (a focus key) or on the window.
+pub fn build<'a, M: Clone>(
+    title: &str,
+    demo_label: &str,
+    regions: Vec<(Region, Vec<Item<'a, M>>)>,
+    focus: Option<&str>,
+) -> Built<'a, M> {
+    let mut b = Builder {
+        nodes: Vec::new(),
+        targets: Vec::new(),
+        next: FIRST_PLAIN,
+        used: HashSet::new(),
+        stack: Vec::new(),
+    };
+    let mut window_children = Vec::new();
+    for (region, items) in regions {
+        let (id, node) = match region {
+            Region::Banner => (BANNER, Node::new(AkRole::Banner)),
+            Region::Demo => (DEMO, {
+                let mut n = Node::new(AkRole::Region);
+                n.set_label(demo_label);
+                n
+            }),
+            Region::Main => (MAIN, Node::new(AkRole::Main)),
+        };
+        b.open(id, node);
+        for item in items {
+            b.item(item);
+        }
+        while b.stack.len() > 1 {
+            b.close();
+        }
+        if let Some((id, mut node, children)) = b.stack.pop() {
+            node.set_children(children);
+            b.nodes.push((id, node));
+            window_children.push(id);
+        }
+    }
+    let mut window = Node::new(AkRole::Window);
+    window.set_label(title);
+    window.set_children(window_children);
+    b.nodes.push((WINDOW, window));
+    let focus = focus
+        .map(keyed)
+        .filter(|id| b.used.contains(id))
+        .unwrap_or(WINDOW);
+    Built {
+        update: TreeUpdate {
+            nodes: b.nodes,
+            tree: Some(TreeInfo::new(WINDOW)),
+            tree_id: TreeId::ROOT,
+            focus,
+        },
+        targets: b.targets,
+    }
+}
+
+/// The tree as an assistive technology walks it: one line per node,
+/// indented by depth: its role, name, value, description and state. For
+/// tests, logs and the documentation.
+pub fn describe(update: &TreeUpdate) -> String {
+    let nodes: std::collections::HashMap<NodeId, &Node> =
+        update.nodes.iter().map(|(id, n)| (*id, n)).collect();
+    let mut out = String::new();
+    let root = update.tree.as_ref().map_or(WINDOW, |t| t.root);
+    let mut stack = vec![(root, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        let Some(node) = nodes.get(&id) else {
+            continue;
+        };
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(&format!("{:?}", node.role()));
+        if let Some(l) = node.label() {
+            out.push_str(&format!(" \"{l}\""));
+        }
+        if let Some(v) = node.value() {
+            out.push_str(&format!(" value=\"{v}\""));
+        }
+        if let Some(d) = node.description() {
+            out.push_str(&format!(" ({d})"));
+        }
+        if node.is_disabled() {
+            out.push_str(" [disabled]");
+        }
+        if let Some(t) = node.toggled() {
+            out.push_str(&format!(
+                " [{}]",
+                if t == Toggled::True {
+                    "selected"
+                } else {
+                    "not selected"
+                }
+            ));
+        }
+        if update.focus == id {
+            out.push_str(" [focused]");
+        }
+        out.push('\n');
+        if node.role() != AkRole::PasswordInput && node.role() != AkRole::TextInput {
+            for c in node.children().iter().rev() {
+                stack.push((*c, depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// The node named `label` that can do `action` (tests drive the tree as
+/// an assistive technology does).
+pub fn find(update: &TreeUpdate, label: &str, action: Action) -> Option<NodeId> {
+    update
+        .nodes
+        .iter()
+        .find(|(_, n)| n.label() == Some(label) && n.supports_action(action))
+        .map(|(id, _)| *id)
+}
+
+/// The platform adapter and the events it forwards.
+#[cfg(all(unix, not(target_os = "macos")))]
+mod platform {
+    use std::sync::{Arc, Mutex};
+
+    use accesskit::{
+        ActionHandler, ActionRequest, ActivationHandler, DeactivationHandler, TreeUpdate,
+    };
+    use iced::futures::channel::mpsc;
+    use iced::futures::{SinkExt, Stream, StreamExt};
+
+    use super::Event;
+
+    /// The adapter, shared with the App (it travels in a message).
+    #[derive(Clone)]
+    pub struct Handle(Arc<Mutex<accesskit_unix::Adapter>>);
+
+    impl std::fmt::Debug for Handle {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Handle")
+        }
+    }
+
+    impl Handle {
+        /// Push a tree, built only if an assistive technology listens.
+        pub fn update_if_active(&self, tree: impl FnOnce() -> TreeUpdate) {
+            if let Ok(mut a) = self.0.lock() {
+                a.update_if_active(tree);
+            }
+        }
+
+        pub fn window_focused(&self, focused: bool) {
+            if let Ok(mut a) = self.0.lock() {
+                a.update_window_focus_state(focused);
+            }
+        }
+    }
+
+    /// Runs on AccessKit's own thread: only forwards.
+    struct Forward(mpsc::UnboundedSender<Event>);
+
+    impl ActivationHandler for Forward {
+        fn request_initial_tree(&mut self) -> Option<TreeUpdate> {
+            // The App answers with a full tree from its next update.
+            let _ = self.0.unbounded_send(Event::Activated);
+            None
+        }
+    }
+
+    impl ActionHandler for Forward {
+        fn do_action(&mut self, request: ActionRequest) {
+            let _ = self
+                .0
+                .unbounded_send(Event::Action(super::Request(request)));
+        }
+    }
+
+    impl DeactivationHandler for Forward {
+        fn deactivate_accessibility(&mut self) {
+            let _ = self.0.unbounded_send(Event::Deactivated);
+        }
+    }
+
+    /// The adapter's life: the first event hands the App its handle, then
+    /// one event per activation, action and deactivation.
+    pub fn events() -> impl Stream<Item = Event> {
+        iced::stream::channel(16, async |mut out: mpsc::Sender<Event>| {
+            let (tx, mut rx) = mpsc::unbounded();
+            let adapter =
+                accesskit_unix::Adapter::new(Forward(tx.clone()), Forward(tx.clone()), Forward(tx));
+            let handle = Handle(Arc::new(Mutex::new(adapter)));
+            if out.send(Event::Ready(handle)).await.is_err() {
+                return;
+            }
+            while let Some(e) = rx.next().await {
+                if out.send(e).await.is_err() {
+                    break;
+                }
+            }
+        })
+    }
+}
+
+/// Platforms without an adapter yet: nothing is published.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+mod platform {
+    use accesskit::TreeUpdate;
+    use iced::futures::Stream;
+
+    use super::Event;
+
+    #[derive(Clone, Debug)]
+    pub struct Handle;
+
+    impl Handle {
+        pub fn update_if_active(&self, _tree: impl FnOnce() -> TreeUpdate) {}
+        pub fn window_focused(&self, _focused: bool) {}
+    }
+
+    pub fn events() -> impl Stream<Item = Event> {
+        iced::futures::stream::empty()
+    }
+}
+
+pub use platform::{Handle, events};
+
+/// An action request. Its Debug leaves out the data: a value set on the
+/// password input is the password.
+#[derive(Clone)]
+pub struct Request(pub accesskit::ActionRequest);
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("action", &self.0.action)
+            .field("target", &self.0.target_node.0)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the adapter tells the App.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The adapter runs; keep its handle.
+    Ready(Handle),
+    /// An assistive technology appeared and wants the tree.
+    Activated,
+    /// It asks for an action on a node.
+    Action(Request),
+    /// It went away.
+    Deactivated,
+    /// The window gained or lost the keyboard focus.
+    WindowFocused(bool),
+}
