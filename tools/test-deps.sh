@@ -5,8 +5,10 @@
 # our CMS), util-linux (unshare: a private pcscd for the service-restart
 # test; runuser: the server tests' private PostgreSQL cluster runs as nobody
 # when the tests run as root), PostgreSQL (the server's shared store: each
-# server test binary starts a private cluster in a temporary folder). The
-# build itself needs only libpcsclite1, which desktops have.
+# server test binary starts a private cluster in a temporary folder), and
+# for the screen-reader walk (tests/atspi): Xvfb, xdotool, a private D-Bus
+# session with the AT-SPI bus, and pyatspi (the library Orca is built on).
+# The build itself needs only libpcsclite1, which desktops have.
 # `.ci/run` calls this; the tests name it when something is missing.
 set -euo pipefail
 SUDO=""
@@ -15,4 +17,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   libpcsclite1 pcscd vsmartcard-vpcd opensc openssl ca-certificates util-linux procps \
-  postgresql
+  postgresql \
+  xvfb xdotool dbus-daemon dbus-bin at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi

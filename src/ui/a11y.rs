@@ -183,10 +183,13 @@ impl<'a, M: Clone> Builder<'a, M> {
                 if let Some(s) = selected {
                     node.set_toggled(if s { Toggled::True } else { Toggled::False });
                 }
+                // A disabled button keeps its actions (and so its interfaces
+                // in AT-SPI, which clients cache per object); pressing it does
+                // nothing, and its state says it is disabled.
+                node.add_action(Action::Click);
+                node.add_action(Action::Focus);
                 match message {
                     Some(m) => {
-                        node.add_action(Action::Click);
-                        node.add_action(Action::Focus);
                         self.targets.push((id, Action::Click, Target::Press(m)));
                         self.targets.push((
                             id,

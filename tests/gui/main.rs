@@ -11,6 +11,9 @@ mod gui_support;
 mod support;
 
 mod accessibility;
+// Xvfb, D-Bus and AT-SPI: Linux.
+#[cfg(target_os = "linux")]
+mod atspi;
 mod contrast;
 mod counter;
 mod keyboard;
