@@ -165,7 +165,22 @@ fn a_revocation_through_the_assistive_actions_alone() {
     press(&mut g, "了解 (送信する)");
     g.expect_section("2.1.9");
     let t = tree(&g);
-    assert!(t.contains("受理日時"), "{t}");
+    assert!(t.contains("Term \"受理日時\""), "{t}");
+    // The result is said first, and when it appears (a live region).
+    let result = t
+        .find("Heading \"オンライン失効申請の受理通知\"")
+        .expect("the result's heading");
+    assert!(result < t.find("Term").unwrap_or(0), "{t}");
+    let lines: Vec<&str> = t.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("Heading \"オンライン失効申請の受理通知\""))
+        .unwrap_or(0);
+    assert_eq!(
+        lines[at.saturating_sub(1)].trim(),
+        "Note",
+        "the result is a live note:\n{t}"
+    );
     assert_never_typed_password(&t);
 }
 

@@ -10,7 +10,7 @@ use crate::fl;
 use crate::flow::{ActionKind, Finish, Problem};
 use crate::presentation::when;
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{Ui, message_box};
+use crate::ui::widget::{Group, Ui, message_box};
 
 impl ProcedureScreen {
     pub(super) fn finished<'a>(&'a self, ui: &Ui<'a, Message>, f: Finish) -> Element<'a, Message> {
@@ -51,6 +51,12 @@ impl ProcedureScreen {
                 Tone::Info,
             ),
         };
+        // The result first (reading order), as a live region: a screen
+        // reader says it when it appears.
+        ui.begin(Group::Notice(tone));
+        let headline = ui.text(Role::Heading, title).style(theme::toned(tone));
+        let explanation = ui.body(body);
+        ui.end();
         let mut facts = column![ui.field(fl!("review-procedure"), self.procedure_name())]
             .spacing(theme::space::S);
         if let Some(r) = self.engine.resident() {
@@ -79,8 +85,8 @@ impl ProcedureScreen {
             }
         }
         let mut col = column![
-            ui.text(Role::Heading, title).style(theme::toned(tone)),
-            ui.body(body),
+            headline,
+            explanation,
             container(facts)
                 .padding(theme::space::M)
                 .width(Length::Fill)
