@@ -216,8 +216,13 @@ fn a_revocation_by_keyboard_alone() {
     g.enter();
     g.expect_section("2.1.9");
     g.expect("オンライン失効申請の受理通知");
-    // The result's default: Enter with nothing focused closes it.
+    // The result has no default Enter: a late second Enter (the window
+    // answered between two presses) cannot close it before the resident
+    // has read it and its receipt number. Enter on 閉じる does.
     assert_eq!(focus(&g), None);
+    g.enter();
+    g.expect_section("2.1.9");
+    tab_to(&mut g, "act.Close");
     g.enter();
     assert!(g.on_top());
     assert_eq!(g.tries_left(), Some(5));
@@ -557,7 +562,11 @@ fn enter_pressed_twice_at_the_send_sends_once_and_shows_the_result() {
     // The result is on screen, not skipped by the second Enter.
     g.expect_section("2.1.9");
     g.expect("オンライン失効申請の受理通知");
-    // Only a deliberate Enter now closes it.
+    // An Enter after the answer (the resident pressed twice, the window
+    // answered in between) leaves it; Enter on 閉じる closes it.
+    g.enter();
+    g.expect_section("2.1.9");
+    tab_to(&mut g, "act.Close");
     g.enter();
     assert!(g.on_top());
     assert_eq!(window.submissions().len(), 1);
@@ -587,7 +596,10 @@ fn a_key_held_down_answers_one_screen_only() {
     g.settle();
     g.expect_section("2.1.9");
     g.expect("オンライン失効申請の受理通知");
-    // A new press closes it.
+    // A new press alone does not close it either; on 閉じる it does.
+    g.enter();
+    g.expect_section("2.1.9");
+    tab_to(&mut g, "act.Close");
     g.enter();
     assert!(g.on_top());
 

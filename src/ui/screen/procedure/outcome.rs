@@ -103,7 +103,9 @@ impl ProcedureScreen {
             fl!("result-remove-card"),
             ui.counter().then(|| fl!("ui-counter-wipe-note")),
         ));
-        ui.on_enter(Message::Act(ActionKind::Close));
+        // No default Enter: a second Enter pressed while the window
+        // answered would close the result, and its receipt number, unread.
+        // Enter on 閉じる (Tab) or Escape closes it.
         ui.on_escape(Message::Act(ActionKind::Close));
         col.into()
     }
