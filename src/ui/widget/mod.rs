@@ -328,6 +328,18 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
         label: impl Into<String>,
         value: impl iced::widget::text::IntoFragment<'a>,
     ) -> Element<'a, M> {
+        self.fact(label, value, Role::Body, 300.0)
+    }
+
+    /// A field whose value is in `role`, with a label column `width` wide
+    /// (the application document's facts are `Role::Value`).
+    pub fn fact(
+        &self,
+        label: impl Into<String>,
+        value: impl iced::widget::text::IntoFragment<'a>,
+        role: Role,
+        width: f32,
+    ) -> Element<'a, M> {
         let label: String = label.into();
         let value = value.into_fragment();
         self.note(|| Item::Field {
@@ -335,8 +347,8 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
             value: Zeroizing::new(value.to_string()),
         });
         row![
-            theme::text(Role::Label, label).width(Length::Fixed(300.0)),
-            theme::text(Role::Body, value).width(Length::Fill),
+            theme::text(Role::Label, label).width(Length::Fixed(width)),
+            theme::text(role, value).width(Length::Fill),
         ]
         .spacing(theme::space::M)
         .into()

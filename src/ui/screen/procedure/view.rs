@@ -8,7 +8,6 @@ use iced::widget::{column, container, row, scrollable};
 use iced::{Element, Length};
 use madoguchi_pki::checks::IssuerCheck;
 use madoguchi_pki::request::Procedure;
-use zeroize::Zeroizing;
 
 use super::{Message, ProcedureScreen};
 use crate::fl;
@@ -16,7 +15,7 @@ use crate::flow::{ActionKind, Activity, IssuerFinding, PasswordStep, Problem, Re
 use crate::presentation;
 use crate::ui::screen::Page;
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Item, Ui, message_box, password, steps};
+use crate::ui::widget::{self, Ui, message_box, password, steps};
 
 impl ProcedureScreen {
     pub(super) fn procedure_name(&self) -> String {
@@ -384,16 +383,7 @@ impl ProcedureScreen {
         // The facts are borrowed from the zeroizing buffers, not copied
         // (the outline's copy, made only for a screen reader, zeroizes).
         let line = |label: String, value: Cow<'a, str>| -> Element<'a, Message> {
-            ui.note(|| Item::Field {
-                label: label.clone(),
-                value: Zeroizing::new(value.to_string()),
-            });
-            row![
-                theme::text(Role::Label, label).width(Length::Fixed(200.0)),
-                theme::text(Role::Value, value).width(Length::Fill),
-            ]
-            .spacing(theme::space::M)
-            .into()
+            ui.fact(label, value, Role::Value, 200.0)
         };
         container(
             column![
