@@ -207,3 +207,42 @@ fn focus_follows_the_focus_ring_and_the_assistive_focus_moves_it() {
     let f = focused(&g);
     assert!(f.len() == 1 && f[0].contains(VALIDITY), "{f:?}");
 }
+
+/// Every screen a resident can open from the top: a heading to start
+/// from, and no button or input a screen reader would have to call
+/// "unlabelled".
+#[test]
+fn every_tool_screen_has_a_heading_and_only_named_controls() {
+    use madoguchi::ui::screen::top::{Message as TopMessage, Tool};
+    let _s = serial();
+    for tool in [
+        Tool::Certificate,
+        Tool::CardStatus,
+        Tool::ChangePassword,
+        Tool::ServerIdentity,
+        Tool::Settings,
+    ] {
+        let mut g = Gui::demo("normal");
+        g.send(Message::top(TopMessage::Open(tool)));
+        g.settle();
+        let t = tree(&g);
+        println!("{tool:?}\n{t}");
+        let main = &t[t.find("\n  Main").expect("the main region")..];
+        assert!(
+            main.lines()
+                .any(|l| l.trim_start().starts_with("Heading \"")),
+            "{tool:?}: no heading in\n{t}"
+        );
+        for l in t.lines().map(str::trim_start) {
+            for role in ["Button", "RadioButton", "PasswordInput", "TextInput"] {
+                if l.starts_with(&format!("{role} ")) || l == role {
+                    assert!(
+                        l.starts_with(&format!("{role} \""))
+                            && !l.starts_with(&format!("{role} \"\"")),
+                        "{tool:?}: an unlabelled {role}: {l:?} in\n{t}"
+                    );
+                }
+            }
+        }
+    }
+}
