@@ -8,14 +8,16 @@ use std::sync::{Arc, Mutex};
 use iced::widget::{column, container};
 use iced::{Length, Task};
 use madoguchi_card::{CardError, PinStatus};
+use zeroize::Zeroizing;
 
 use super::{Action, Delivered, Go, Page};
 use crate::card_report::CardReport;
+
 use crate::fl;
 use crate::flow::CardOpener;
 use crate::presentation::{self, date};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
-use crate::ui::widget::{self, Ui, message_box};
+use crate::ui::widget::{self, Item, Ui, message_box};
 
 #[derive(Clone, Debug)]
 pub enum Message {
@@ -123,12 +125,17 @@ impl CardStatus {
                         Ok(PinStatus::AlreadyVerified) => Tone::Info,
                         Err(_) => Tone::Danger,
                     };
+                    let name = presentation::pin_name(*kind);
                     let words = presentation::pin_status(*kind, status);
+                    // Read out as one fact: the PIN's name, then its count.
+                    ui.note(|| Item::Field {
+                        label: name.clone(),
+                        value: Zeroizing::new(words.clone()),
+                    });
                     list = list.push(
                         iced::widget::row![
-                            ui.text(Role::Label, presentation::pin_name(*kind))
-                                .width(Length::Fixed(300.0)),
-                            ui.text(Role::Label, words).style(theme::toned(tone)),
+                            theme::text(Role::Label, name).width(Length::Fixed(300.0)),
+                            theme::text(Role::Label, words).style(theme::toned(tone)),
                         ]
                         .spacing(theme::space::M),
                     );
