@@ -23,11 +23,13 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use accesskit::{
-    Action, Live, Node, NodeId, Role as AkRole, TextDirection, Toggled, TreeId, TreeInfo,
-    TreeUpdate,
+    Action, Affine, Live, Node, NodeId, Rect, Role as AkRole, TextDirection, Toggled, TreeId,
+    TreeInfo, TreeUpdate,
 };
 
 pub use accesskit;
+
+use zeroize::Zeroizing;
 
 use super::theme::{Role, Tone};
 use super::widget::{Content, Group, Item};
@@ -51,6 +53,137 @@ pub enum Region {
     Banner,
     Demo,
     Main,
+}
+
+/// Where the texts and inputs of the window are, in logical pixels, as the
+/// laid-out window says ([`measure`]). Screen magnifiers follow the focus
+/// by these bounds, and a screen reader's review by mouse uses them.
+#[derive(Clone, Default)]
+pub struct Layout {
+    /// Each text drawn, in drawing order: its words (a resident's facts
+    /// among them, hence zeroizing) and where it is.
+    texts: Vec<(Zeroizing<String>, iced::Rectangle)>,
+    /// Each text input with an id.
+    inputs: Vec<(iced::widget::Id, iced::Rectangle)>,
+}
+
+impl std::fmt::Debug for Layout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layout")
+            .field("texts", &self.texts.len())
+            .field("inputs", &self.inputs.len())
+            .finish()
+    }
+}
+
+impl Layout {
+    /// The bounds of the first text with these words not taken yet.
+    fn take_text(&self, taken: &mut HashSet<usize>, words: &str) -> Option<Rect> {
+        let (i, (_, r)) = self
+            .texts
+            .iter()
+            .enumerate()
+            .find(|(i, (t, _))| !taken.contains(i) && t.as_str() == words)?;
+        taken.insert(i);
+        Some(rect(*r))
+    }
+
+    fn input(&self, id: &iced::widget::Id) -> Option<Rect> {
+        self.inputs
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, r)| rect(*r))
+    }
+}
+
+fn rect(r: iced::Rectangle) -> Rect {
+    Rect {
+        x0: f64::from(r.x),
+        y0: f64::from(r.y),
+        x1: f64::from(r.x + r.width),
+        y1: f64::from(r.y + r.height),
+    }
+}
+
+/// A widget operation that reads the [`Layout`] of the window as drawn:
+/// every text and text input with its bounds, moved by the scroll offset
+/// of the scrollables it is in.
+#[derive(Default)]
+struct Measure {
+    layout: Layout,
+    /// The scroll offset of each level being visited.
+    offsets: Vec<iced::Vector>,
+    /// The offset a scrollable just reported, for its content.
+    pending: Option<iced::Vector>,
+}
+
+impl Measure {
+    fn place(&self, r: iced::Rectangle) -> iced::Rectangle {
+        let off = self.offsets.last().copied().unwrap_or(iced::Vector::ZERO);
+        iced::Rectangle {
+            x: r.x - off.x,
+            y: r.y - off.y,
+            ..r
+        }
+    }
+}
+
+impl iced::advanced::widget::Operation<Layout> for Measure {
+    fn traverse(
+        &mut self,
+        operate: &mut dyn FnMut(&mut dyn iced::advanced::widget::Operation<Layout>),
+    ) {
+        let base = self.offsets.last().copied().unwrap_or(iced::Vector::ZERO);
+        let scrolled = self.pending.take().unwrap_or(iced::Vector::ZERO);
+        self.offsets.push(base + scrolled);
+        operate(self);
+        self.offsets.pop();
+    }
+
+    fn container(&mut self, _id: Option<&iced::widget::Id>, _bounds: iced::Rectangle) {
+        self.pending = None;
+    }
+
+    fn scrollable(
+        &mut self,
+        _id: Option<&iced::widget::Id>,
+        _bounds: iced::Rectangle,
+        _content_bounds: iced::Rectangle,
+        translation: iced::Vector,
+        _state: &mut dyn iced::advanced::widget::operation::Scrollable,
+    ) {
+        self.pending = Some(translation);
+    }
+
+    fn text_input(
+        &mut self,
+        id: Option<&iced::widget::Id>,
+        bounds: iced::Rectangle,
+        _state: &mut dyn iced::advanced::widget::operation::TextInput,
+    ) {
+        self.pending = None;
+        if let Some(id) = id {
+            let placed = self.place(bounds);
+            self.layout.inputs.push((id.clone(), placed));
+        }
+    }
+
+    fn text(&mut self, _id: Option<&iced::widget::Id>, bounds: iced::Rectangle, text: &str) {
+        self.pending = None;
+        let placed = self.place(bounds);
+        self.layout
+            .texts
+            .push((Zeroizing::new(text.to_owned()), placed));
+    }
+
+    fn finish(&self) -> iced::advanced::widget::operation::Outcome<Layout> {
+        iced::advanced::widget::operation::Outcome::Some(self.layout.clone())
+    }
+}
+
+/// Read the window's layout (a Task: it runs on the drawn window).
+pub fn measure() -> iced::Task<Layout> {
+    iced::advanced::widget::operate(Measure::default())
 }
 
 /// What an assistive technology can do to a node.
@@ -94,7 +227,10 @@ pub fn keyed(key: &str) -> NodeId {
     NodeId(KEYED | (h >> 1))
 }
 
-struct Builder<'a, M> {
+struct Builder<'a, 'l, M> {
+    layout: Option<&'l Layout>,
+    /// The layout's texts already given to a node.
+    taken: HashSet<usize>,
     nodes: Vec<(NodeId, Node)>,
     targets: Vec<(NodeId, Action, Target<'a, M>)>,
     next: u64,
@@ -103,7 +239,17 @@ struct Builder<'a, M> {
     stack: Vec<(NodeId, Node, Vec<NodeId>)>,
 }
 
-impl<'a, M: Clone> Builder<'a, M> {
+impl<'a, M: Clone> Builder<'a, '_, M> {
+    /// Give `node` the bounds of the text `words`, if it is drawn.
+    fn place_text(&mut self, node: &mut Node, words: &str) {
+        if let Some(r) = self
+            .layout
+            .and_then(|l| l.take_text(&mut self.taken, words))
+        {
+            node.set_bounds(r);
+        }
+    }
+
     fn plain_id(&mut self) -> NodeId {
         self.next += 1;
         NodeId(self.next)
@@ -150,6 +296,7 @@ impl<'a, M: Clone> Builder<'a, M> {
                     _ => Node::new(AkRole::Paragraph),
                 };
                 node.set_label(text.as_str());
+                self.place_text(&mut node, &text);
                 let id = self.plain_id();
                 self.push(id, node);
             }
@@ -157,9 +304,11 @@ impl<'a, M: Clone> Builder<'a, M> {
                 let term_id = self.plain_id();
                 let mut term = Node::new(AkRole::Term);
                 term.set_label(label.as_str());
+                self.place_text(&mut term, &label);
                 self.push(term_id, term);
                 let mut definition = Node::new(AkRole::Definition);
                 definition.set_label(value.as_str());
+                self.place_text(&mut definition, &value);
                 definition.set_labelled_by(vec![term_id]);
                 let id = self.plain_id();
                 self.push(id, definition);
@@ -177,6 +326,7 @@ impl<'a, M: Clone> Builder<'a, M> {
                     None => AkRole::Button,
                 });
                 node.set_label(label.as_str());
+                self.place_text(&mut node, &label);
                 if let Some(a) = about {
                     node.set_description(a.as_str());
                 }
@@ -223,6 +373,9 @@ impl<'a, M: Clone> Builder<'a, M> {
                 let mut node = Node::new(role);
                 node.set_label(label.as_str());
                 node.set_value(shown.as_str());
+                if let Some(r) = self.layout.and_then(|l| l.input(&widget_id)) {
+                    node.set_bounds(r);
+                }
                 node.add_action(Action::Focus);
                 self.targets.push((
                     id,
@@ -314,8 +467,11 @@ pub fn build<'a, M: Clone>(
     demo_label: &str,
     regions: Vec<(Region, Vec<Item<'a, M>>)>,
     focus: Option<&str>,
+    placement: Option<(&Layout, f64)>,
 ) -> Built<'a, M> {
     let mut b = Builder {
+        layout: placement.map(|(l, _)| l),
+        taken: HashSet::new(),
         nodes: Vec::new(),
         targets: Vec::new(),
         next: FIRST_PLAIN,
@@ -348,6 +504,10 @@ pub fn build<'a, M: Clone>(
     }
     let mut window = Node::new(AkRole::Window);
     window.set_label(title);
+    // Bounds are in logical pixels; the window's are physical.
+    if let Some((_, scale)) = placement {
+        window.set_transform(Affine::scale(scale));
+    }
     window.set_children(window_children);
     b.nodes.push((WINDOW, window));
     let focus = focus
@@ -461,6 +621,14 @@ mod platform {
                 a.update_window_focus_state(focused);
             }
         }
+
+        /// Where the window is on the screen, in physical pixels (AT-SPI
+        /// gives screen coordinates; the tree's are the window's).
+        pub fn window_bounds(&self, bounds: accesskit::Rect) {
+            if let Ok(mut a) = self.0.lock() {
+                a.set_root_window_bounds(bounds, bounds);
+            }
+        }
     }
 
     /// Runs on AccessKit's own thread: only forwards.
@@ -522,6 +690,7 @@ mod platform {
     impl Handle {
         pub fn update_if_active(&self, _tree: impl FnOnce() -> TreeUpdate) {}
         pub fn window_focused(&self, _focused: bool) {}
+        pub fn window_bounds(&self, _bounds: accesskit::Rect) {}
     }
 
     pub fn events() -> impl Stream<Item = Event> {
@@ -558,4 +727,16 @@ pub enum Event {
     Deactivated,
     /// The window gained or lost the keyboard focus.
     WindowFocused(bool),
+    /// The window moved, was resized or rescaled.
+    Window(WindowChange),
+    /// Where everything is drawn ([`measure`]).
+    Layout(Layout),
+}
+
+/// A change of the window's place, size or scale, in iced's logical pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WindowChange {
+    Moved(iced::Point),
+    Resized(iced::Size),
+    Rescaled(f32),
 }

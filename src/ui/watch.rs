@@ -79,11 +79,14 @@ pub fn keyboard_event(
 /// The window gaining or losing the keyboard focus (the screen reader's
 /// adapter is told).
 pub fn window_focus((_, event): (iced::window::Id, iced::window::Event)) -> Option<Message> {
-    match event {
-        iced::window::Event::Focused => Some(Message::Assistive(a11y::Event::WindowFocused(true))),
-        iced::window::Event::Unfocused => {
-            Some(Message::Assistive(a11y::Event::WindowFocused(false)))
-        }
-        _ => None,
-    }
+    use iced::window::Event;
+    let event = match event {
+        Event::Focused => a11y::Event::WindowFocused(true),
+        Event::Unfocused => a11y::Event::WindowFocused(false),
+        Event::Moved(p) => a11y::Event::Window(a11y::WindowChange::Moved(p)),
+        Event::Resized(s) => a11y::Event::Window(a11y::WindowChange::Resized(s)),
+        Event::Rescaled(f) => a11y::Event::Window(a11y::WindowChange::Rescaled(f)),
+        _ => return None,
+    };
+    Some(Message::Assistive(event))
 }

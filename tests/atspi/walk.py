@@ -204,6 +204,17 @@ def definition_after(app, term):
     return None
 
 
+def extents(acc):
+    """Where the node is on the screen (x, y, width, height), if known."""
+    e = fresh(acc).queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    return (e.x, e.y, e.width, e.height) if e.width > 0 and e.height > 0 else None
+
+
+def on_screen(box, screen=(1280, 1024)):
+    x, y, w, h = box
+    return 0 <= x and 0 <= y and x + w <= screen[0] and y + h <= screen[1]
+
+
 def focused_button(app):
     for acc in nodes(app):
         if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and acc.getState().contains(pyatspi.STATE_FOCUSED):
@@ -266,6 +277,9 @@ def main():
         if not check(pw is not None, f"password input {PASSWORD_LABEL!r}"):
             return
         check(pw.getState().contains(pyatspi.STATE_FOCUSED), "the password input has the focus")
+        # A screen magnifier follows the focus by its place on the screen.
+        box = wait_for(lambda: extents(pw), STEP_TIMEOUT, "the password input's place")
+        check(box is not None and on_screen(box), f"the password input's place on the screen: {box}")
         check(bool(pw.queryEditableText().setTextContents(SECRET)),
               "typed the password through EditableText")
         masked = wait_for(lambda: (lambda t: t if t else None)(text_of(fresh(pw))), STEP_TIMEOUT,
@@ -280,6 +294,10 @@ def main():
         print("TREE (application document):\n" + dump(app), flush=True)
         got = definition_after(app, "申請者の氏名")
         check(got == HOLDER_NAME, f"the holder's name: {got!r}")
+        name = next((a for a in nodes(app) if a.getRole() == pyatspi.ROLE_DESCRIPTION_VALUE
+                     and a.name == HOLDER_NAME), None)
+        box = wait_for(lambda: extents(name), STEP_TIMEOUT, "the name's place") if name else None
+        check(box is not None and on_screen(box), f"the holder's name's place on the screen: {box}")
         got = definition_after(app, "申請者の住所")
         check(bool(got) and got.startswith("東京都千代田区"), f"the holder's address: {got!r}")
         check(not any(SECRET in s for s in readable(app)), "the password is nowhere readable")

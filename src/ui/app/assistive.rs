@@ -7,7 +7,7 @@ use iced::{Element, Task};
 
 use super::{App, Message};
 use crate::fl;
-use crate::ui::a11y::{self, Built, Event, Region, Target};
+use crate::ui::a11y::{self, Built, Event, Region, Target, WindowChange};
 use crate::ui::theme::Tone;
 use crate::ui::widget::{Item, Ui};
 use crate::ui::{demo_bar, header};
@@ -39,11 +39,13 @@ impl App {
         let mut main = problems_ui.into_parts().1;
         main.extend(self.screen.outline(context));
         regions.push((Region::Main, main));
+        let scale = f64::from(self.scale_factor() * self.window.2);
         a11y::build(
             &self.title(),
             &fl!("ui-demo-badge"),
             regions,
             self.focus.as_deref(),
+            self.layout.as_ref().map(|l| (l, scale)),
         )
     }
 
@@ -59,10 +61,34 @@ impl App {
             Event::Ready(handle) => {
                 handle.window_focused(self.window_focused);
                 self.assistive = Some(handle);
+                self.window_bounds();
                 Task::none()
             }
-            // `update` publishes the whole tree after this message.
-            Event::Activated | Event::Deactivated => Task::none(),
+            // `update` publishes the whole tree after this message (and
+            // measures the layout while active).
+            Event::Activated => {
+                self.assistive_active = true;
+                self.window_bounds();
+                Task::none()
+            }
+            Event::Deactivated => {
+                self.assistive_active = false;
+                self.layout = None;
+                Task::none()
+            }
+            Event::Layout(layout) => {
+                self.layout = Some(layout);
+                Task::none()
+            }
+            Event::Window(change) => {
+                match change {
+                    WindowChange::Moved(p) => self.window.0 = p,
+                    WindowChange::Resized(s) => self.window.1 = s,
+                    WindowChange::Rescaled(f) => self.window.2 = f,
+                }
+                self.window_bounds();
+                Task::none()
+            }
             Event::WindowFocused(focused) => {
                 self.window_focused = focused;
                 if let Some(handle) = &self.assistive {
@@ -71,6 +97,20 @@ impl App {
                 Task::none()
             }
             Event::Action(request) => self.assistive_action(request.0),
+        }
+    }
+
+    /// Tell the adapter where the window is, in physical pixels.
+    fn window_bounds(&self) {
+        if let Some(handle) = &self.assistive {
+            let (p, s, scale) = self.window;
+            let scale = f64::from(scale);
+            handle.window_bounds(accesskit::Rect {
+                x0: f64::from(p.x) * scale,
+                y0: f64::from(p.y) * scale,
+                x1: f64::from(p.x + s.width) * scale,
+                y1: f64::from(p.y + s.height) * scale,
+            });
         }
     }
 

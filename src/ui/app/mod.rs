@@ -205,7 +205,14 @@ pub struct App {
     pub(super) lost_reader: Option<String>,
     /// The accessibility adapter, once it runs (`ui::a11y`).
     pub(super) assistive: Option<a11y::Handle>,
+    /// An assistive technology listens: the tree is built and the layout
+    /// measured after each update.
+    pub(super) assistive_active: bool,
     pub(super) window_focused: bool,
+    /// Where things are drawn, measured after the last update.
+    pub(super) layout: Option<a11y::Layout>,
+    /// The window's place and size (logical) and the system's scale.
+    pub(super) window: (iced::Point, iced::Size, f32),
 }
 
 impl std::fmt::Debug for App {
@@ -290,7 +297,10 @@ impl App {
             counter_flag: launch.counter,
             lost_reader: None,
             assistive: None,
+            assistive_active: false,
             window_focused: false,
+            layout: None,
+            window: (iced::Point::ORIGIN, iced::Size::ZERO, 1.0),
         };
         app.check_window();
         app.refresh_context();
@@ -428,7 +438,17 @@ impl App {
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let before = self.procedure_screen_key();
-        let task = self.handle(message);
+        // While a screen reader listens, every change is measured again
+        // (the measurement's own message is not).
+        let measure =
+            self.assistive_active && !matches!(message, Message::Assistive(a11y::Event::Layout(_)));
+        let mut task = self.handle(message);
+        if measure {
+            task = Task::batch([
+                task,
+                a11y::measure().map(|l| Message::Assistive(a11y::Event::Layout(l))),
+            ]);
+        }
         let after = self.procedure_screen_key();
         if before != after
             && !matches!(after, Some(FlowScreen::Password { .. }))
