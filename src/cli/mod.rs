@@ -257,6 +257,11 @@ impl From<GuardError> for Failure {
     fn from(e: GuardError) -> Self {
         match e {
             GuardError::Card(c) => c.into(),
+            GuardError::NoAnswer(ref c) => Failure {
+                number: e.catalogue_number(),
+                exit: exit::CARD,
+                detail: Some(c.to_string()),
+            },
             GuardError::WrongPassword { tries_left, .. } => Failure {
                 number: e.catalogue_number(),
                 exit: exit::WRONG_PASSWORD,

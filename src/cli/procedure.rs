@@ -319,6 +319,11 @@ fn print_notice(n: &PasswordNotice) {
                 )
             );
         }
+        PasswordNotice::CountReadAgain { before, now } => eprintln!(
+            "{} {}",
+            presentation::recount(*before, *now),
+            fl!("recount-check")
+        ),
         other => eprint!("{}", errors::render(other.number(), None)),
     }
 }

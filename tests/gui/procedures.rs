@@ -314,6 +314,45 @@ fn card_not_in_the_reader_then_removed_mid_procedure() {
 }
 
 #[test]
+fn card_pulled_while_the_password_is_checked_reads_the_count_again() {
+    let _s = serial();
+    let mut g = Gui::demo("normal");
+    g.click(REVOCATION);
+    g.click("カードを読み取る");
+    g.expect_section("2.1.4");
+    g.type_password(PASSWORD);
+    // The login's APDUs: SELECT AP, SELECT IEF, the tries read, the VERIFY.
+    // The card never answers the VERIFY; then it is pulled out.
+    let faults = g.app.source.demo().unwrap().card.faults().clone();
+    let seen = faults.apdus_seen();
+    faults.hang(4);
+    g.click_no_wait("OK");
+    // The card thread takes the job at once; wait until it holds the VERIFY.
+    let since = std::time::Instant::now();
+    while faults.apdus_seen() < seen + 4 {
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(30),
+            "the login sent {} APDUs",
+            faults.apdus_seen() - seen
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    g.app.source.demo().unwrap().card.remove();
+    g.settle();
+    g.expect_section("2.2.6");
+    // Not "no try was used": the password had left.
+    g.expect("予期しないエラー (パスワードの確認中にカードとの通信が切れました)");
+    assert!(g.sees_part("入力できる回数が 1 回減っているかもしれません"));
+    assert!(!g.sees_part("減っていません"));
+    // The card is back: the count is read again (no password) and shown.
+    g.click("カードを入れる");
+    g.expect_section("2.1.4");
+    g.expect("カードを読み直しました。残りの回数は減っていません (いま 5 回)。");
+    g.expect("パスワードはあと 5 回まで入力できます。");
+    assert_eq!(g.tries_left(), Some(5));
+}
+
+#[test]
 fn keyboard_walks_the_top_screen_and_opens_a_procedure() {
     let _s = serial();
     let mut g = Gui::demo("normal");

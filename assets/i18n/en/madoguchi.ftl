@@ -88,7 +88,7 @@ error-105-resident = Check that the card in the reader is your My Number card.
 error-105-staff = The JPKI application cannot be selected. If it is a My Number card, its chip may be faulty: explain how to have the card reissued.
 error-106-title = Unexpected error (the card was removed)
 error-106-cause = The card was taken out of the reader, or lost contact, while it was being read or written.
-error-106-resident = Insert the card firmly again and start over. No password try was used up.
+error-106-resident = Insert the card firmly again and start over. No password had been sent to the card (or it had already been found correct), so no try was used up.
 error-106-staff = Ask the resident not to touch the card during the procedure. Contactless cards slip easily: fix the card's position.
 error-107-title = The card is in use by another program
 error-107-cause = Another program (for example other JPKI software) holds the card exclusively.
@@ -142,6 +142,10 @@ error-119-title = The only card is in a virtual reader
 error-119-cause = The card is in a virtual card reader (such as "Virtual PCD"), not a physical one. Any program on this computer can pose as the card in a virtual reader and would receive the password.
 error-119-resident = Put your My Number card into your physical card reader and press "Read the card again". Choose a virtual reader (with "Choose the card reader") only when the staff tell you to.
 error-119-staff = A virtual reader (vsmartcard vpcd) is installed. It is used only when chosen on the screen or by name (madoguchi --reader "Virtual PCD 00 00"); remove it from machines residents use.
+error-120-title = Unexpected error (contact with the card was lost while the password was being checked)
+error-120-cause = The password had been sent to the card, and before the card's answer came back, the card was removed or the card or reader stopped answering. If the password was wrong, one try may have been used up.
+error-120-resident = Insert the card firmly again. Before any password is sent, the number of tries left is read again from the card and shown (reading it uses no try). Check it before you enter the password.
+error-120-staff = Whether a try was used shows in the count read when the card is inserted again (also with madoguchi status). Ask the resident not to touch the card during the procedure; fix a contactless card's position.
 
 ## Procedures (madoguchi revoke / check): screens and confirmations
 
@@ -653,3 +657,7 @@ ui-card-removed-heading = The card was taken out
 ui-card-removed-reinsert = Put your My Number card back in the card reader.
 ui-card-removed-resume = Once the card is back, this goes on by itself. There is no button to press.
 ui-card-removed-nothing-lost = No password was sent, so no try was used. To stop, press [Top screen].
+recount-fewer = The card was read again. The tries left went down from { $before } to { $now }: the password entered before was most likely wrong.
+recount-not-fewer = The card was read again. The tries left did not go down ({ $now } now).
+recount-read = The card was read again.
+recount-check = Check the tries left before you enter the password.

@@ -42,7 +42,7 @@ use zeroize::Zeroizing;
 
 use crate::channel::CardChannel;
 use crate::error::{CardError, PinKind};
-use crate::jpki::{JpkiCard, PinStatus};
+use crate::jpki::{JpkiCard, PinStatus, VerifyFailure};
 use crate::secret::Secret;
 
 /// How the input was changed before sending; the caller tells the user.
@@ -247,11 +247,17 @@ pub enum GuardError {
         tries_left: u8,
         state: PasswordState,
     },
-    /// Anything else from the card or reader. If it happened after the
-    /// VERIFY left, the outcome is unknown: it is not resent, and the next
-    /// call reads the count again.
+    /// Anything else from the card or reader, before the VERIFY was handed
+    /// to the reader (nothing was sent) or in the card's answer to it.
     #[error(transparent)]
     Card(#[from] CardError),
+    /// The VERIFY was handed to the reader and no answer came back (the
+    /// card was removed, did not answer, or the reader failed): whether the
+    /// card checked the password and counted a try is unknown. It is not
+    /// resent; the next call reads the count again before anything else
+    /// (error catalogue E120).
+    #[error("no answer to the password check: {0}")]
+    NoAnswer(CardError),
 }
 
 impl GuardError {
@@ -264,17 +270,26 @@ impl GuardError {
             GuardError::Locked { .. } => 111,
             GuardError::WrongPassword { .. } => 110,
             GuardError::Card(e) => e.catalogue_number(),
+            GuardError::NoAnswer(_) => 120,
         }
     }
 
     /// Whether a password reached the card in the failed call (a wrong or
-    /// locking entry). Transport failures are reported as `Card` and may or
-    /// may not have been sent.
+    /// locking entry). [`GuardError::NoAnswer`]: it may or may not have;
+    /// see [`GuardError::may_have_counted`].
     pub fn sent_to_card(&self) -> bool {
         matches!(
             self,
             GuardError::WrongPassword { .. } | GuardError::Locked { just_now: true, .. }
         )
+    }
+}
+
+impl GuardError {
+    /// Whether the card may have counted a try without saying so: the
+    /// VERIFY left and no answer came back.
+    pub fn may_have_counted(&self) -> bool {
+        matches!(self, GuardError::NoAnswer(_))
     }
 }
 
@@ -529,9 +544,19 @@ impl PasswordGuard {
         card: &mut JpkiCard<C>,
         checked: &CheckedPassword,
     ) -> Result<(), GuardError> {
-        match card.verify(self.kind, checked.secret()) {
-            Ok(()) => Ok(()),
-            Err(CardError::WrongPassword { kind, tries_left }) => {
+        let answered = match card.verify_telling(self.kind, checked.secret()) {
+            Ok(()) => return Ok(()),
+            Err(VerifyFailure::Before(e)) => return Err(GuardError::Card(e)),
+            Err(VerifyFailure::NoAnswer(e)) => {
+                // The card may have counted a try; nothing is resent, and the
+                // next call reads the count again before anything else.
+                tracing::debug!(target: "madoguchi::guard", "no answer to the VERIFY: {e}");
+                return Err(GuardError::NoAnswer(e));
+            }
+            Err(VerifyFailure::Answered(e)) => e,
+        };
+        match answered {
+            CardError::WrongPassword { kind, tries_left } => {
                 self.remember_rejected(checked);
                 Err(GuardError::WrongPassword {
                     kind,
@@ -539,14 +564,14 @@ impl PasswordGuard {
                     state: PasswordState::from_status(PinStatus::TriesLeft(tries_left)),
                 })
             }
-            Err(CardError::Locked(kind)) => {
+            CardError::Locked(kind) => {
                 self.remember_rejected(checked);
                 Err(GuardError::Locked {
                     kind,
                     just_now: true,
                 })
             }
-            Err(e) => Err(GuardError::Card(e)),
+            e => Err(GuardError::Card(e)),
         }
     }
 
@@ -880,12 +905,35 @@ mod tests {
     #[test]
     fn removal_mid_verify_is_not_resent() {
         // Cut after SELECT AP, SELECT IEF, empty VERIFY: the VERIFY is lost.
+        // The guard cannot tell whether the card saw it, and says so (E120).
         let (fake, mut card, mut g) = setup(5);
         fake.state().remove_after = Some(3);
         let e = g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap_err();
+        assert_eq!(e, GuardError::NoAnswer(CardError::CardRemoved));
+        assert_eq!(e.catalogue_number(), 120);
+        assert!(e.may_have_counted());
+        assert!(!e.sent_to_card());
+        assert_eq!(fake.state().commands, 3);
+        assert_eq!(fake.tries(PIN), 5);
+        // The next call reads the count again before anything else.
+        fake.state().remove_after = None;
+        assert_eq!(
+            g.status(&mut card).unwrap(),
+            PasswordState::Normal { tries_left: 5 }
+        );
+    }
+
+    #[test]
+    fn removal_before_the_verify_left_is_known_to_cost_nothing() {
+        // Cut after SELECT AP, SELECT IEF: the count was not read, no VERIFY
+        // was handed to the reader (E106: no try used).
+        let (fake, mut card, mut g) = setup(5);
+        fake.state().remove_after = Some(2);
+        let e = g.verify(&mut card, &s(SIGN_PASSWORD), None).unwrap_err();
         assert_eq!(e, GuardError::Card(CardError::CardRemoved));
         assert_eq!(e.catalogue_number(), 106);
-        assert_eq!(fake.state().commands, 3);
+        assert!(!e.may_have_counted());
+        assert_eq!(sent(&fake), 0);
         assert_eq!(fake.tries(PIN), 5);
     }
 

@@ -211,6 +211,28 @@ impl<C: CardChannel> CardChannel for Counted<C> {
     }
 }
 
+/// Why a VERIFY with data failed, by when: what the card may have counted.
+#[derive(Debug)]
+pub(crate) enum VerifyFailure {
+    /// Before the VERIFY was handed to the reader: nothing was sent.
+    Before(CardError),
+    /// The VERIFY was handed to the reader and no answer came back (card
+    /// removed, no answer, reader failure): the card may or may not have
+    /// checked the password and counted a try.
+    NoAnswer(CardError),
+    /// The card answered (wrong, locked, or an unexpected status).
+    Answered(CardError),
+}
+
+impl VerifyFailure {
+    #[cfg(test)]
+    pub(crate) fn into_error(self) -> CardError {
+        match self {
+            VerifyFailure::Before(e) | VerifyFailure::NoAnswer(e) | VerifyFailure::Answered(e) => e,
+        }
+    }
+}
+
 /// The two applications Madoguchi selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum App {
@@ -756,19 +778,35 @@ impl<C: CardChannel> JpkiCard<C> {
         }
     }
 
-    /// Raw VERIFY of `secret` against `kind`: exactly one VERIFY with data,
+    /// Raw VERIFY of `secret` against `kind` (tests; the guard uses
+    /// `verify_telling`): exactly one VERIFY with data,
     /// no tries check, no format check. For the signing password use
     /// [`crate::guard::PasswordGuard::verify`].
     ///
     /// `63 Cx` (x > 0) → [`CardError::WrongPassword`]; `63 C0`, `69 84` →
     /// [`CardError::Locked`]. An empty secret is refused unsent (it would be
     /// a tries query).
+    #[cfg(test)]
     pub(crate) fn verify(&mut self, kind: PinKind, secret: &Secret) -> Result<(), CardError> {
+        self.verify_telling(kind, secret)
+            .map_err(VerifyFailure::into_error)
+    }
+
+    /// Raw VERIFY (the one above; tests use that form), telling whether a
+    /// failure came before the VERIFY was handed to the reader, while
+    /// waiting for its answer, or in the answer.
+    pub(crate) fn verify_telling(
+        &mut self,
+        kind: PinKind,
+        secret: &Secret,
+    ) -> Result<(), VerifyFailure> {
         const OP: &str = "verify";
-        let data = secret_data(secret)?;
-        self.select_pin(kind, OP)?;
+        let data = secret_data(secret).map_err(VerifyFailure::Before)?;
+        self.select_pin(kind, OP).map_err(VerifyFailure::Before)?;
         self.set_verified(kind, false);
-        let r = self.send(&Command::verify(&data))?;
+        let r = self
+            .send(&Command::verify(&data))
+            .map_err(VerifyFailure::NoAnswer)?;
         match r.sw {
             StatusWord::Ok => {
                 self.set_verified(kind, true);
@@ -776,12 +814,17 @@ impl<C: CardChannel> JpkiCard<C> {
             }
             StatusWord::TriesLeft(0)
             | StatusWord::ReferenceDataNotUsable
-            | StatusWord::AuthenticationMethodBlocked => Err(CardError::Locked(kind)),
-            StatusWord::TriesLeft(n) => Err(CardError::WrongPassword {
+            | StatusWord::AuthenticationMethodBlocked => {
+                Err(VerifyFailure::Answered(CardError::Locked(kind)))
+            }
+            StatusWord::TriesLeft(n) => Err(VerifyFailure::Answered(CardError::WrongPassword {
                 kind,
                 tries_left: n,
-            }),
-            sw => Err(CardError::UnexpectedStatus { operation: OP, sw }),
+            })),
+            sw => Err(VerifyFailure::Answered(CardError::UnexpectedStatus {
+                operation: OP,
+                sw,
+            })),
         }
     }
 

@@ -95,6 +95,10 @@ pub const CATALOGUE: &[Entry] = &[
         manual: &["2.2.5", "3.2.5"],
     },
     Entry {
+        number: 120,
+        manual: &["2.2.6", "3.2.6"],
+    },
+    Entry {
         number: 201,
         manual: &["2.2.9", "3.2.9"],
     },

@@ -121,6 +121,18 @@ pub fn when(rfc3339: &str) -> String {
     datetime(t)
 }
 
+/// After E120, what the count read again says about the unanswered
+/// password entry: `before` was shown for it, `now` is the card's.
+pub fn recount(before: Option<u8>, now: Option<u8>) -> String {
+    match (before, now) {
+        (Some(b), Some(n)) if n < b => {
+            fl!("recount-fewer", before = b.to_string(), now = n.to_string())
+        }
+        (Some(_), Some(n)) => fl!("recount-not-fewer", now = n.to_string()),
+        _ => fl!("recount-read"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +156,18 @@ mod tests {
         assert_eq!(when("not a time"), "not a time");
         let birth = BirthDate::parse("319580810").unwrap();
         assert_eq!(birth_date(&birth), "昭和33年8月10日 (1958-08-10)");
+    }
+
+    #[test]
+    fn the_count_read_again_says_what_it_shows() {
+        assert_eq!(
+            recount(Some(4), Some(3)),
+            "カードを読み直しました。残りの回数が 4 回から 3 回に減っています。さきほどのパスワードはまちがっていたと考えられます。"
+        );
+        assert_eq!(
+            recount(Some(3), Some(5)),
+            "カードを読み直しました。残りの回数は減っていません (いま 5 回)。"
+        );
+        assert_eq!(recount(None, Some(5)), "カードを読み直しました。");
     }
 }

@@ -190,6 +190,8 @@ impl ChangePassword {
                     confirmed: false,
                 },
                 GuardError::Card(e) => Stage::Failed(e.catalogue_number(), Some(e.to_string())),
+                // The old password may have been counted: E120.
+                GuardError::NoAnswer(e) => Stage::Failed(120, Some(e.to_string())),
             },
         };
     }

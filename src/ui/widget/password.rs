@@ -127,6 +127,18 @@ impl PasswordField {
 
 /// The explanation of a notice from the previous entry.
 pub fn notice_text(n: &PasswordNotice) -> (Tone, String, String) {
+    if let PasswordNotice::CountReadAgain { before, now } = n {
+        let tone = if n.was_sent() {
+            Tone::Warning
+        } else {
+            Tone::Info
+        };
+        return (
+            tone,
+            crate::presentation::recount(*before, *now),
+            fl!("recount-check"),
+        );
+    }
     let t = crate::errors::texts(n.number());
     let headline = match n {
         PasswordNotice::Wrong { tries_left } => {

@@ -245,6 +245,10 @@ pub enum Input {
     Done(Ticket, Box<Completion>),
     /// The reader watch saw the card go.
     CardRemoved,
+    /// The reader watch saw a card arrive. After E120 (no answer to a
+    /// password check) the card's count is read again at once, without a
+    /// password, and shown with the count from before.
+    CardInserted,
     /// Counter mode: nobody touched the terminal for the idle time.
     IdleTimeout,
 }
@@ -310,6 +314,9 @@ pub struct Engine {
     upper_cased: bool,
     /// The count shown and the confirmation given for the entry in flight.
     last_entry: (PasswordState, bool),
+    /// After E120: the count shown before the unanswered entry, to compare
+    /// with the count read again when the card is back.
+    recount: Option<Option<u8>>,
     trail: Vec<&'static str>,
 }
 
@@ -346,6 +353,7 @@ impl Engine {
             prepared: None,
             upper_cased: false,
             last_entry: (PasswordState::AlreadyVerified, false),
+            recount: None,
             trail: vec![],
         }
     }
@@ -464,6 +472,7 @@ impl Engine {
                 self.complete(*c)
             }
             Input::CardRemoved => self.card_removed(),
+            Input::CardInserted => self.card_inserted(),
             Input::IdleTimeout => self.idle(),
         };
         if let Some(s) = self.section()
@@ -516,6 +525,7 @@ impl Engine {
     /// Back to the top screen, wiped, card released.
     fn go_top(&mut self) -> Vec<Effect> {
         self.wipe();
+        self.recount = None;
         self.pending = None;
         self.sent = false;
         self.failed_step = None;
@@ -759,7 +769,14 @@ impl Engine {
             Completion::Prepared(Ok(p)) => {
                 let state = p.password;
                 self.prepared = Some(p);
-                self.password_screen(PasswordStep::Login, state, None)
+                let notice = self
+                    .recount
+                    .take()
+                    .map(|before| PasswordNotice::CountReadAgain {
+                        before,
+                        now: state.tries_left(),
+                    });
+                self.password_screen(PasswordStep::Login, state, notice)
             }
             Completion::Prepared(Err(e)) | Completion::Status(Err(e)) => {
                 self.card_failed(&e, false)
@@ -859,6 +876,14 @@ impl Engine {
         self.problem(p)
     }
 
+    /// 2.2.6 with E120: a password check went unanswered, so the card may
+    /// have counted a try. The count is read again when the card is back.
+    fn count_unknown(&mut self) -> Vec<Effect> {
+        let (before, _) = self.last_entry;
+        self.recount = Some(before.tries_left());
+        self.removed_or_failed(120)
+    }
+
     /// 2.2.6: the card went away or stopped answering.
     fn removed_or_failed(&mut self, number: u16) -> Vec<Effect> {
         self.signed = None;
@@ -902,6 +927,10 @@ impl Engine {
                     vec![]
                 }
                 GuardError::Card(e) => self.card_failed(&e, false),
+                GuardError::NoAnswer(e) => {
+                    self.detail = Some(e.to_string());
+                    self.count_unknown()
+                }
             },
             JobFailure::Read(e) => self.card_failed(&e, true),
             JobFailure::Sign(e) => self.card_failed(&e, false),
@@ -1108,12 +1137,36 @@ impl Engine {
                     vec![]
                 }
             }
+            // A password check under way: whether the VERIFY left before
+            // the card did is not known here.
+            Screen::Working(Activity::CheckingPassword { .. })
+            | Screen::Working(Activity::Signing) => {
+                self.pending = None;
+                self.detail = Some(CardError::CardRemoved.to_string());
+                self.count_unknown()
+            }
             _ => {
                 self.pending = None;
                 self.detail = Some(CardError::CardRemoved.to_string());
                 self.removed_or_failed(CardError::CardRemoved.catalogue_number())
             }
         }
+    }
+
+    /// The reader watch reports a card. After E120 its count is read again
+    /// (no password is sent) and shown on the login screen, next to the
+    /// count from before; the procedure starts again from the card, as
+    /// after OK (2.2.6 → 2.1.3 → OK).
+    fn card_inserted(&mut self) -> Vec<Effect> {
+        if self.pending.is_some()
+            || self.recount.is_none()
+            || self.screen != Screen::Problem(Problem::Unexpected { number: 120 })
+        {
+            return vec![];
+        }
+        self.wipe();
+        self.sent = false;
+        self.card(Activity::ReadingCard, CardJob::Prepare)
     }
 
     fn idle(&mut self) -> Vec<Effect> {
@@ -1226,6 +1279,107 @@ mod tests {
                 }
             ));
         }
+    }
+
+    /// To the login dialog with `state`; the password typed; the job ticket.
+    fn entry_sent(e: &mut Engine, state: PasswordState) -> Ticket {
+        e.handle(Input::Action(Action::Start));
+        let t = only_ticket(&e.handle(Input::Action(Action::Ok)));
+        e.handle(Input::Done(t, Box::new(prepared(state))));
+        only_ticket(&e.handle(Input::Action(Action::Password(Secret::new("ABC123")))))
+    }
+
+    #[test]
+    fn an_unanswered_password_check_is_e120_and_the_count_is_read_again_on_insertion() {
+        let mut e = Engine::new(Procedure::Revocation, Options::default());
+        let t = entry_sent(&mut e, PasswordState::Normal { tries_left: 4 });
+        e.handle(Input::Done(
+            t,
+            Box::new(Completion::LoggedIn(Err(JobFailure::Guard(
+                GuardError::NoAnswer(CardError::CardRemoved),
+            )))),
+        ));
+        assert_eq!(
+            *e.screen(),
+            Screen::Problem(Problem::Unexpected { number: 120 })
+        );
+        assert_eq!(e.section(), Some("2.2.6"));
+        // The card is back: its count is read (Prepare sends no password).
+        let effects = e.handle(Input::CardInserted);
+        let t = match effects.as_slice() {
+            [
+                Effect::Card {
+                    ticket,
+                    job: CardJob::Prepare,
+                },
+            ] => *ticket,
+            other => panic!("{other:?}"),
+        };
+        e.handle(Input::Done(
+            t,
+            Box::new(prepared(PasswordState::Normal { tries_left: 3 })),
+        ));
+        assert_eq!(
+            *e.screen(),
+            Screen::Password {
+                step: PasswordStep::Login,
+                state: PasswordState::Normal { tries_left: 3 },
+                notice: Some(PasswordNotice::CountReadAgain {
+                    before: Some(4),
+                    now: Some(3)
+                }),
+                last_try_confirmed: false,
+            }
+        );
+        // Once only.
+        assert!(e.handle(Input::CardInserted).is_empty());
+    }
+
+    #[test]
+    fn card_pulled_during_a_password_check_is_e120_else_e106() {
+        // The watch sees the card go while the VERIFY job runs: whether it
+        // left is not known here.
+        let mut e = Engine::new(Procedure::Revocation, Options::default());
+        entry_sent(&mut e, PasswordState::Normal { tries_left: 5 });
+        e.handle(Input::CardRemoved);
+        assert_eq!(
+            *e.screen(),
+            Screen::Problem(Problem::Unexpected { number: 120 })
+        );
+        // OK → 2.1.3 → OK: the count read there is compared too.
+        e.handle(Input::Action(Action::Ok));
+        assert_eq!(*e.screen(), Screen::CardPreparation);
+        let t = only_ticket(&e.handle(Input::Action(Action::Ok)));
+        e.handle(Input::Done(
+            t,
+            Box::new(prepared(PasswordState::Normal { tries_left: 5 })),
+        ));
+        assert!(matches!(
+            e.screen(),
+            Screen::Password {
+                notice: Some(PasswordNotice::CountReadAgain {
+                    before: Some(5),
+                    now: Some(5)
+                }),
+                ..
+            }
+        ));
+
+        // At the password dialog, nothing on its way: E106, and insertion
+        // does not start anything by itself.
+        let mut e = Engine::new(Procedure::Revocation, Options::default());
+        e.handle(Input::Action(Action::Start));
+        let t = only_ticket(&e.handle(Input::Action(Action::Ok)));
+        e.handle(Input::Done(
+            t,
+            Box::new(prepared(PasswordState::Normal { tries_left: 5 })),
+        ));
+        e.handle(Input::CardRemoved);
+        assert_eq!(
+            *e.screen(),
+            Screen::Problem(Problem::Unexpected { number: 106 })
+        );
+        assert!(e.handle(Input::CardInserted).is_empty());
     }
 
     #[test]

@@ -44,8 +44,11 @@
 //!   Network trouble after sending offers to resend the **same** bytes
 //!   ([`Action::Resend`]); a new signature needs the resident again.
 //! - Card removal while the card is needed → 2.2.6
-//!   ([`Problem::Unexpected`]); in counter mode the resident's data is
-//!   wiped then, after a result when the card is taken out, and on idle.
+//!   ([`Problem::Unexpected`]): E106 when no password was on its way (no
+//!   try used), E120 when a password check went unanswered (a try may have
+//!   been used; the count is read again when the card is back). In counter
+//!   mode the resident's data is wiped then, after a result when the card is
+//!   taken out, and on idle.
 
 mod engine;
 mod executor;

@@ -32,6 +32,9 @@ pub enum PasswordNotice {
     SameAsRejected,
     /// The count fell to 1 meanwhile; nothing was sent (E115).
     LastTryNotConfirmed,
+    /// After E120 the card's count was read again (without a password):
+    /// `before` was shown for the unanswered entry, `now` is the card's.
+    CountReadAgain { before: Option<u8>, now: Option<u8> },
 }
 
 impl PasswordNotice {
@@ -42,12 +45,20 @@ impl PasswordNotice {
             PasswordNotice::Format(_) => 113,
             PasswordNotice::SameAsRejected => 114,
             PasswordNotice::LastTryNotConfirmed => 115,
+            PasswordNotice::CountReadAgain { .. } => 120,
         }
     }
 
-    /// Whether a password reached the card.
+    /// Whether a password reached the card (and the card counted it).
     pub fn was_sent(&self) -> bool {
-        matches!(self, PasswordNotice::Wrong { .. })
+        match self {
+            PasswordNotice::Wrong { .. } => true,
+            PasswordNotice::CountReadAgain {
+                before: Some(b),
+                now: Some(n),
+            } => n < b,
+            _ => false,
+        }
     }
 }
 

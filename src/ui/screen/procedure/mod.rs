@@ -187,7 +187,14 @@ impl ProcedureScreen {
     /// safe: reading selects the JPKI application and reads the certificate
     /// and the count; no password goes to the card before the resident types
     /// one on the next screen.
+    ///
+    /// After E120 (a password check went unanswered) the engine reads the
+    /// count again and shows it beside the count from before.
     pub fn card_inserted(&mut self) -> Action<Message> {
+        if self.engine.screen() == &Screen::Problem(Problem::Unexpected { number: 120 }) {
+            let task = self.feed(Input::CardInserted);
+            return self.after(task);
+        }
         let not_ready = matches!(
             self.engine.screen(),
             Screen::Problem(Problem::CardNotReady { .. })
