@@ -90,6 +90,11 @@ pub fn run(procedure: Procedure, args: &ProcedureArgs, setup: Setup) -> u8 {
     };
     let options = Options {
         known_cas: setup.known_cas.clone(),
+        expected_issuers: setup
+            .demo
+            .as_ref()
+            .map(Demo::expected_issuers)
+            .unwrap_or_default(),
         ..Options::default()
     };
     let engine = Engine::new(procedure, options);
@@ -175,6 +180,9 @@ pub fn run(procedure: Procedure, args: &ProcedureArgs, setup: Setup) -> u8 {
                 let number = finding.number();
                 ui.say(&format!("[{}]", section(&driver, &screen)));
                 eprint!("{}", errors::render(number, None));
+                if *finding == IssuerFinding::UnknownIssuer {
+                    print_issuer_comparison(&ui, &driver);
+                }
                 let question = match finding {
                     IssuerFinding::UnknownIssuer | IssuerFinding::BadSignature => {
                         fl!("ask-continue-despite-issuer")
@@ -490,6 +498,9 @@ fn print_finish(ui: &Ui, driver: &Driver, f: Finish) {
     if let Some(n) = f.number() {
         eprint!("{}", errors::render(n, None));
     }
+    if f == Finish::IssuerError {
+        print_issuer_comparison(ui, driver);
+    }
     ui.say(&fl!("result-remove-card"));
 }
 
@@ -500,6 +511,27 @@ fn print_problem(ui: &Ui, driver: &Driver, p: &Problem) {
     eprint!("{}", errors::render(p.number(), engine.detail()));
     if let Problem::Network { sent: true, .. } = p {
         eprintln!("{}", fl!("network-sent-unknown"));
+    }
+    if let Problem::IssuerMismatch = p {
+        print_issuer_comparison(ui, driver);
+    }
+}
+
+/// 2.2.11 / 3.1.10: the certificate's issuer beside the expected one, and
+/// what to do if the message comes again.
+fn print_issuer_comparison(ui: &Ui, driver: &Driver) {
+    let engine = driver.engine();
+    let c = presentation::issuer_comparison(
+        engine.resident().map(|r| r.issuer.as_str()),
+        &engine.options().expected_issuers,
+    );
+    ui.say(&c.guidance);
+    if let Some(actual) = &c.actual {
+        ui.say(&format!("  {}: {actual}", c.actual_label));
+    }
+    ui.say(&format!("  {}:", c.expected_label));
+    for name in &c.expected {
+        ui.say(&format!("    {name}"));
     }
 }
 

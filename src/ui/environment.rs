@@ -107,6 +107,15 @@ impl Source {
         }
     }
 
+    /// The issuer names shown as expected on 2.2.11 / 3.1.10: the demo's
+    /// own CA in a demo run, the J-LIS name otherwise.
+    pub fn expected_issuers(&self) -> crate::flow::ExpectedIssuers {
+        match self {
+            Source::Demo(d) => d.expected_issuers(),
+            Source::Custom(_) | Source::Pcsc(_) => crate::flow::ExpectedIssuers::Jpki,
+        }
+    }
+
     /// A client, or the error that keeps one from being made (shown at the
     /// step that needs the window).
     pub fn client(&self, settings: &super::settings::Settings) -> Result<Client, ClientError> {

@@ -110,6 +110,39 @@ fn exit_codes_of_the_demo_profiles() {
 }
 
 #[test]
+fn foreign_issuer_is_shown_beside_the_expected_one() {
+    // 2.2.11 / 3.1.10: the resident sees what to do if it comes again, the
+    // certificate's issuer and the one it should have (the demo's CA, said
+    // to be the demo's), on the local warning and on the window's answer.
+    let o = run(
+        &[
+            "--demo",
+            "--demo-profile",
+            "foreign-ca",
+            "check",
+            "--pin-stdin",
+            "--yes",
+        ],
+        &format!("{PASSWORD}\n{PASSWORD}\n"),
+    );
+    assert_eq!(o.status.code(), Some(13), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out.matches(
+            "  この電子証明書の発行者名: C=JP, O=Foreign Test CA, CN=Foreign Test Signing CA"
+        )
+        .count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("もう一度はじめからやり直しても同じ表示が出る場合は"));
+    assert!(out.contains(
+        "  署名用電子証明書の正しい発行者名 (デモ用の認証局。本番では公的個人認証サービスの署名用認証局です):\n    C=JP, O=JPKI-TEST,"
+    ), "{out}");
+    assert!(!out.contains(madoguchi::flow::JPKI_SIGNING_ISSUER), "{out}");
+}
+
+#[test]
 fn last_try_is_not_confirmed_by_yes() {
     let o = run(
         &[

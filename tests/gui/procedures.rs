@@ -178,15 +178,33 @@ fn foreign_ca_warns_then_the_window_refuses() {
     g.click("了解 (送信する)");
     g.expect_section("2.2.11");
     g.expect("電子証明書の有効性確認のエラー");
+    expect_issuer_comparison(&g);
     g.click("閉じる");
 
     g.start_and_login(VALIDITY, PASSWORD);
     g.expect_section("3.1.10");
+    expect_issuer_comparison(&g);
     g.click("このまま続ける");
     g.sign_through(PASSWORD);
     g.click("了解 (送信する)");
     g.expect_section("3.1.10");
     g.expect("オンライン有効性確認結果通知: 有効性確認のエラー");
+    // The manual's "if this appears again, check the issuer" is for the
+    // resident too (not only counter staff), with both names to compare.
+    expect_issuer_comparison(&g);
+}
+
+/// 2.2.11 / 3.1.10 outside counter mode: what to do if it comes again, the
+/// certificate's issuer, and the issuer it should have (the demo's own CA,
+/// said to be the demo's; never shown as the real one).
+#[track_caller]
+fn expect_issuer_comparison(g: &Gui) {
+    assert!(g.sees_part("もう一度はじめからやり直しても同じ表示が出る場合は"));
+    g.expect("この電子証明書の発行者名");
+    g.expect("C=JP, O=Foreign Test CA, CN=Foreign Test Signing CA");
+    g.expect("署名用電子証明書の正しい発行者名 (デモ用の認証局。本番では公的個人認証サービスの署名用認証局です)");
+    assert!(g.sees_part("O=JPKI-TEST"), "{}", g.texts().join("\n"));
+    assert!(!g.sees_part(madoguchi::flow::JPKI_SIGNING_ISSUER));
 }
 
 #[test]

@@ -19,7 +19,9 @@ use madoguchi_pki::checks::KnownCa;
 use madoguchi_pki::request::Procedure;
 
 use crate::client::{Client, ClientConfig, ProxySetting, Trust};
-use crate::flow::{Action, CardOpener, Driver, Engine, Finish, Input, Options, Screen};
+use crate::flow::{
+    Action, CardOpener, Driver, Engine, ExpectedIssuers, Finish, Input, Options, Screen,
+};
 
 /// Demo mode: the card and the window.
 pub struct Demo {
@@ -87,6 +89,17 @@ impl Demo {
     /// The signing CA the demo's cards chain to, for the local issuer check.
     pub fn known_cas(&self) -> Arc<Vec<KnownCa>> {
         self.known_cas.clone()
+    }
+
+    /// The issuer names the demo shows as expected (2.2.11 / 3.1.10): its
+    /// own signing CA's, marked as the demo's; never in a production run.
+    pub fn expected_issuers(&self) -> ExpectedIssuers {
+        ExpectedIssuers::Demo(
+            self.known_cas
+                .iter()
+                .map(|ca| ca.subject().to_owned())
+                .collect(),
+        )
     }
 
     /// A card opener on the demo card.

@@ -12,7 +12,7 @@ use madoguchi_pki::{BirthDate, Sex};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::fl;
-use crate::flow::Resident;
+use crate::flow::{ExpectedIssuers, Resident};
 use crate::i18n::{self, Language};
 
 /// The name of a secret (署名用電子証明書のパスワード, …).
@@ -133,6 +133,37 @@ pub fn recount(before: Option<u8>, now: Option<u8>) -> String {
     }
 }
 
+/// 2.2.11 / 3.1.10 for the resident: the certificate's issuer beside the
+/// name a JPKI signing certificate carries, and what to do if the message
+/// comes again (the manual gives this to the certificate viewer's details).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuerComparison {
+    /// What to do if it appears again.
+    pub guidance: String,
+    pub actual_label: String,
+    /// The certificate's issuer, when the certificate was read.
+    pub actual: Option<String>,
+    pub expected_label: String,
+    /// The expected issuer names, one a line.
+    pub expected: Vec<String>,
+}
+
+/// [`IssuerComparison`] for the certificate's `actual` issuer; a demo run
+/// names its own test CA and says so, a production run the J-LIS name.
+pub fn issuer_comparison(actual: Option<&str>, expected: &ExpectedIssuers) -> IssuerComparison {
+    IssuerComparison {
+        guidance: fl!("issuer-again"),
+        actual_label: fl!("issuer-actual"),
+        actual: actual.map(str::to_owned),
+        expected_label: if expected.is_demo() {
+            fl!("issuer-expected-demo")
+        } else {
+            fl!("issuer-expected")
+        },
+        expected: expected.names(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +187,33 @@ mod tests {
         assert_eq!(when("not a time"), "not a time");
         let birth = BirthDate::parse("319580810").unwrap();
         assert_eq!(birth_date(&birth), "昭和33年8月10日 (1958-08-10)");
+    }
+
+    #[test]
+    fn a_production_run_expects_the_j_lis_issuer_and_never_a_test_name() {
+        let production = crate::flow::Options::default().expected_issuers;
+        assert_eq!(production, ExpectedIssuers::Jpki);
+        let c = issuer_comparison(Some("C=JP, O=Foreign Test CA"), &production);
+        assert_eq!(
+            c.expected,
+            [
+                "C=JP, O=JPKI, OU=JPKI for digital signature, OU=Japan Agency for Local Authority Information Systems",
+                "C=JP, O=公的個人認証サービス, OU=公的個人認証サービス署名用, OU=地方公共団体情報システム機構",
+            ]
+        );
+        assert!(c.expected.iter().all(|n| !n.contains("TEST")));
+        assert_eq!(
+            c.expected_label,
+            "署名用電子証明書の正しい発行者名 (公的個人認証サービス 署名用認証局)"
+        );
+        assert_eq!(c.actual.as_deref(), Some("C=JP, O=Foreign Test CA"));
+        // A demo run says its names are the demo's.
+        let demo = ExpectedIssuers::Demo(vec!["C=JP, O=JPKI-TEST".into()]);
+        assert!(
+            issuer_comparison(None, &demo)
+                .expected_label
+                .contains("デモ用")
+        );
     }
 
     #[test]

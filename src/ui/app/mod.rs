@@ -351,6 +351,7 @@ impl App {
             // A broken CA file was reported at start (E317); the check is
             // then left to the window, as with none configured.
             known_cas: self.source.known_cas(&self.settings).unwrap_or_default(),
+            expected_issuers: self.source.expected_issuers(),
             ..Options::default()
         }
     }

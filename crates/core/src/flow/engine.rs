@@ -270,6 +270,48 @@ pub struct Options {
     pub challenge_margin: Duration,
     /// The clock for the local expiry check.
     pub now: fn() -> OffsetDateTime,
+    /// The issuer names shown to the resident when the issuer is not a
+    /// JPKI signing CA (2.2.11 / 3.1.10): the real ones unless the demo
+    /// says otherwise.
+    pub expected_issuers: ExpectedIssuers,
+}
+
+/// The issuer a JPKI signing certificate must name, as the manual's 2.2.11
+/// and 3.1.10 ask the resident to compare it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ExpectedIssuers {
+    /// A production run: the J-LIS signing CAs' name (every generation has
+    /// the same one), never a test name.
+    #[default]
+    Jpki,
+    /// A demo run: its own test CA's name (shown as the demo's).
+    Demo(Vec<String>),
+}
+
+/// The issuer name of every JPKI signing certificate (J-LIS signing CAs
+/// `signca01..03`; `shared/reference/jpki-card.md`), as Madoguchi writes
+/// names.
+pub const JPKI_SIGNING_ISSUER: &str = "C=JP, O=JPKI, OU=JPKI for digital signature, OU=Japan Agency for Local Authority Information Systems";
+
+/// The same name in Japanese, as the CAs carry it (subjectAltName).
+pub const JPKI_SIGNING_ISSUER_JA: &str =
+    "C=JP, O=公的個人認証サービス, OU=公的個人認証サービス署名用, OU=地方公共団体情報システム機構";
+
+impl ExpectedIssuers {
+    /// The names to show, one a line.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            ExpectedIssuers::Jpki => vec![
+                JPKI_SIGNING_ISSUER.to_owned(),
+                JPKI_SIGNING_ISSUER_JA.to_owned(),
+            ],
+            ExpectedIssuers::Demo(names) => names.clone(),
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(self, ExpectedIssuers::Demo(_))
+    }
 }
 
 impl Default for Options {
@@ -280,6 +322,7 @@ impl Default for Options {
             busy: BusyPolicy::default(),
             challenge_margin: Duration::from_secs(30),
             now: OffsetDateTime::now_utc,
+            expected_issuers: ExpectedIssuers::Jpki,
         }
     }
 }

@@ -57,8 +57,8 @@ mod screen;
 mod worker;
 
 pub use engine::{
-    Action, ActionKind, CardJob, Completion, Effect, Engine, Input, JobFailure, NetJob, Options,
-    Prepared, Ticket,
+    Action, ActionKind, CardJob, Completion, Effect, Engine, ExpectedIssuers, Input,
+    JPKI_SIGNING_ISSUER, JPKI_SIGNING_ISSUER_JA, JobFailure, NetJob, Options, Prepared, Ticket,
 };
 pub use executor::{Driver, Executor, Pending, STUCK_AFTER, Stuck};
 pub use resident::{ImportError, Resident};

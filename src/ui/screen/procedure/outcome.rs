@@ -8,7 +8,7 @@ use iced::widget::{column, container};
 use super::{Message, ProcedureScreen};
 use crate::fl;
 use crate::flow::{ActionKind, Finish, Problem};
-use crate::presentation::when;
+use crate::presentation::{self, when};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
 use crate::ui::widget::{Group, Ui, message_box};
 
@@ -93,6 +93,9 @@ impl ProcedureScreen {
                 .style(theme::panel),
         ]
         .spacing(theme::space::L);
+        if f == Finish::IssuerError {
+            col = col.push(self.issuer_comparison());
+        }
         if let Some(n) = f.number()
             && (ui.counter() || self.show_details)
         {
@@ -133,6 +136,9 @@ impl ProcedureScreen {
             ui.counter() || self.show_details,
             self.engine.detail(),
         ));
+        if let Problem::IssuerMismatch = p {
+            col = col.push(self.issuer_comparison());
+        }
         // Several cards, or only a virtual reader: the resident chooses.
         if let Problem::CardNotReady { number: 118 | 119 } = p {
             col = col.push(ui.button(
@@ -173,6 +179,29 @@ impl ProcedureScreen {
             ui.on_escape(Message::Act(ActionKind::Stop));
         }
         col.into()
+    }
+
+    /// 2.2.11 / 3.1.10 for the resident, in every mode: what to do if this
+    /// comes again, the certificate's issuer and the expected one.
+    pub(super) fn issuer_comparison<'a>(&self) -> Element<'a, Message> {
+        let c = presentation::issuer_comparison(
+            self.engine.resident().map(|r| r.issuer.as_str()),
+            &self.engine.options().expected_issuers,
+        );
+        let mut names = column![].spacing(theme::space::S);
+        if let Some(actual) = c.actual {
+            names = names.push(widget::field(c.actual_label, actual));
+        }
+        names = names.push(widget::field(c.expected_label, c.expected.join("\n")));
+        column![
+            widget::body(c.guidance),
+            container(names)
+                .padding(theme::space::M)
+                .width(Length::Fill)
+                .style(theme::panel),
+        ]
+        .spacing(theme::space::M)
+        .into()
     }
 
     /// The manual's screen name for a message.

@@ -315,6 +315,9 @@ impl ProcedureScreen {
             ui.body(fl!("ui-issuer-warning-decide")),
         ]
         .spacing(theme::space::M);
+        if finding == IssuerFinding::UnknownIssuer {
+            col = col.push(self.issuer_comparison());
+        }
         col = col.push(ui.button(
             "details",
             fl!("ui-show-certificate"),
