@@ -368,6 +368,33 @@ fn card_pulled_while_the_password_is_checked_reads_the_count_again() {
     g.expect("カードを読み直しました。残りの回数は減っていません (いま 5 回)。");
     g.expect("パスワードはあと 5 回まで入力できます。");
     assert_eq!(g.tries_left(), Some(5));
+
+    // Chapter 3, the card taken out with the demo's button while the VERIFY
+    // is held: whether the reader watch or the held VERIFY reports it first,
+    // the password had left: E120 too.
+    g.click("キャンセル");
+    g.expect_section("2.1.3");
+    g.click("申請中止");
+    g.click(VALIDITY);
+    g.click("カードを読み取る");
+    g.expect_section("3.1.4");
+    g.type_password(PASSWORD);
+    let seen = faults.apdus_seen();
+    faults.hang(4);
+    g.click_no_wait("OK");
+    let since = std::time::Instant::now();
+    while faults.apdus_seen() < seen + 4 {
+        assert!(since.elapsed() < std::time::Duration::from_secs(30));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    g.click("カードを抜く");
+    g.settle();
+    g.expect_section("3.2.6");
+    g.expect("予期しないエラー (パスワードの確認中にカードとの通信が切れました)");
+    g.click("カードを入れる");
+    g.expect_section("3.1.4");
+    g.expect("カードを読み直しました。残りの回数は減っていません (いま 5 回)。");
+    assert_eq!(g.tries_left(), Some(5));
 }
 
 #[test]
