@@ -94,7 +94,7 @@ impl ProcedureScreen {
         ]
         .spacing(theme::space::L);
         if f == Finish::IssuerError {
-            col = col.push(self.issuer_comparison());
+            col = col.push(self.issuer_comparison(ui));
         }
         if let Some(n) = f.number()
             && (ui.counter() || self.show_details)
@@ -137,7 +137,7 @@ impl ProcedureScreen {
             self.engine.detail(),
         ));
         if let Problem::IssuerMismatch = p {
-            col = col.push(self.issuer_comparison());
+            col = col.push(self.issuer_comparison(ui));
         }
         // Several cards, or only a virtual reader: the resident chooses.
         if let Problem::CardNotReady { number: 118 | 119 } = p {
@@ -183,18 +183,20 @@ impl ProcedureScreen {
 
     /// 2.2.11 / 3.1.10 for the resident, in every mode: what to do if this
     /// comes again, the certificate's issuer and the expected one.
-    pub(super) fn issuer_comparison<'a>(&self) -> Element<'a, Message> {
+    pub(super) fn issuer_comparison<'a>(&self, ui: &Ui<'a, Message>) -> Element<'a, Message> {
         let c = presentation::issuer_comparison(
             self.engine.resident().map(|r| r.issuer.as_str()),
             &self.engine.options().expected_issuers,
         );
+        // In reading order: the guidance, then the two names.
+        let guidance = ui.body(c.guidance);
         let mut names = column![].spacing(theme::space::S);
         if let Some(actual) = c.actual {
-            names = names.push(widget::field(c.actual_label, actual));
+            names = names.push(ui.field(c.actual_label, actual));
         }
-        names = names.push(widget::field(c.expected_label, c.expected.join("\n")));
+        names = names.push(ui.field(c.expected_label, c.expected.join("\n")));
         column![
-            widget::body(c.guidance),
+            guidance,
             container(names)
                 .padding(theme::space::M)
                 .width(Length::Fill)

@@ -316,7 +316,7 @@ impl ProcedureScreen {
         ]
         .spacing(theme::space::M);
         if finding == IssuerFinding::UnknownIssuer {
-            col = col.push(self.issuer_comparison());
+            col = col.push(self.issuer_comparison(ui));
         }
         col = col.push(ui.button(
             "details",
