@@ -7,8 +7,15 @@
 # driven for real: xdotool types the demo password and presses Enter, and
 # the document screen that follows is captured as `typed-review-<lang>`.
 #
+# With no screens named, the text-size and colour settings follow on some
+# screens: `<screen>-large-<lang>` (130 %), `<screen>-largest-<lang>` (200 %:
+# the same 1024×768 window is then 512×384 logical pixels, and every screen
+# must reflow into it), `<screen>-hc-<lang>` (high contrast) and
+# `<screen>-hc-largest-<lang>` (both).
+#
 # Needs: Xvfb, xdotool, imagemagick (import, convert). Usage: tools/screenshots.sh
-# [screen ...]   (default: all). SCREENSHOT_DISPLAY picks the display (:93).
+# [--variants | screen ...]   (default: all; --variants: only the settings'
+# variants). SCREENSHOT_DISPLAY picks the display (:93).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +25,13 @@ SCREENS=(top card-preparation working password last-try review signing-password
   issuer-result certificate-invalid locked expired issuer-warning
   card-not-ready unexpected certificate rare-kanji card-status server
   settings change-password card-removed)
-if [ $# -gt 0 ]; then SCREENS=("$@"); fi
+VARIANTS=1
+if [ "${1:-}" = --variants ]; then
+  SCREENS=()
+elif [ $# -gt 0 ]; then
+  SCREENS=("$@")
+  VARIANTS=0
+fi
 
 OUT=docs/screenshots
 DISPLAY_NUM="${SCREENSHOT_DISPLAY:-:93}"
@@ -88,7 +101,7 @@ stop() {
 }
 
 for lang in ja en; do
-  for screen in "${SCREENS[@]}"; do
+  for screen in ${SCREENS[@]+"${SCREENS[@]}"}; do
     if ! capture "$lang" "$screen" "$OUT/$screen-$lang.png"; then continue; fi
     if [ "$screen" = password ]; then
       # Type for real: the password box has the keyboard when the dialog
@@ -106,15 +119,28 @@ for lang in ja en; do
     stop
   done
 done
-# The large-text setting (everything 1.3×, same window).
-if [ $# -eq 0 ]; then
-  printf 'text_size = "large"\n' > "$CONFIG/settings.toml"
+# The settings' variants: large text (everything 1.3×, same window), 200 %
+# text, high contrast, and both.
+variant() {
+  local suffix=$1 settings=$2
+  shift 2
+  printf '%b' "$settings" > "$CONFIG/settings.toml"
   for lang in ja en; do
-    for screen in top review; do
-      capture "$lang" "$screen" "$OUT/$screen-large-$lang.png" && stop
+    for screen in "$@"; do
+      capture "$lang" "$screen" "$OUT/$screen-$suffix-$lang.png" && stop
     done
   done
   rm -f "$CONFIG/settings.toml"
+}
+if [ "$VARIANTS" = 1 ]; then
+  variant large 'text_size = "large"\n' top review
+  variant largest 'text_size = "largest"\n' top card-preparation password \
+    review sign-confirmation send-confirmation result-accepted locked \
+    certificate card-status server settings change-password reader-choice
+  variant hc 'theme = "high_contrast"\n' top password review \
+    result-accepted locked settings
+  variant hc-largest 'text_size = "largest"\ntheme = "high_contrast"\n' \
+    top password review
 fi
 echo "screenshots in $OUT"
 if [ "$FAILED" -gt 0 ]; then

@@ -1,4 +1,5 @@
-//! The app's settings: language, text size, online window (server URL and
+//! The app's settings: language, text size, colours (normal or high
+//! contrast), online window (server URL and
 //! trust anchor), proxy, counter mode and its idle time.
 //!
 //! Stored as TOML in the platform's config folder (`directories`:
@@ -25,16 +26,33 @@ pub enum TextSize {
     #[default]
     Normal,
     Large,
+    /// Twice the normal size (WCAG 2.2 SC 1.4.4: text resized to 200 %
+    /// without loss of content or function).
+    Largest,
 }
 
 impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Normal, TextSize::Large, TextSize::Largest];
+
     /// The window scale factor it gives.
     pub fn scale(self) -> f32 {
         match self {
             TextSize::Normal => 1.0,
             TextSize::Large => 1.3,
+            TextSize::Largest => 2.0,
         }
     }
+}
+
+/// The colours: the normal theme, or high contrast (light text on black,
+/// yellow buttons, a thick focus ring), as the OS high-contrast modes have
+/// them (`ui::theme::Palette`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    #[default]
+    Normal,
+    HighContrast,
 }
 
 /// One settings file: every value optional.
@@ -45,6 +63,9 @@ pub struct SettingsFile {
     pub language: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_size: Option<TextSize>,
+    /// `normal` or `high_contrast`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeChoice>,
     /// `https://HOST[:PORT][/PREFIX]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<String>,
@@ -74,6 +95,7 @@ pub struct SettingsFile {
 pub enum Field {
     Language,
     TextSize,
+    Theme,
     Server,
     Anchor,
     Proxy,
@@ -87,6 +109,7 @@ pub enum Field {
 pub struct Settings {
     pub language: Language,
     pub text_size: TextSize,
+    pub theme: ThemeChoice,
     pub server: Option<String>,
     pub anchor: Option<PathBuf>,
     pub proxy: String,
@@ -107,6 +130,7 @@ impl Default for Settings {
         Settings {
             language: Language::Ja,
             text_size: TextSize::Normal,
+            theme: ThemeChoice::Normal,
             server: None,
             anchor: None,
             proxy: "system".into(),
@@ -149,6 +173,10 @@ impl Settings {
         if let Some(t) = file.text_size {
             self.text_size = t;
             set(Field::TextSize, true, &mut locked);
+        }
+        if let Some(t) = file.theme {
+            self.theme = t;
+            set(Field::Theme, true, &mut locked);
         }
         if let Some(s) = &file.server {
             self.server = Some(s.clone());
@@ -205,6 +233,7 @@ impl Settings {
         SettingsFile {
             language: keep(Field::Language).then(|| language_code(self.language).into()),
             text_size: keep(Field::TextSize).then_some(self.text_size),
+            theme: keep(Field::Theme).then_some(self.theme),
             server: self.server.clone().filter(|_| keep(Field::Server)),
             anchor: self.anchor.clone().filter(|_| keep(Field::Anchor)),
             proxy: keep(Field::Proxy).then(|| self.proxy.clone()),
@@ -396,6 +425,46 @@ mod tests {
         let (back, problems) = load(&paths);
         assert!(problems.is_empty());
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn largest_text_and_high_contrast_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            user: Some(dir.path().join("settings.toml")),
+            admin: None,
+        };
+        let s = Settings {
+            text_size: TextSize::Largest,
+            theme: ThemeChoice::HighContrast,
+            ..Settings::default()
+        };
+        save(&paths, &s).unwrap();
+        let text = std::fs::read_to_string(paths.user.as_ref().unwrap()).unwrap();
+        assert!(text.contains("text_size = \"largest\""), "{text}");
+        assert!(text.contains("theme = \"high_contrast\""), "{text}");
+        let (back, problems) = load(&paths);
+        assert!(problems.is_empty());
+        assert_eq!(back, s);
+        assert_eq!(back.text_size.scale(), 2.0);
+    }
+
+    #[test]
+    fn the_preset_locks_the_theme() {
+        let user: SettingsFile = toml::from_str("theme = \"normal\"").unwrap();
+        let admin: SettingsFile = toml::from_str("theme = \"high_contrast\"").unwrap();
+        let s = Settings::from_files(Some(&user), Some(&admin));
+        assert_eq!(s.theme, ThemeChoice::HighContrast);
+        assert!(s.is_locked(Field::Theme));
+        assert!(!s.is_locked(Field::TextSize));
+        assert_eq!(s.to_user_file().theme, None, "the preset keeps it");
+        let s = Settings::from_files(Some(&user), None);
+        assert_eq!(s.theme, ThemeChoice::Normal);
+        assert!(!s.is_locked(Field::Theme));
+        assert!(
+            toml::from_str::<SettingsFile>("theme = \"dark\"").is_err(),
+            "an unknown theme is a broken file"
+        );
     }
 
     #[test]

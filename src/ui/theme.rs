@@ -40,19 +40,219 @@ pub const LINE: Color = color!(0x9aa3ad);
 pub const FOCUS: Color = color!(0xd06c00);
 pub const DEMO: Color = color!(0x7b2d8e);
 
-/// The app's theme: light, high contrast.
+/// Every colour and line width the styles use: one palette per theme.
+/// Style functions take it from the `iced::Theme` they are handed
+/// ([`palette`]), so switching the theme restyles every widget at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Palette {
+    /// The theme's name (that of its `iced::Theme`).
+    pub name: &'static str,
+    pub page: Color,
+    pub text: Color,
+    pub muted: Color,
+    pub surface: Color,
+    pub line: Color,
+    pub header: Color,
+    pub header_text: Color,
+    /// The line under the header (high contrast: the header is black too).
+    pub header_line: Color,
+    /// Buttons: (fill, label, border) at rest, and the fill under the
+    /// pointer.
+    pub primary_button: (Color, Color, Color),
+    pub primary_hover: Color,
+    pub secondary_button: (Color, Color, Color),
+    pub secondary_hover: Color,
+    pub danger_button: (Color, Color, Color),
+    pub danger_hover: Color,
+    pub quiet_button: (Color, Color, Color),
+    pub quiet_hover: Color,
+    /// The label on a hovered secondary or quiet button.
+    pub hover_text: Color,
+    pub disabled: Color,
+    pub disabled_text: Color,
+    /// A disabled button's border (`None`: its kind's).
+    pub disabled_line: Option<Color>,
+    /// A button's border at rest.
+    pub button_line_width: f32,
+    /// Tone colours (words, borders) and their tints (notice fills).
+    pub info: Color,
+    pub success: Color,
+    pub warning: Color,
+    pub danger: Color,
+    pub info_tint: Color,
+    pub success_tint: Color,
+    pub warning_tint: Color,
+    pub danger_tint: Color,
+    pub notice_line_width: f32,
+    pub focus: Color,
+    /// The focus ring on buttons and on text fields.
+    pub focus_width: f32,
+    pub input_focus_width: f32,
+    pub input_line_width: f32,
+    pub placeholder: Color,
+    pub selection: Color,
+    pub demo: Color,
+    pub demo_text: Color,
+    pub demo_tint: Color,
+    /// Steps: (fill, words, border) done, current, stopped, to come.
+    pub step_done: (Color, Color, Color),
+    pub step_current: (Color, Color, Color),
+    pub step_stopped: (Color, Color, Color),
+    pub step_todo: (Color, Color, Color),
+    pub dialog_line: Color,
+    pub panel_line_width: f32,
+}
+
+/// The normal theme: dark text on white, blue buttons.
+pub const NORMAL: Palette = Palette {
+    name: "Madoguchi",
+    page: Color::WHITE,
+    text: TEXT,
+    muted: MUTED,
+    surface: SURFACE,
+    line: LINE,
+    header: PRIMARY_DARK,
+    header_text: Color::WHITE,
+    header_line: PRIMARY_DARK,
+    primary_button: (PRIMARY, Color::WHITE, PRIMARY_DARK),
+    primary_hover: PRIMARY_DARK,
+    secondary_button: (Color::WHITE, PRIMARY_DARK, PRIMARY),
+    secondary_hover: color!(0xe3ebf5),
+    danger_button: (DANGER, Color::WHITE, color!(0x7f1a14)),
+    danger_hover: color!(0x8f1e17),
+    quiet_button: (SURFACE, PRIMARY_DARK, LINE),
+    quiet_hover: color!(0xe3ebf5),
+    hover_text: PRIMARY_DARK,
+    disabled: color!(0xd9dde2),
+    disabled_text: MUTED,
+    disabled_line: None,
+    button_line_width: 2.0,
+    info: PRIMARY,
+    success: SUCCESS,
+    warning: WARNING,
+    danger: DANGER,
+    info_tint: color!(0xeaf1fb),
+    success_tint: color!(0xe7f4ea),
+    warning_tint: color!(0xfff4dc),
+    danger_tint: color!(0xfdecea),
+    notice_line_width: 2.0,
+    focus: FOCUS,
+    focus_width: 4.0,
+    input_focus_width: 3.0,
+    input_line_width: 1.5,
+    placeholder: color!(0x6b6b6b),
+    selection: color!(0xb7d2f2),
+    demo: DEMO,
+    demo_text: Color::WHITE,
+    demo_tint: color!(0xf4ecf7),
+    step_done: (color!(0xdbe7f5), PRIMARY_DARK, PRIMARY),
+    step_current: (PRIMARY, Color::WHITE, PRIMARY_DARK),
+    step_stopped: (DANGER, Color::WHITE, color!(0x7f1a14)),
+    step_todo: (Color::WHITE, MUTED, LINE),
+    dialog_line: PRIMARY,
+    panel_line_width: 1.0,
+};
+
+const HC_YELLOW: Color = color!(0xffff00);
+const HC_CYAN: Color = color!(0x00e5ff);
+const HC_GREY: Color = color!(0xd0d0d0);
+
+/// High contrast, as the OS high-contrast modes draw it: white text on
+/// black, yellow buttons with black labels, every box and button with a
+/// visible border, tones in light colours, a thick cyan focus ring. Text
+/// reaches AAA (7:1) everywhere (tests/gui/contrast.rs).
+pub const HIGH_CONTRAST: Palette = Palette {
+    name: "Madoguchi high contrast",
+    page: Color::BLACK,
+    text: Color::WHITE,
+    muted: HC_GREY,
+    surface: Color::BLACK,
+    line: Color::WHITE,
+    header: Color::BLACK,
+    header_text: Color::WHITE,
+    header_line: Color::WHITE,
+    primary_button: (HC_YELLOW, Color::BLACK, HC_YELLOW),
+    primary_hover: Color::WHITE,
+    secondary_button: (Color::BLACK, HC_YELLOW, HC_YELLOW),
+    secondary_hover: color!(0x333300),
+    danger_button: (color!(0xff8080), Color::BLACK, color!(0xff8080)),
+    danger_hover: Color::WHITE,
+    quiet_button: (Color::BLACK, Color::WHITE, Color::WHITE),
+    quiet_hover: color!(0x333333),
+    hover_text: HC_YELLOW,
+    disabled: Color::BLACK,
+    disabled_text: color!(0x8c8c8c),
+    disabled_line: Some(color!(0x8c8c8c)),
+    button_line_width: 2.0,
+    info: color!(0x9fd4ff),
+    success: color!(0x7dff8f),
+    warning: color!(0xffc94d),
+    danger: color!(0xff8080),
+    info_tint: Color::BLACK,
+    success_tint: Color::BLACK,
+    warning_tint: Color::BLACK,
+    danger_tint: Color::BLACK,
+    notice_line_width: 3.0,
+    focus: HC_CYAN,
+    focus_width: 6.0,
+    input_focus_width: 5.0,
+    input_line_width: 2.0,
+    placeholder: HC_GREY,
+    selection: color!(0x0050a0),
+    demo: color!(0xf0a0ff),
+    demo_text: Color::BLACK,
+    demo_tint: Color::BLACK,
+    step_done: (Color::BLACK, Color::WHITE, Color::WHITE),
+    step_current: (HC_YELLOW, Color::BLACK, HC_YELLOW),
+    step_stopped: (color!(0xff8080), Color::BLACK, color!(0xff8080)),
+    step_todo: (Color::BLACK, HC_GREY, HC_GREY),
+    dialog_line: Color::WHITE,
+    panel_line_width: 2.0,
+};
+
+impl Palette {
+    /// The iced theme carrying this palette (its name says which).
+    pub fn theme(&'static self) -> Theme {
+        Theme::custom(
+            self.name,
+            iced::theme::Palette {
+                background: self.page,
+                text: self.text,
+                primary: self.primary_button.0,
+                success: self.success,
+                warning: self.warning,
+                danger: self.danger,
+            },
+        )
+    }
+}
+
+/// The palette of the theme the styles are drawn with: the iced theme is
+/// named after it (any other theme draws in the normal palette).
+pub fn palette(theme: &Theme) -> &'static Palette {
+    if iced::theme::Base::name(theme) == HIGH_CONTRAST.name {
+        &HIGH_CONTRAST
+    } else {
+        &NORMAL
+    }
+}
+
+/// The app's normal theme: light, dark text, contrast WCAG AA or better.
 pub fn theme() -> Theme {
-    Theme::custom(
-        "Madoguchi",
-        iced::theme::Palette {
-            background: Color::WHITE,
-            text: TEXT,
-            primary: PRIMARY,
-            success: SUCCESS,
-            warning: WARNING,
-            danger: DANGER,
-        },
-    )
+    NORMAL.theme()
+}
+
+/// The high-contrast theme.
+pub fn high_contrast() -> Theme {
+    HIGH_CONTRAST.theme()
+}
+
+/// The theme a setting chooses.
+pub fn for_choice(choice: crate::ui::settings::ThemeChoice) -> Theme {
+    match choice {
+        crate::ui::settings::ThemeChoice::Normal => theme(),
+        crate::ui::settings::ThemeChoice::HighContrast => high_contrast(),
+    }
 }
 
 /// Text sizes, in logical pixels, before the text-size setting's scale.
@@ -168,37 +368,34 @@ pub fn button(
     kind: ButtonKind,
     focused: bool,
 ) -> impl Fn(&Theme, button_widget::Status) -> button_widget::Style {
-    move |_theme, status| {
-        let (bg, fg, line) = match kind {
-            ButtonKind::Primary => (PRIMARY, Color::WHITE, PRIMARY_DARK),
-            ButtonKind::Secondary => (Color::WHITE, PRIMARY_DARK, PRIMARY),
-            ButtonKind::Danger => (DANGER, Color::WHITE, color!(0x7f1a14)),
-            ButtonKind::Quiet => (SURFACE, PRIMARY_DARK, LINE),
+    move |theme, status| {
+        let p = palette(theme);
+        let ((bg, fg, line), hover) = match kind {
+            ButtonKind::Primary => (p.primary_button, p.primary_hover),
+            ButtonKind::Secondary => (p.secondary_button, p.secondary_hover),
+            ButtonKind::Danger => (p.danger_button, p.danger_hover),
+            ButtonKind::Quiet => (p.quiet_button, p.quiet_hover),
         };
-        let bg = match status {
+        let (bg, fg, line) = match status {
             button_widget::Status::Hovered | button_widget::Status::Pressed => match kind {
-                ButtonKind::Primary => PRIMARY_DARK,
-                ButtonKind::Danger => color!(0x8f1e17),
-                _ => color!(0xe3ebf5),
+                ButtonKind::Primary | ButtonKind::Danger => (hover, fg, line),
+                _ => (hover, p.hover_text, line),
             },
-            button_widget::Status::Disabled => color!(0xd9dde2),
-            button_widget::Status::Active => bg,
-        };
-        let fg = if status == button_widget::Status::Disabled {
-            MUTED
-        } else {
-            fg
+            button_widget::Status::Disabled => {
+                (p.disabled, p.disabled_text, p.disabled_line.unwrap_or(line))
+            }
+            button_widget::Status::Active => (bg, fg, line),
         };
         let border = if focused {
             Border {
-                color: FOCUS,
-                width: 4.0,
+                color: p.focus,
+                width: p.focus_width,
                 radius: radius(8.0),
             }
         } else {
             Border {
                 color: line,
-                width: 2.0,
+                width: p.button_line_width,
                 radius: radius(8.0),
             }
         };
@@ -228,31 +425,44 @@ pub fn choice(
 }
 
 /// The whole window.
-pub fn page(_: &Theme) -> container::Style {
+pub fn page(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(Color::WHITE)),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.page)),
+        text_color: Some(p.text),
         ..container::Style::default()
     }
 }
 
 /// The top bar with the app name and the reader status.
-pub fn header(_: &Theme) -> container::Style {
+pub fn header(theme: &Theme) -> container::Style {
+    let p = palette(theme);
+    let border = if p.header_line == p.header {
+        Border::default()
+    } else {
+        Border {
+            color: p.header_line,
+            width: 2.0,
+            radius: radius(0.0),
+        }
+    };
     container::Style {
-        background: Some(Background::Color(PRIMARY_DARK)),
-        text_color: Some(Color::WHITE),
+        background: Some(Background::Color(p.header)),
+        text_color: Some(p.header_text),
+        border,
         ..container::Style::default()
     }
 }
 
 /// The bar of buttons at the bottom of procedure screens.
-pub fn footer(_: &Theme) -> container::Style {
+pub fn footer(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(SURFACE)),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.surface)),
+        text_color: Some(p.text),
         border: Border {
-            color: LINE,
-            width: 1.0,
+            color: p.line,
+            width: p.panel_line_width,
             radius: radius(0.0),
         },
         ..container::Style::default()
@@ -260,13 +470,14 @@ pub fn footer(_: &Theme) -> container::Style {
 }
 
 /// The demo bar under the header.
-pub fn demo_bar(_: &Theme) -> container::Style {
+pub fn demo_bar(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(color!(0xf4ecf7))),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.demo_tint)),
+        text_color: Some(p.text),
         border: Border {
-            color: DEMO,
-            width: 1.0,
+            color: p.demo,
+            width: p.panel_line_width,
             radius: radius(0.0),
         },
         ..container::Style::default()
@@ -274,26 +485,29 @@ pub fn demo_bar(_: &Theme) -> container::Style {
 }
 
 /// A card or panel on the page.
-pub fn panel(_: &Theme) -> container::Style {
+pub fn panel(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(SURFACE)),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.surface)),
+        text_color: Some(p.text),
         border: Border {
-            color: LINE,
-            width: 1.0,
+            color: p.line,
+            width: p.panel_line_width,
             radius: radius(10.0),
         },
         ..container::Style::default()
     }
 }
 
-/// A dialog (password, confirmations): white with a strong border.
-pub fn dialog(_: &Theme) -> container::Style {
+/// A dialog (password, confirmations): the page's colour with a strong
+/// border.
+pub fn dialog(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(Color::WHITE)),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.page)),
+        text_color: Some(p.text),
         border: Border {
-            color: PRIMARY,
+            color: p.dialog_line,
             width: 3.0,
             radius: radius(12.0),
         },
@@ -303,13 +517,14 @@ pub fn dialog(_: &Theme) -> container::Style {
     }
 }
 
-/// The application document (2.1.5): white paper with a rule.
-pub fn document(_: &Theme) -> container::Style {
+/// The application document (2.1.5): paper with a rule.
+pub fn document(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(Color::WHITE)),
-        text_color: Some(TEXT),
+        background: Some(Background::Color(p.page)),
+        text_color: Some(p.text),
         border: Border {
-            color: TEXT,
+            color: p.text,
             width: 1.5,
             radius: radius(2.0),
         },
@@ -327,35 +542,39 @@ pub enum Tone {
 }
 
 impl Tone {
-    pub fn color(self) -> Color {
+    /// The tone's colour (words, borders) in a palette.
+    pub fn color(self, p: &Palette) -> Color {
         match self {
-            Tone::Info => PRIMARY,
-            Tone::Success => SUCCESS,
-            Tone::Warning => WARNING,
-            Tone::Danger => DANGER,
+            Tone::Info => p.info,
+            Tone::Success => p.success,
+            Tone::Warning => p.warning,
+            Tone::Danger => p.danger,
         }
     }
 
-    fn tint(self) -> Color {
+    fn tint(self, p: &Palette) -> Color {
         match self {
-            Tone::Info => color!(0xeaf1fb),
-            Tone::Success => color!(0xe7f4ea),
-            Tone::Warning => color!(0xfff4dc),
-            Tone::Danger => color!(0xfdecea),
+            Tone::Info => p.info_tint,
+            Tone::Success => p.success_tint,
+            Tone::Warning => p.warning_tint,
+            Tone::Danger => p.danger_tint,
         }
     }
 }
 
 pub fn notice(tone: Tone) -> impl Fn(&Theme) -> container::Style {
-    move |_| container::Style {
-        background: Some(Background::Color(tone.tint())),
-        text_color: Some(TEXT),
-        border: Border {
-            color: tone.color(),
-            width: 2.0,
-            radius: radius(8.0),
-        },
-        ..container::Style::default()
+    move |theme| {
+        let p = palette(theme);
+        container::Style {
+            background: Some(Background::Color(tone.tint(p))),
+            text_color: Some(p.text),
+            border: Border {
+                color: tone.color(p),
+                width: p.notice_line_width,
+                radius: radius(8.0),
+            },
+            ..container::Style::default()
+        }
     }
 }
 
@@ -370,12 +589,13 @@ pub enum StepState {
 }
 
 pub fn step(state: StepState) -> impl Fn(&Theme) -> container::Style {
-    move |_| {
+    move |theme| {
+        let p = palette(theme);
         let (bg, fg, line) = match state {
-            StepState::Done => (color!(0xdbe7f5), PRIMARY_DARK, PRIMARY),
-            StepState::Current => (PRIMARY, Color::WHITE, PRIMARY_DARK),
-            StepState::Stopped => (DANGER, Color::WHITE, color!(0x7f1a14)),
-            StepState::Todo => (Color::WHITE, MUTED, LINE),
+            StepState::Done => p.step_done,
+            StepState::Current => p.step_current,
+            StepState::Stopped => p.step_stopped,
+            StepState::Todo => p.step_todo,
         };
         container::Style {
             background: Some(Background::Color(bg)),
@@ -395,12 +615,13 @@ pub fn step(state: StepState) -> impl Fn(&Theme) -> container::Style {
 }
 
 /// The demo badge.
-pub fn demo_badge(_: &Theme) -> container::Style {
+pub fn demo_badge(theme: &Theme) -> container::Style {
+    let p = palette(theme);
     container::Style {
-        background: Some(Background::Color(DEMO)),
-        text_color: Some(Color::WHITE),
+        background: Some(Background::Color(p.demo)),
+        text_color: Some(p.demo_text),
         border: Border {
-            color: Color::WHITE,
+            color: p.header_text,
             width: 1.0,
             radius: radius(6.0),
         },
@@ -410,33 +631,41 @@ pub fn demo_badge(_: &Theme) -> container::Style {
 
 /// A status chip in the header (reader / card).
 pub fn chip(tone: Tone) -> impl Fn(&Theme) -> container::Style {
-    move |_| container::Style {
-        background: Some(Background::Color(Color::WHITE)),
-        text_color: Some(tone.color()),
-        border: Border {
-            color: tone.color(),
-            width: 2.0,
-            radius: radius(14.0),
-        },
-        ..container::Style::default()
+    move |theme| {
+        let p = palette(theme);
+        container::Style {
+            background: Some(Background::Color(p.page)),
+            text_color: Some(tone.color(p)),
+            border: Border {
+                color: tone.color(p),
+                width: 2.0,
+                radius: radius(14.0),
+            },
+            ..container::Style::default()
+        }
     }
 }
 
 /// Text inputs; `focused` draws the focus ring even before the first key.
 pub fn input(focused: bool) -> impl Fn(&Theme, text_input::Status) -> text_input::Style {
-    move |_, status| {
+    move |theme, status| {
+        let p = palette(theme);
         let focus = focused || matches!(status, text_input::Status::Focused { .. });
         text_input::Style {
-            background: Background::Color(Color::WHITE),
+            background: Background::Color(p.page),
             border: Border {
-                color: if focus { FOCUS } else { TEXT },
-                width: if focus { 3.0 } else { 1.5 },
+                color: if focus { p.focus } else { p.text },
+                width: if focus {
+                    p.input_focus_width
+                } else {
+                    p.input_line_width
+                },
                 radius: radius(6.0),
             },
-            icon: MUTED,
-            placeholder: color!(0x6b6b6b),
-            value: TEXT,
-            selection: color!(0xb7d2f2),
+            icon: p.muted,
+            placeholder: p.placeholder,
+            value: p.text,
+            selection: p.selection,
         }
     }
 }
@@ -447,13 +676,15 @@ pub fn scroll(theme: &Theme, status: scrollable::Status) -> scrollable::Style {
 }
 
 /// Colour of small print.
-pub fn muted(_: &Theme) -> iced::widget::text::Style {
-    iced::widget::text::Style { color: Some(MUTED) }
+pub fn muted(theme: &Theme) -> iced::widget::text::Style {
+    iced::widget::text::Style {
+        color: Some(palette(theme).muted),
+    }
 }
 
 /// A text in a tone's colour.
 pub fn toned(tone: Tone) -> impl Fn(&Theme) -> iced::widget::text::Style {
-    move |_| iced::widget::text::Style {
-        color: Some(tone.color()),
+    move |theme| iced::widget::text::Style {
+        color: Some(tone.color(palette(theme))),
     }
 }

@@ -24,6 +24,7 @@ mod messages;
 mod pcsc;
 mod procedures;
 mod readers;
+mod reflow;
 mod settings;
 // Pixel-exact snapshots recorded on x86_64 Linux; other platforms draw with
 // other SIMD paths in tiny-skia, and run the glyph tests of the bundled fonts

@@ -93,3 +93,58 @@ fn the_administrators_preset_wins_and_is_locked() {
         Some("https://window.example.jp")
     );
 }
+
+/// High contrast and 200 % text: applied as soon as they are chosen,
+/// saved, and in force at the next start.
+#[test]
+fn high_contrast_and_200_percent_apply_at_once_and_come_back() {
+    use madoguchi::ui::theme;
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        user: Some(dir.path().join("settings.toml")),
+        admin: None,
+    };
+    let mut g = launch(&paths);
+    assert_eq!(*theme::palette(&g.app.theme()), theme::NORMAL);
+    g.click("設定");
+    g.click("ハイコントラスト (黒地に白・黄)");
+    assert_eq!(*theme::palette(&g.app.theme()), theme::HIGH_CONTRAST);
+    g.click("特大 (2 倍)");
+    assert_eq!(g.app.scale_factor(), 2.0);
+    g.click("保存する");
+    let text = std::fs::read_to_string(paths.user.as_ref().unwrap()).unwrap();
+    assert!(text.contains("theme = \"high_contrast\""), "{text}");
+    assert!(text.contains("text_size = \"largest\""), "{text}");
+
+    let mut g = launch(&paths);
+    assert_eq!(*theme::palette(&g.app.theme()), theme::HIGH_CONTRAST);
+    assert_eq!(g.app.scale_factor(), 2.0);
+    g.click("設定");
+    g.click("標準の色");
+    assert_eq!(*theme::palette(&g.app.theme()), theme::NORMAL);
+}
+
+/// The administrator's preset fixes the colours: the choice is drawn
+/// locked and does nothing.
+#[test]
+fn a_preset_theme_is_locked() {
+    use madoguchi::ui::theme;
+    let _s = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let admin = dir.path().join("admin.toml");
+    std::fs::write(&admin, "theme = \"high_contrast\"\n").unwrap();
+    let paths = Paths {
+        user: Some(dir.path().join("settings.toml")),
+        admin: Some(admin),
+    };
+    let mut g = launch(&paths);
+    assert_eq!(*theme::palette(&g.app.theme()), theme::HIGH_CONTRAST);
+    g.click("設定");
+    g.expect("管理者が設定しているため、変更できません。");
+    g.click_no_wait("標準の色");
+    assert_eq!(*theme::palette(&g.app.theme()), theme::HIGH_CONTRAST);
+    g.click("保存する");
+    let text = std::fs::read_to_string(paths.user.as_ref().unwrap()).unwrap();
+    assert!(!text.contains("theme"), "the preset keeps it: {text}");
+}

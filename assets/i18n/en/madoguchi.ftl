@@ -622,6 +622,10 @@ ui-settings-language = Language
 ui-settings-size = Text size
 ui-settings-size-normal = Normal
 ui-settings-size-large = Large
+ui-settings-size-largest = Largest (200 %)
+ui-settings-theme = Colours
+ui-settings-theme-normal = Standard colours
+ui-settings-theme-high = High contrast (white and yellow on black)
 ui-settings-server = Online window address (https://…)
 ui-settings-anchor = Trusted root certificate file (empty: the built-in one)
 ui-settings-proxy = Proxy (system = the computer's / none / http://host:port)

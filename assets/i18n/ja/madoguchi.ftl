@@ -622,6 +622,10 @@ ui-settings-language = 表示する言語
 ui-settings-size = 文字の大きさ
 ui-settings-size-normal = 標準
 ui-settings-size-large = 大きい
+ui-settings-size-largest = 特大 (2 倍)
+ui-settings-theme = 画面の色
+ui-settings-theme-normal = 標準の色
+ui-settings-theme-high = ハイコントラスト (黒地に白・黄)
 ui-settings-server = オンライン窓口のアドレス (https://…)
 ui-settings-anchor = 信頼するルート証明書のファイル (空欄: 内蔵のもの)
 ui-settings-proxy = プロキシ (system = パソコンの設定 / none = 使わない / http://ホスト:ポート)

@@ -109,7 +109,7 @@ impl App {
             counter: self.counter(),
             home: !matches!(self.screen, Screen::Top(_)),
             language_locked: self.settings.is_locked(settings::Field::Language),
-            large_text: self.settings.text_size == settings::TextSize::Large,
+            large_text: self.settings.text_size != settings::TextSize::Normal,
             reader,
             card,
         }

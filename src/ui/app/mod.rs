@@ -320,8 +320,10 @@ impl App {
         t
     }
 
+    /// The theme the settings choose (normal or high contrast); every
+    /// style function takes its colours from it.
     pub fn theme(&self) -> iced::Theme {
-        theme::theme()
+        theme::for_choice(self.settings.theme)
     }
 
     pub fn scale_factor(&self) -> f32 {
@@ -337,6 +339,7 @@ impl App {
             readers: self.readers.readers.clone(),
             chosen_reader: self.chosen_reader(),
             offer: self.offer(),
+            compact: self.settings.text_size == settings::TextSize::Largest,
         };
     }
 
@@ -568,28 +571,45 @@ impl App {
         let context = &self.context;
         let (page, _) = self.screen.draw(context);
         let header = header::view(&Ui::new(context), self.header_info()).map(Message::Header);
-        let mut all = column![header].spacing(0);
+        let mut bars = column![header].spacing(0);
         if let Some(info) = self.demo_info() {
-            all = all.push(demo_bar::view(&Ui::new(context), info).map(Message::DemoBar));
+            bars = bars.push(demo_bar::view(&Ui::new(context), info).map(Message::DemoBar));
         }
+        // At 200 % text the bars would take half of the 384 logical pixels
+        // of height: they scroll with the page, and only the footer's
+        // buttons stay put.
+        let compact = context.compact;
+        let (mut all, above) = if compact {
+            (column![].spacing(0), Some(bars))
+        } else {
+            (bars, None)
+        };
+        let side = if compact {
+            theme::space::M
+        } else {
+            theme::space::XL
+        };
         let mut content = column![].spacing(theme::space::L);
         for p in self.problems(&Ui::new(context)) {
             content = content.push(p);
         }
         content = content.push(page.body);
+        let body = container(content.max_width(980.0))
+            .padding([theme::space::L, side])
+            .center_x(Length::Fill);
+        let scrolled: Element<'_, Message> = match above {
+            Some(bars) => column![bars, body].into(),
+            None => body.into(),
+        };
         all = all.push(
-            scrollable(
-                container(content.max_width(980.0))
-                    .padding([theme::space::L, theme::space::XL])
-                    .center_x(Length::Fill),
-            )
-            .height(Length::Fill)
-            .width(Length::Fill),
+            scrollable(scrolled)
+                .height(Length::Fill)
+                .width(Length::Fill),
         );
         if let Some(f) = page.footer {
             all = all.push(
                 container(container(f).max_width(980.0).width(Length::Fill))
-                    .padding([theme::space::M, theme::space::XL])
+                    .padding([theme::space::M, side])
                     .center_x(Length::Fill)
                     .style(theme::footer),
             );

@@ -133,11 +133,9 @@ impl CardStatus {
                         value: Zeroizing::new(words.clone()),
                     });
                     list = list.push(
-                        iced::widget::row![
-                            theme::text(Role::Label, name).width(Length::Fixed(300.0)),
-                            theme::text(Role::Label, words).style(theme::toned(tone)),
-                        ]
-                        .spacing(theme::space::M),
+                        widget::reflow::Pair::new(name, 300.0, words, Role::Label)
+                            .tone(tone)
+                            .view(),
                     );
                 }
                 let expiry = match r.authentication_not_after {

@@ -233,12 +233,7 @@ impl CertViewer {
         let mut list = column![].spacing(theme::space::S);
         for (label, value) in rows {
             list = list.push(
-                row![
-                    ui.text(Role::Label, label.clone())
-                        .width(Length::Fixed(250.0)),
-                    ui.text(Role::Body, value.as_str()).width(Length::Fill),
-                ]
-                .spacing(theme::space::M),
+                ui.fact(label.clone(), value.as_str(), Role::Body, 250.0),
             );
         }
         let mut col = column![ui.heading(fl!("ui-cert-heading")), tabs].spacing(theme::space::M);

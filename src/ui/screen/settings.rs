@@ -1,4 +1,5 @@
-//! Settings: language (switches at once), text size, the online window
+//! Settings: language (switches at once), text size and colours (applied
+//! at once), the online window
 //! (address and trust anchor), proxy, counter mode and its idle time.
 //! Values fixed by the administrator's preset are shown and locked.
 
@@ -11,7 +12,7 @@ use iced::{Element, Length};
 use super::{Action, Go, Page};
 use crate::fl;
 use crate::i18n::Language;
-use crate::ui::settings::{Field, Settings, TextSize};
+use crate::ui::settings::{Field, Settings, TextSize, ThemeChoice};
 use crate::ui::theme::{self, ButtonKind, Role, Tone};
 use crate::ui::widget::{self, Content, Ui};
 
@@ -19,6 +20,7 @@ use crate::ui::widget::{self, Content, Ui};
 pub enum Message {
     Language(Language),
     TextSize(TextSize),
+    Theme(ThemeChoice),
     Server(String),
     Anchor(String),
     Proxy(String),
@@ -104,6 +106,10 @@ impl SettingsScreen {
             }
             Message::TextSize(t) if !self.draft.is_locked(Field::TextSize) => {
                 self.draft.text_size = t;
+                return apply(&self.draft);
+            }
+            Message::Theme(t) if !self.draft.is_locked(Field::Theme) => {
+                self.draft.theme = t;
                 return apply(&self.draft);
             }
             Message::Counter(c) if !self.draft.is_locked(Field::CounterMode) => {
@@ -205,8 +211,36 @@ impl SettingsScreen {
                 d.text_size == TextSize::Large,
                 Field::TextSize
             ),
+            choice(
+                "settings.largest",
+                fl!("ui-settings-size-largest"),
+                Message::TextSize(TextSize::Largest),
+                d.text_size == TextSize::Largest,
+                Field::TextSize
+            ),
         ]
-        .spacing(theme::space::S);
+        .spacing(theme::space::S)
+        .wrap()
+        .vertical_spacing(theme::space::S);
+        let colours = row![
+            choice(
+                "settings.theme-normal",
+                fl!("ui-settings-theme-normal"),
+                Message::Theme(ThemeChoice::Normal),
+                d.theme == ThemeChoice::Normal,
+                Field::Theme
+            ),
+            choice(
+                "settings.theme-high",
+                fl!("ui-settings-theme-high"),
+                Message::Theme(ThemeChoice::HighContrast),
+                d.theme == ThemeChoice::HighContrast,
+                Field::Theme
+            ),
+        ]
+        .spacing(theme::space::S)
+        .wrap()
+        .vertical_spacing(theme::space::S);
         let counter_row = row![
             choice(
                 "settings.counter-off",
@@ -274,6 +308,7 @@ impl SettingsScreen {
                 Field::Language
             ),
             section(fl!("ui-settings-size"), size.into(), Field::TextSize),
+            section(fl!("ui-settings-theme"), colours.into(), Field::Theme),
             window,
             section(
                 fl!("ui-settings-counter"),

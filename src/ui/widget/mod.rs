@@ -13,6 +13,7 @@
 pub mod message_box;
 pub mod outline;
 pub mod password;
+pub mod reflow;
 pub mod steps;
 
 use std::cell::RefCell;
@@ -81,6 +82,9 @@ pub struct Context {
     pub chosen_reader: Option<String>,
     /// What the top screen can offer.
     pub offer: crate::ui::screen::top::Offer,
+    /// 200 % text: the window is 512×384 logical pixels; the header and
+    /// the demo bar scroll with the page (`App::view`).
+    pub compact: bool,
 }
 
 /// One drawing: the context, and a focus registry that lives as long as
@@ -346,12 +350,9 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
             label: label.clone(),
             value: Zeroizing::new(value.to_string()),
         });
-        row![
-            theme::text(Role::Label, label).width(Length::Fixed(width)),
-            theme::text(role, value).width(Length::Fill),
-        ]
-        .spacing(theme::space::M)
-        .into()
+        // Side by side, or the label above the value when there is no room
+        // (200 % text).
+        reflow::Pair::new(label, width, value, role).view()
     }
 
     /// A framed box in a tone, with a bold first line.

@@ -235,7 +235,10 @@ pub fn view<'a, M: Clone + 'a>(
                 )
             ]
             .spacing(theme::space::M)
-            .align_y(iced::Alignment::Center),
+            .align_y(iced::Alignment::Center)
+            // At 200 % text the show / hide button goes under the box.
+            .wrap()
+            .vertical_spacing(theme::space::S),
             ui.small(fl!("ui-pw-rules")),
         ]
         .spacing(theme::space::S),
