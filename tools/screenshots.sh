@@ -14,8 +14,8 @@
 # `<screen>-hc-largest-<lang>` (both).
 #
 # Needs: Xvfb, xdotool, imagemagick (import, convert). Usage: tools/screenshots.sh
-# [--variants | screen ...]   (default: all; --variants: only the settings'
-# variants). SCREENSHOT_DISPLAY picks the display (:93).
+# [--variants [large|largest|hc|hc-largest ...] | screen ...]   (default:
+# all; --variants: only the settings' variants, or only those named). SCREENSHOT_DISPLAY picks the display (:93).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +26,11 @@ SCREENS=(top card-preparation working password last-try review signing-password
   card-not-ready unexpected certificate rare-kanji card-status server
   settings change-password card-removed)
 VARIANTS=1
+ONLY=()
 if [ "${1:-}" = --variants ]; then
   SCREENS=()
+  shift
+  ONLY=("$@")
 elif [ $# -gt 0 ]; then
   SCREENS=("$@")
   VARIANTS=0
@@ -121,13 +124,22 @@ for lang in ja en; do
 done
 # The settings' variants: large text (everything 1.3×, same window), 200 %
 # text, high contrast, and both.
+# At 200 % the page scrolls: `<screen>-largest-<lang>-end.png` is the same
+# screen scrolled to its end with the mouse wheel.
 variant() {
   local suffix=$1 settings=$2
   shift 2
+  if [ ${#ONLY[@]} -gt 0 ] && [[ " ${ONLY[*]} " != *" $suffix "* ]]; then return 0; fi
   printf '%b' "$settings" > "$CONFIG/settings.toml"
   for lang in ja en; do
     for screen in "$@"; do
-      capture "$lang" "$screen" "$OUT/$screen-$suffix-$lang.png" && stop
+      capture "$lang" "$screen" "$OUT/$screen-$suffix-$lang.png" || continue
+      if [[ $suffix == *largest ]]; then
+        xdotool mousemove 500 300 click --repeat 40 --delay 30 5 >/dev/null 2>&1 || true
+        sleep 1
+        shot "$OUT/$screen-$suffix-$lang-end.png" || FAILED=$((FAILED + 1))
+      fi
+      stop
     done
   done
   rm -f "$CONFIG/settings.toml"

@@ -80,7 +80,9 @@ pub fn view<'a>(ui: &Ui<'a, Message>, info: Info) -> Element<'a, Message> {
         ));
     }
     let bar: Element<'a, Message> = if info.large_text {
-        row![left, right]
+        // The chips and buttons wrap among themselves too: at 200 % text
+        // they are wider than the window.
+        row![left, right.wrap().vertical_spacing(theme::space::S)]
             .align_y(Alignment::Center)
             .spacing(theme::space::M)
             .wrap()

@@ -53,7 +53,10 @@ impl<'a> Pair<'a> {
     pub fn view<M: 'a>(self) -> Element<'a, M> {
         responsive(move |size| {
             let label = theme::text(self.label_role, self.label.clone());
-            let mut value = theme::text(self.value_role, self.value.clone());
+            // A value with no break in it (a fingerprint, a path) breaks
+            // between letters rather than run past the window's edge.
+            let mut value = theme::text(self.value_role, self.value.clone())
+                .wrapping(iced::widget::text::Wrapping::WordOrGlyph);
             if let Some(tone) = self.tone {
                 value = value.style(theme::toned(tone));
             }
