@@ -101,6 +101,9 @@ pub struct Palette {
     pub step_todo: (Color, Color, Color),
     pub dialog_line: Color,
     pub panel_line_width: f32,
+    /// The scrollbar's handle and the rail's border (`None`: iced's own
+    /// from the theme's palette).
+    pub scroller: Option<(Color, Color)>,
 }
 
 /// The normal theme: dark text on white, blue buttons.
@@ -151,6 +154,7 @@ pub const NORMAL: Palette = Palette {
     step_todo: (Color::WHITE, MUTED, LINE),
     dialog_line: PRIMARY,
     panel_line_width: 1.0,
+    scroller: None,
 };
 
 const HC_YELLOW: Color = color!(0xffff00);
@@ -208,6 +212,7 @@ pub const HIGH_CONTRAST: Palette = Palette {
     step_todo: (Color::BLACK, HC_GREY, HC_GREY),
     dialog_line: Color::WHITE,
     panel_line_width: 2.0,
+    scroller: Some((HC_GREY, Color::WHITE)),
 };
 
 impl Palette {
@@ -670,9 +675,21 @@ pub fn input(focused: bool) -> impl Fn(&Theme, text_input::Status) -> text_input
     }
 }
 
-/// Scrollbars wide enough to grab.
+/// Scrollbars: iced's, except where the palette names its own (high
+/// contrast: a light handle in a framed rail, seen on black).
 pub fn scroll(theme: &Theme, status: scrollable::Status) -> scrollable::Style {
-    scrollable::default(theme, status)
+    let mut style = scrollable::default(theme, status);
+    if let Some((handle, line)) = palette(theme).scroller {
+        for rail in [&mut style.vertical_rail, &mut style.horizontal_rail] {
+            rail.border = Border {
+                color: line,
+                width: 1.0,
+                radius: radius(4.0),
+            };
+            rail.scroller.background = Background::Color(handle);
+        }
+    }
+    style
 }
 
 /// Colour of small print.

@@ -16,7 +16,7 @@
 //! `cargo test -p madoguchi --test gui contrast -- --nocapture` prints the
 //! tables and the lowest ratios quoted in docs/ui-guidelines.md.
 
-use iced::widget::{button, text_input};
+use iced::widget::{button, scrollable, text_input};
 use iced::{Background, Color, Theme};
 use madoguchi::ui::theme::{self, ButtonKind, StepState, Tone};
 
@@ -246,6 +246,21 @@ fn table(t: &Theme, bars: Bars) -> Table {
             Need::Shown,
         );
     }
+
+    // The page's scrollbar handle on the page (iced's own in the normal
+    // theme: shown; high contrast draws its own and holds it to the bar).
+    let bar = theme::scroll(
+        t,
+        scrollable::Status::Active {
+            is_horizontal_scrollbar_disabled: true,
+            is_vertical_scrollbar_disabled: false,
+        },
+    );
+    let handle = match bar.vertical_rail.scroller.background {
+        Background::Color(c) => c,
+        other => panic!("{other:?}"),
+    };
+    table.check("scrollbar handle on page", handle, page, edges);
 
     // The step indicator.
     for state in [

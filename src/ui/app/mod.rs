@@ -604,7 +604,8 @@ impl App {
         all = all.push(
             scrollable(scrolled)
                 .height(Length::Fill)
-                .width(Length::Fill),
+                .width(Length::Fill)
+                .style(theme::scroll),
         );
         if let Some(f) = page.footer {
             all = all.push(
