@@ -77,7 +77,8 @@ shot() {
   xdotool mousemove 1020 760 >/dev/null 2>&1 || true
   for _ in $(seq 5); do
     import -window root "$1"
-    if [ "$("$CONVERT" "$1" -format '%[fx:mean>0.1]' info:)" = 1 ]; then return 0; fi
+    # Not drawn: black all over. (Not "mostly dark": high contrast is.)
+    if [ "$("$CONVERT" "$1" -format '%[fx:maxima>0.5]' info:)" = 1 ]; then return 0; fi
     sleep 1
   done
   return 1

@@ -150,8 +150,18 @@ fn every_main_screen_fits_at_200_percent() {
     g.click("カードを読み取る");
     fits(&g, "locked", &mut lost);
 
-    let g = at_200_percent(Language::En, "normal", &dir);
+    let mut g = at_200_percent(Language::En, "normal", &dir);
     fits(&g, "top (English)", &mut lost);
+    g.apply(vec![madoguchi::ui::Message::top(
+        madoguchi::ui::screen::top::Message::Start(
+            madoguchi_pki::request::Procedure::ValidityCheck,
+        ),
+    )]);
+    g.click("Read the card");
+    g.type_password(PASSWORD);
+    fits(&g, "password (English)", &mut lost);
+    g.click("OK");
+    fits(&g, "review (English)", &mut lost);
     assert!(
         lost.is_empty(),
         "cut off or out of reach at 200 % text:\n{}",

@@ -458,7 +458,9 @@ impl ProcedureScreen {
                     ),
                 ]
                 .spacing(theme::space::M)
-                .align_y(iced::Alignment::Center),
+                .align_y(iced::Alignment::Center)
+                .wrap()
+                .vertical_spacing(theme::space::S),
             );
         }
         col = col.push(self.actions(ui));
