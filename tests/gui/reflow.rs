@@ -177,8 +177,13 @@ fn the_check_sees_a_screen_that_does_not_fit() {
     let _s = serial();
     let mut g = Gui::demo("normal");
     g.start_and_login(REVOCATION, PASSWORD);
+    let lost = unreachable(&g);
+    eprintln!(
+        "lost at 512×384 without the 200 % layout:\n{}",
+        lost.join("\n")
+    );
     assert!(
-        !unreachable(&g).is_empty(),
+        !lost.is_empty(),
         "the normal layout at 512×384 should lose something"
     );
 }
