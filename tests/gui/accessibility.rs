@@ -209,7 +209,7 @@ fn focus_follows_the_focus_ring_and_the_assistive_focus_moves_it() {
 }
 
 /// Every screen a resident can open from the top: a heading to start
-/// from, and no button or input a screen reader would have to call
+/// from, before any control, and no button or input a screen reader would have to call
 /// "unlabelled".
 #[test]
 fn every_tool_screen_has_a_heading_and_only_named_controls() {
@@ -228,10 +228,26 @@ fn every_tool_screen_has_a_heading_and_only_named_controls() {
         let t = tree(&g);
         println!("{tool:?}\n{t}");
         let main = &t[t.find("\n  Main").expect("the main region")..];
+        // The heading comes first: nothing to press or type before it.
+        let first = main
+            .lines()
+            .skip(1)
+            .map(str::trim_start)
+            .find(|l| {
+                [
+                    "Heading",
+                    "Button",
+                    "RadioButton",
+                    "PasswordInput",
+                    "TextInput",
+                ]
+                .iter()
+                .any(|r| l.starts_with(&format!("{r} ")))
+            })
+            .unwrap_or_default();
         assert!(
-            main.lines()
-                .any(|l| l.trim_start().starts_with("Heading \"")),
-            "{tool:?}: no heading in\n{t}"
+            first.starts_with("Heading \""),
+            "{tool:?}: a control before the heading ({first:?}) in\n{t}"
         );
         for l in t.lines().map(str::trim_start) {
             for role in ["Button", "RadioButton", "PasswordInput", "TextInput"] {

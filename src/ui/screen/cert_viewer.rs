@@ -232,9 +232,7 @@ impl CertViewer {
         };
         let mut list = column![].spacing(theme::space::S);
         for (label, value) in rows {
-            list = list.push(
-                ui.fact(label.clone(), value.as_str(), Role::Body, 250.0),
-            );
+            list = list.push(ui.fact(label.clone(), value.as_str(), Role::Body, 250.0));
         }
         let mut col = column![ui.heading(fl!("ui-cert-heading")), tabs].spacing(theme::space::M);
         if self.expired {

@@ -133,11 +133,15 @@ impl SettingsScreen {
     /// The settings, and the bar with Save / Close at the bottom.
     pub fn view<'a>(&'a self, ui: &Ui<'a, Message>) -> Page<'a, Message> {
         let d = &self.draft;
+        // Built in reading order (the screen reader's outline follows it):
+        // the heading, then each section's title before its controls.
+        let heading = ui.heading(fl!("ui-settings-heading"));
         let locked_note = |f: Field| -> Option<Element<'a, Message>> {
             d.is_locked(f).then(|| ui.small(fl!("ui-settings-locked")))
         };
-        let section = |title: String, body: Element<'a, Message>, f: Field| {
-            let mut c = column![ui.text(Role::Label, title), body].spacing(theme::space::S);
+        let section = |title: String, f: Field, body: &dyn Fn() -> Element<'a, Message>| {
+            let title = ui.text(Role::Label, title);
+            let mut c = column![title, body()].spacing(theme::space::S);
             if let Some(n) = locked_note(f) {
                 c = c.push(n);
             }
@@ -179,154 +183,145 @@ impl SettingsScreen {
                 }
                 t
             };
-        let language = row![
-            choice(
-                "settings.ja",
-                "日本語".into(),
-                Message::Language(Language::Ja),
-                d.language == Language::Ja,
-                Field::Language
-            ),
-            choice(
-                "settings.en",
-                "English".into(),
-                Message::Language(Language::En),
-                d.language == Language::En,
-                Field::Language
-            ),
-        ]
-        .spacing(theme::space::S);
-        let size = row![
-            choice(
-                "settings.normal",
-                fl!("ui-settings-size-normal"),
-                Message::TextSize(TextSize::Normal),
-                d.text_size == TextSize::Normal,
-                Field::TextSize
-            ),
-            choice(
-                "settings.large",
-                fl!("ui-settings-size-large"),
-                Message::TextSize(TextSize::Large),
-                d.text_size == TextSize::Large,
-                Field::TextSize
-            ),
-            choice(
-                "settings.largest",
-                fl!("ui-settings-size-largest"),
-                Message::TextSize(TextSize::Largest),
-                d.text_size == TextSize::Largest,
-                Field::TextSize
-            ),
-        ]
-        .spacing(theme::space::S)
-        .wrap()
-        .vertical_spacing(theme::space::S);
-        let colours = row![
-            choice(
-                "settings.theme-normal",
-                fl!("ui-settings-theme-normal"),
-                Message::Theme(ThemeChoice::Normal),
-                d.theme == ThemeChoice::Normal,
-                Field::Theme
-            ),
-            choice(
-                "settings.theme-high",
-                fl!("ui-settings-theme-high"),
-                Message::Theme(ThemeChoice::HighContrast),
-                d.theme == ThemeChoice::HighContrast,
-                Field::Theme
-            ),
-        ]
-        .spacing(theme::space::S)
-        .wrap()
-        .vertical_spacing(theme::space::S);
-        let counter_row = row![
-            choice(
-                "settings.counter-off",
-                fl!("ui-settings-counter-off"),
-                Message::Counter(false),
-                !d.counter_mode,
-                Field::CounterMode
-            ),
-            choice(
-                "settings.counter-on",
-                fl!("ui-settings-counter-on"),
-                Message::Counter(true),
-                d.counter_mode,
-                Field::CounterMode
-            ),
-        ]
-        .spacing(theme::space::S);
-        let mut window = column![
-            section(
-                fl!("ui-settings-server"),
-                input(
+        let language = || -> Element<'a, Message> {
+            row![
+                choice(
+                    "settings.ja",
+                    "日本語".into(),
+                    Message::Language(Language::Ja),
+                    d.language == Language::Ja,
+                    Field::Language
+                ),
+                choice(
+                    "settings.en",
+                    "English".into(),
+                    Message::Language(Language::En),
+                    d.language == Language::En,
+                    Field::Language
+                ),
+            ]
+            .spacing(theme::space::S)
+            .into()
+        };
+        let size = || -> Element<'a, Message> {
+            row![
+                choice(
+                    "settings.normal",
+                    fl!("ui-settings-size-normal"),
+                    Message::TextSize(TextSize::Normal),
+                    d.text_size == TextSize::Normal,
+                    Field::TextSize
+                ),
+                choice(
+                    "settings.large",
+                    fl!("ui-settings-size-large"),
+                    Message::TextSize(TextSize::Large),
+                    d.text_size == TextSize::Large,
+                    Field::TextSize
+                ),
+                choice(
+                    "settings.largest",
+                    fl!("ui-settings-size-largest"),
+                    Message::TextSize(TextSize::Largest),
+                    d.text_size == TextSize::Largest,
+                    Field::TextSize
+                ),
+            ]
+            .spacing(theme::space::S)
+            .wrap()
+            .vertical_spacing(theme::space::S)
+            .into()
+        };
+        let colours = || -> Element<'a, Message> {
+            row![
+                choice(
+                    "settings.theme-normal",
+                    fl!("ui-settings-theme-normal"),
+                    Message::Theme(ThemeChoice::Normal),
+                    d.theme == ThemeChoice::Normal,
+                    Field::Theme
+                ),
+                choice(
+                    "settings.theme-high",
+                    fl!("ui-settings-theme-high"),
+                    Message::Theme(ThemeChoice::HighContrast),
+                    d.theme == ThemeChoice::HighContrast,
+                    Field::Theme
+                ),
+            ]
+            .spacing(theme::space::S)
+            .wrap()
+            .vertical_spacing(theme::space::S)
+            .into()
+        };
+        let counter_row = || -> Element<'a, Message> {
+            row![
+                choice(
+                    "settings.counter-off",
+                    fl!("ui-settings-counter-off"),
+                    Message::Counter(false),
+                    !d.counter_mode,
+                    Field::CounterMode
+                ),
+                choice(
+                    "settings.counter-on",
+                    fl!("ui-settings-counter-on"),
+                    Message::Counter(true),
+                    d.counter_mode,
+                    Field::CounterMode
+                ),
+            ]
+            .spacing(theme::space::S)
+            .into()
+        };
+        let window = || -> Element<'a, Message> {
+            let mut window = column![
+                section(fl!("ui-settings-server"), Field::Server, &|| input(
                     "settings.server",
                     "settings-server",
                     &self.server,
                     Message::Server,
                     Field::Server
                 )
-                .into(),
-                Field::Server
-            ),
-            section(
-                fl!("ui-settings-anchor"),
-                input(
+                .into()),
+                section(fl!("ui-settings-anchor"), Field::Anchor, &|| input(
                     "settings.anchor",
                     "settings-anchor",
                     &self.anchor,
                     Message::Anchor,
                     Field::Anchor
                 )
-                .into(),
-                Field::Anchor
-            ),
-            section(
-                fl!("ui-settings-proxy"),
-                input(
+                .into()),
+                section(fl!("ui-settings-proxy"), Field::Proxy, &|| input(
                     "settings.proxy",
                     "settings-proxy",
                     &self.proxy,
                     Message::Proxy,
                     Field::Proxy
                 )
-                .into(),
-                Field::Proxy
-            ),
-        ]
-        .spacing(theme::space::M);
-        if self.demo {
-            window = window.push(ui.notice(Tone::Info, fl!("ui-settings-demo-window"), None));
-        }
+                .into()),
+            ]
+            .spacing(theme::space::M);
+            if self.demo {
+                window = window.push(ui.notice(Tone::Info, fl!("ui-settings-demo-window"), None));
+            }
+            window.into()
+        };
         let mut col = column![
-            ui.heading(fl!("ui-settings-heading")),
-            section(
-                fl!("ui-settings-language"),
-                language.into(),
-                Field::Language
-            ),
-            section(fl!("ui-settings-size"), size.into(), Field::TextSize),
-            section(fl!("ui-settings-theme"), colours.into(), Field::Theme),
-            window,
-            section(
-                fl!("ui-settings-counter"),
-                counter_row.into(),
-                Field::CounterMode
-            ),
-            section(
-                fl!("ui-settings-idle"),
-                input(
-                    "settings.idle",
-                    "settings-idle",
-                    &self.idle,
-                    Message::Idle,
-                    Field::IdleTimeout
-                )
-                .into(),
+            heading,
+            section(fl!("ui-settings-language"), Field::Language, &language),
+            section(fl!("ui-settings-size"), Field::TextSize, &size),
+            section(fl!("ui-settings-theme"), Field::Theme, &colours),
+            window(),
+            section(fl!("ui-settings-counter"), Field::CounterMode, &counter_row),
+            section(fl!("ui-settings-idle"), Field::IdleTimeout, &|| input(
+                "settings.idle",
+                "settings-idle",
+                &self.idle,
+                Message::Idle,
                 Field::IdleTimeout
-            ),
+            )
+            .into()),
         ]
         .spacing(theme::space::L);
         match &self.saved {
