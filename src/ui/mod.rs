@@ -124,8 +124,14 @@ fn run_window(scale: f32, make: impl Fn() -> (App, Task<Message>) + 'static) -> 
         .scale_factor(App::scale_factor)
         .settings(iced_settings())
         // Not `.centered()`: it centres the logical size, which the text
-        // scale makes smaller than the window really is.
-        .window_size((1024.0 / scale, 768.0 / scale))
+        // scale makes smaller than the window really is. Hidden at first
+        // only where a screen reader's adapter must be bound before the
+        // window is shown (`a11y::shown_after_binding`).
+        .window(iced::window::Settings {
+            size: iced::Size::new(1024.0 / scale, 768.0 / scale),
+            visible: !a11y::shown_after_binding(),
+            ..iced::window::Settings::default()
+        })
         .run()
 }
 

@@ -49,20 +49,38 @@ impl App {
         )
     }
 
-    /// Push the tree to the adapter (built only if someone listens).
-    pub(super) fn publish(&self) {
-        if let Some(handle) = &self.assistive {
-            handle.update_if_active(|| self.accessibility().update);
+    /// Push the tree to the adapter (on Linux built only if someone
+    /// listens).
+    pub(super) fn publish(&self) -> Task<Message> {
+        match &self.assistive {
+            Some(handle) => handle.publish(self.window_id, || self.accessibility().update),
+            None => Task::none(),
+        }
+    }
+
+    /// Bind the adapter to the window once both exist (Windows, macOS:
+    /// the window is shown then).
+    fn bind(&mut self) -> Task<Message> {
+        match (&self.assistive, self.window_id) {
+            (Some(handle), Some(id)) if !self.bound => {
+                self.bound = true;
+                handle.bind(id)
+            }
+            _ => Task::none(),
         }
     }
 
     pub(super) fn assistive_event(&mut self, event: Event) -> Task<Message> {
         match event {
             Event::Ready(handle) => {
-                handle.window_focused(self.window_focused);
+                let focus = handle.window_focused(self.window_id, self.window_focused);
                 self.assistive = Some(handle);
                 self.window_bounds();
-                Task::none()
+                Task::batch([focus, self.bind()])
+            }
+            Event::WindowOpened(id) => {
+                self.window_id = Some(id);
+                self.bind()
             }
             // `update` publishes the whole tree after this message (and
             // measures the layout while active).
@@ -91,10 +109,10 @@ impl App {
             }
             Event::WindowFocused(focused) => {
                 self.window_focused = focused;
-                if let Some(handle) = &self.assistive {
-                    handle.window_focused(focused);
+                match &self.assistive {
+                    Some(handle) => handle.window_focused(self.window_id, focused),
+                    None => Task::none(),
                 }
-                Task::none()
             }
             Event::Action(request) => self.assistive_action(request.0),
         }

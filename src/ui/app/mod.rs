@@ -209,6 +209,9 @@ pub struct App {
     /// measured after each update.
     pub(super) assistive_active: bool,
     pub(super) window_focused: bool,
+    /// The window, once open, and whether the adapter is bound to it.
+    pub(super) window_id: Option<iced::window::Id>,
+    pub(super) bound: bool,
     /// Where things are drawn, measured after the last update.
     pub(super) layout: Option<a11y::Layout>,
     /// The window's place and size (logical) and the system's scale.
@@ -299,6 +302,8 @@ impl App {
             assistive: None,
             assistive_active: false,
             window_focused: false,
+            window_id: None,
+            bound: false,
             layout: None,
             window: (iced::Point::ORIGIN, iced::Size::ZERO, 1.0),
         };
@@ -461,8 +466,8 @@ impl App {
             self.focus = None;
         }
         self.refresh_context();
-        self.publish();
-        task
+        let published = self.publish();
+        Task::batch([task, published])
     }
 
     fn handle(&mut self, message: Message) -> Task<Message> {
@@ -470,8 +475,17 @@ impl App {
             message,
             Message::IdleTick
                 | Message::Tick
+                // Only an assistive technology's action is the resident's
+                // activity (a measurement after each update must not keep
+                // a counter terminal from going idle).
                 | Message::Assistive(
-                    a11y::Event::Ready(_) | a11y::Event::Activated | a11y::Event::Deactivated
+                    a11y::Event::Ready(_)
+                        | a11y::Event::Activated
+                        | a11y::Event::Deactivated
+                        | a11y::Event::Layout(_)
+                        | a11y::Event::Window(_)
+                        | a11y::Event::WindowOpened(_)
+                        | a11y::Event::WindowFocused(_)
                 )
                 | Message::Reader(_)
                 | Message::DemoSwitched(_)
@@ -554,6 +568,7 @@ impl App {
             // window would vanish from the screen reader.
             Subscription::run(a11y::events).map(Message::Assistive),
             iced::window::events().filter_map(watch::window_focus),
+            iced::window::open_events().map(|id| Message::Assistive(a11y::Event::WindowOpened(id))),
         ];
         if let Source::Pcsc(_) = self.source {
             subs.push(Subscription::run(watch::readers));

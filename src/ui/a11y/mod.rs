@@ -586,119 +586,17 @@ pub fn find(update: &TreeUpdate, label: &str, action: Action) -> Option<NodeId> 
 }
 
 /// The platform adapter and the events it forwards.
+// The platform adapters. Each has the same `Handle` (publish a tree, bind
+// to the window, focus and place of the window) and `events`.
 #[cfg(all(unix, not(target_os = "macos")))]
-mod platform {
-    use std::sync::{Arc, Mutex};
+#[path = "unix.rs"]
+mod platform;
 
-    use accesskit::{
-        ActionHandler, ActionRequest, ActivationHandler, DeactivationHandler, TreeUpdate,
-    };
-    use iced::futures::channel::mpsc;
-    use iced::futures::{SinkExt, Stream, StreamExt};
+#[cfg(any(windows, target_os = "macos"))]
+#[path = "native.rs"]
+mod platform;
 
-    use super::Event;
-
-    /// The adapter, shared with the App (it travels in a message).
-    #[derive(Clone)]
-    pub struct Handle(Arc<Mutex<accesskit_unix::Adapter>>);
-
-    impl std::fmt::Debug for Handle {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("Handle")
-        }
-    }
-
-    impl Handle {
-        /// Push a tree, built only if an assistive technology listens.
-        pub fn update_if_active(&self, tree: impl FnOnce() -> TreeUpdate) {
-            if let Ok(mut a) = self.0.lock() {
-                a.update_if_active(tree);
-            }
-        }
-
-        pub fn window_focused(&self, focused: bool) {
-            if let Ok(mut a) = self.0.lock() {
-                a.update_window_focus_state(focused);
-            }
-        }
-
-        /// Where the window is on the screen, in physical pixels (AT-SPI
-        /// gives screen coordinates; the tree's are the window's).
-        pub fn window_bounds(&self, bounds: accesskit::Rect) {
-            if let Ok(mut a) = self.0.lock() {
-                a.set_root_window_bounds(bounds, bounds);
-            }
-        }
-    }
-
-    /// Runs on AccessKit's own thread: only forwards.
-    struct Forward(mpsc::UnboundedSender<Event>);
-
-    impl ActivationHandler for Forward {
-        fn request_initial_tree(&mut self) -> Option<TreeUpdate> {
-            // The App answers with a full tree from its next update.
-            let _ = self.0.unbounded_send(Event::Activated);
-            None
-        }
-    }
-
-    impl ActionHandler for Forward {
-        fn do_action(&mut self, request: ActionRequest) {
-            let _ = self
-                .0
-                .unbounded_send(Event::Action(super::Request(request)));
-        }
-    }
-
-    impl DeactivationHandler for Forward {
-        fn deactivate_accessibility(&mut self) {
-            let _ = self.0.unbounded_send(Event::Deactivated);
-        }
-    }
-
-    /// The adapter's life: the first event hands the App its handle, then
-    /// one event per activation, action and deactivation.
-    pub fn events() -> impl Stream<Item = Event> {
-        iced::stream::channel(16, async |mut out: mpsc::Sender<Event>| {
-            let (tx, mut rx) = mpsc::unbounded();
-            let adapter =
-                accesskit_unix::Adapter::new(Forward(tx.clone()), Forward(tx.clone()), Forward(tx));
-            let handle = Handle(Arc::new(Mutex::new(adapter)));
-            if out.send(Event::Ready(handle)).await.is_err() {
-                return;
-            }
-            while let Some(e) = rx.next().await {
-                if out.send(e).await.is_err() {
-                    break;
-                }
-            }
-        })
-    }
-}
-
-/// Platforms without an adapter yet: nothing is published.
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-mod platform {
-    use accesskit::TreeUpdate;
-    use iced::futures::Stream;
-
-    use super::Event;
-
-    #[derive(Clone, Debug)]
-    pub struct Handle;
-
-    impl Handle {
-        pub fn update_if_active(&self, _tree: impl FnOnce() -> TreeUpdate) {}
-        pub fn window_focused(&self, _focused: bool) {}
-        pub fn window_bounds(&self, _bounds: accesskit::Rect) {}
-    }
-
-    pub fn events() -> impl Stream<Item = Event> {
-        iced::futures::stream::empty()
-    }
-}
-
-pub use platform::{Handle, events};
+pub use platform::{Handle, events, shown_after_binding};
 
 /// An action request. Its Debug leaves out the data: a value set on the
 /// password input is the password.
@@ -729,6 +627,8 @@ pub enum Event {
     WindowFocused(bool),
     /// The window moved, was resized or rescaled.
     Window(WindowChange),
+    /// The window exists (Windows and macOS bind their adapter to it).
+    WindowOpened(iced::window::Id),
     /// Where everything is drawn ([`measure`]).
     Layout(Layout),
 }
