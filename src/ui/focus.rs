@@ -35,9 +35,6 @@ pub fn lift<M: Clone>(map: &mut KeyMap<Message>, keys: KeyMap<M>, wrap: impl Fn(
             Focusable::Input { key, id } => Focusable::Input { key, id },
         });
     }
-    if let Some(m) = keys.enter {
-        map.enter = Some(wrap(m));
-    }
     if let Some(m) = keys.escape {
         map.escape = Some(wrap(m));
     }
@@ -100,10 +97,12 @@ impl App {
                 }
             }
             KeyPress::Enter => {
+                // Enter presses the focused button; with nothing (or an
+                // input) focused it does nothing: no screen has a default
+                // action a stray Enter could take.
                 let message = match position.map(|i| &map.order[i]) {
                     Some(Focusable::Button { message, .. }) => Some(message.clone()),
-                    Some(Focusable::Input { .. }) => None,
-                    None => map.enter.clone(),
+                    Some(Focusable::Input { .. }) | None => None,
                 };
                 match message {
                     Some(m) => self.update(m),

@@ -409,7 +409,6 @@ impl<'a, M: Clone> Builder<'a, '_, M> {
             Item::Begin(group) => {
                 let id = self.plain_id();
                 let node = match group {
-                    Group::Banner => Node::new(AkRole::Banner),
                     Group::Status => {
                         let mut n = Node::new(AkRole::Status);
                         n.set_live(Live::Polite);
@@ -439,7 +438,6 @@ impl<'a, M: Clone> Builder<'a, '_, M> {
                         n.set_live(Live::Polite);
                         n
                     }
-                    Group::Dialog => Node::new(AkRole::Dialog),
                 };
                 self.open(id, node);
             }

@@ -183,96 +183,89 @@ impl SettingsScreen {
                 }
                 t
             };
-        let language = || -> Element<'a, Message> {
-            row![
-                choice(
-                    "settings.ja",
-                    "日本語".into(),
-                    Message::Language(Language::Ja),
-                    d.language == Language::Ja,
-                    Field::Language
-                ),
-                choice(
-                    "settings.en",
-                    "English".into(),
-                    Message::Language(Language::En),
-                    d.language == Language::En,
-                    Field::Language
-                ),
-            ]
-            .spacing(theme::space::S)
-            .into()
+        // One setting's options side by side, wrapping when the text is large.
+        let choices = |f: Field, options: Vec<(&str, String, Message, bool)>| {
+            let mut r = row![].spacing(theme::space::S);
+            for (key, label, m, selected) in options {
+                r = r.push(choice(key, label, m, selected, f));
+            }
+            Element::from(r.wrap().vertical_spacing(theme::space::S))
         };
-        let size = || -> Element<'a, Message> {
-            row![
-                choice(
-                    "settings.normal",
-                    fl!("ui-settings-size-normal"),
-                    Message::TextSize(TextSize::Normal),
-                    d.text_size == TextSize::Normal,
-                    Field::TextSize
-                ),
-                choice(
-                    "settings.large",
-                    fl!("ui-settings-size-large"),
-                    Message::TextSize(TextSize::Large),
-                    d.text_size == TextSize::Large,
-                    Field::TextSize
-                ),
-                choice(
-                    "settings.largest",
-                    fl!("ui-settings-size-largest"),
-                    Message::TextSize(TextSize::Largest),
-                    d.text_size == TextSize::Largest,
-                    Field::TextSize
-                ),
-            ]
-            .spacing(theme::space::S)
-            .wrap()
-            .vertical_spacing(theme::space::S)
-            .into()
+        let language = || {
+            choices(
+                Field::Language,
+                vec![
+                    (
+                        "settings.ja",
+                        "日本語".into(),
+                        Message::Language(Language::Ja),
+                        d.language == Language::Ja,
+                    ),
+                    (
+                        "settings.en",
+                        "English".into(),
+                        Message::Language(Language::En),
+                        d.language == Language::En,
+                    ),
+                ],
+            )
         };
-        let colours = || -> Element<'a, Message> {
-            row![
-                choice(
-                    "settings.theme-normal",
-                    fl!("ui-settings-theme-normal"),
-                    Message::Theme(ThemeChoice::Normal),
-                    d.theme == ThemeChoice::Normal,
-                    Field::Theme
-                ),
-                choice(
-                    "settings.theme-high",
-                    fl!("ui-settings-theme-high"),
-                    Message::Theme(ThemeChoice::HighContrast),
-                    d.theme == ThemeChoice::HighContrast,
-                    Field::Theme
-                ),
-            ]
-            .spacing(theme::space::S)
-            .wrap()
-            .vertical_spacing(theme::space::S)
-            .into()
+        let size = || {
+            let option =
+                |key, label, size| (key, label, Message::TextSize(size), d.text_size == size);
+            choices(
+                Field::TextSize,
+                vec![
+                    option(
+                        "settings.normal",
+                        fl!("ui-settings-size-normal"),
+                        TextSize::Normal,
+                    ),
+                    option(
+                        "settings.large",
+                        fl!("ui-settings-size-large"),
+                        TextSize::Large,
+                    ),
+                    option(
+                        "settings.largest",
+                        fl!("ui-settings-size-largest"),
+                        TextSize::Largest,
+                    ),
+                ],
+            )
         };
-        let counter_row = || -> Element<'a, Message> {
-            row![
-                choice(
-                    "settings.counter-off",
-                    fl!("ui-settings-counter-off"),
-                    Message::Counter(false),
-                    !d.counter_mode,
-                    Field::CounterMode
-                ),
-                choice(
-                    "settings.counter-on",
-                    fl!("ui-settings-counter-on"),
-                    Message::Counter(true),
-                    d.counter_mode,
-                    Field::CounterMode
-                ),
-            ]
-            .spacing(theme::space::S)
-            .into()
+        let colours = || {
+            let option = |key, label, theme| (key, label, Message::Theme(theme), d.theme == theme);
+            choices(
+                Field::Theme,
+                vec![
+                    option(
+                        "settings.theme-normal",
+                        fl!("ui-settings-theme-normal"),
+                        ThemeChoice::Normal,
+                    ),
+                    option(
+                        "settings.theme-high",
+                        fl!("ui-settings-theme-high"),
+                        ThemeChoice::HighContrast,
+                    ),
+                ],
+            )
+        };
+        let counter_row = || {
+            let option =
+                |key, label, on: bool| (key, label, Message::Counter(on), d.counter_mode == on);
+            choices(
+                Field::CounterMode,
+                vec![
+                    option(
+                        "settings.counter-off",
+                        fl!("ui-settings-counter-off"),
+                        false,
+                    ),
+                    option("settings.counter-on", fl!("ui-settings-counter-on"), true),
+                ],
+            )
         };
         let window = || -> Element<'a, Message> {
             let mut window = column![

@@ -50,8 +50,6 @@ impl<M> Focusable<M> {
 pub struct KeyMap<M> {
     /// Focus order.
     pub order: Vec<Focusable<M>>,
-    /// Enter with nothing focused.
-    pub enter: Option<M>,
     /// Escape.
     pub escape: Option<M>,
 }
@@ -60,7 +58,6 @@ impl<M> Default for KeyMap<M> {
     fn default() -> Self {
         KeyMap {
             order: Vec::new(),
-            enter: None,
             escape: None,
         }
     }
@@ -375,11 +372,6 @@ impl<'a, M: Clone + 'a> Ui<'a, M> {
             .width(Length::Fill)
             .style(theme::notice(tone))
             .into()
-    }
-
-    /// What Enter does when no button has the focus.
-    pub fn on_enter(&self, message: M) {
-        self.keys.borrow_mut().enter = Some(message);
     }
 
     /// What Escape does.

@@ -18,8 +18,6 @@ use crate::ui::theme::{Role, Tone};
 /// A part of the drawing that holds others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
-    /// The header bar: the app's name and the status chips.
-    Banner,
     /// The status chips (reader, card): announced when they change.
     Status,
     /// A framed notice in a tone.
@@ -28,8 +26,6 @@ pub enum Group {
     Error(u16),
     /// The step indicator.
     Steps,
-    /// A dialog card.
-    Dialog,
 }
 
 /// What an input holds, as far as others may know it.
