@@ -37,7 +37,10 @@ done
 need_tool() { # subcommand crate version
   if ! cargo "$1" --version >/dev/null 2>&1; then
     if $install_tools; then
-      cargo install "$2" --locked --version "$3"
+      # A debug build: the tools run once per package, and optimising them
+      # (cargo-generate-rpm brings a whole OpenPGP stack) took minutes of
+      # every fresh CI machine.
+      cargo install "$2" --locked --version "$3" --debug
     else
       echo "cargo $1 is missing: cargo install $2 --locked --version $3 (or pass --install-tools)" >&2
       exit 1
