@@ -154,7 +154,8 @@ pub const NORMAL: Palette = Palette {
     step_todo: (Color::WHITE, MUTED, LINE),
     dialog_line: PRIMARY,
     panel_line_width: 1.0,
-    scroller: None,
+    // iced's own handle (#bebebe) is 1.87:1 on white: too faint to find.
+    scroller: Some((color!(0x767676), LINE)),
 };
 
 const HC_YELLOW: Color = color!(0xffff00);
@@ -675,8 +676,8 @@ pub fn input(focused: bool) -> impl Fn(&Theme, text_input::Status) -> text_input
     }
 }
 
-/// Scrollbars: iced's, except where the palette names its own (high
-/// contrast: a light handle in a framed rail, seen on black).
+/// Scrollbars: iced's, with the palette's handle in a framed rail (a
+/// dark grey one on white, a light one on black), held to the non-text bar.
 pub fn scroll(theme: &Theme, status: scrollable::Status) -> scrollable::Style {
     let mut style = scrollable::default(theme, status);
     if let Some((handle, line)) = palette(theme).scroller {
