@@ -308,7 +308,7 @@ fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreErr
     answer.certificate = Some(cert.clone());
 
     // 2. The challenge: MAC and expiry were checked by the route; single use is the
-    // database's (a primary key on the nonce).
+    // database's (a primary key on the expiry and nonce, both under the MAC).
     let consumed = match &s.challenge {
         Err(p) => Err(*p),
         Ok(t) => match tx.spend_challenge(&t.nonce, &s.document_hash, t.expires_at)? {
@@ -517,15 +517,17 @@ mod tests {
         let serials: Vec<&str> = rows.iter().map(|r| r.certificate_serial.as_str()).collect();
         assert_eq!(serials, ["01", "03"]);
         // The failed one left nothing behind, not even its spent challenge: sent again (the
-        // disk has room now), it is decided afresh.
+        // disk has room now), it is decided afresh. (A nonce always comes with the expiry
+        // it was issued with: the MAC covers both.)
+        let expires_at = i64::MAX / 2;
         let mut tx = store.0.transaction().unwrap();
         assert_eq!(
-            tx.spend_challenge(&[2; 12], &batch[1].document_hash, 0)
+            tx.spend_challenge(&[2; 12], &batch[1].document_hash, expires_at)
                 .unwrap(),
             Spend::Fresh
         );
         assert_eq!(
-            tx.spend_challenge(&[1; 12], &batch[1].document_hash, 0)
+            tx.spend_challenge(&[1; 12], &batch[1].document_hash, expires_at)
                 .unwrap(),
             Spend::OtherDocument
         );
