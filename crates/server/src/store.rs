@@ -407,6 +407,10 @@ const MIGRATIONS: &[&str] = &[
 /// The SQLite store: WAL journal, `synchronous = FULL`, foreign keys on.
 pub struct SqliteStore {
     conn: Connection,
+    /// The `synchronous` level set on the connection: changed only when a transaction
+    /// needs the other one (each change is a statement of its own, and most batches in a
+    /// row need the same level).
+    lazy: bool,
 }
 
 impl SqliteStore {
@@ -439,7 +443,18 @@ impl SqliteStore {
         // written.
         conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn })
+        Ok(SqliteStore { conn, lazy: false })
+    }
+
+    /// Sets `synchronous` to NORMAL (`lazy`) or FULL if it is not already. (The level can
+    /// only be changed between transactions.)
+    fn durability(&mut self, lazy: bool) -> Result<(), StoreError> {
+        if self.lazy != lazy {
+            let level = if lazy { "NORMAL" } else { "FULL" };
+            self.conn.pragma_update(None, "synchronous", level)?;
+            self.lazy = lazy;
+        }
+        Ok(())
     }
 
     /// The schema version after migration.
@@ -713,7 +728,7 @@ impl Transaction for SqliteTx<'_> {
 
 impl Store for SqliteStore {
     fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.durability(false)?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -722,9 +737,9 @@ impl Store for SqliteStore {
 
     fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
         // WAL with synchronous = NORMAL: the commit appends to the log without an fsync; the
-        // next FULL commit's fsync covers these frames too. (The level can only be changed
-        // between transactions; every other transaction sets FULL again.)
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // next FULL commit's fsync covers these frames too. Every other transaction sets
+        // FULL again.
+        self.durability(true)?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -788,7 +803,7 @@ impl Store for SqliteStore {
     }
 
     fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.durability(false)?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
