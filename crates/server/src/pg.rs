@@ -254,6 +254,10 @@ struct PgTx<'a> {
     rt: &'a tokio::runtime::Runtime,
     tx: tokio_postgres::Transaction<'a>,
     st: &'a Statements,
+    /// A released savepoint not yet sent: the release goes out with the next savepoint,
+    /// in the same round trip, or not at all (the commit releases every savepoint). It
+    /// cannot fail on its own: it follows statements that succeeded.
+    release_pending: bool,
 }
 
 impl PgTx<'_> {
@@ -459,11 +463,17 @@ impl Transaction for PgTx<'_> {
     }
 
     fn savepoint(&mut self) -> Result<(), StoreError> {
-        self.run(self.tx.batch_execute("SAVEPOINT submission"))
+        let sql = if std::mem::take(&mut self.release_pending) {
+            "RELEASE SAVEPOINT submission; SAVEPOINT submission"
+        } else {
+            "SAVEPOINT submission"
+        };
+        self.run(self.tx.batch_execute(sql))
     }
 
     fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.run(self.tx.batch_execute("RELEASE SAVEPOINT submission"))
+        self.release_pending = true;
+        Ok(())
     }
 
     fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
@@ -489,6 +499,7 @@ impl Store for PostgresStore {
             rt,
             tx,
             st: &conn.st,
+            release_pending: false,
         }))
     }
 
@@ -504,6 +515,7 @@ impl Store for PostgresStore {
             rt,
             tx,
             st: &conn.st,
+            release_pending: false,
         }))
     }
 
