@@ -352,6 +352,7 @@ async fn submit(
             return answer_response(outcome_status(refusal.outcome), &refusal.answer);
         }
     };
+    submission.challenge_key = crate::challenge::claimed(&submission.document.challenge);
     submission.challenge = state
         .inner
         .challenges

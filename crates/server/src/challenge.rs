@@ -6,9 +6,9 @@
 //! instance that dies loses nothing. The key comes from the configuration
 //! (`[challenge_keys]`: a current key that issues and verifies, and previous keys that only
 //! verify, so that instances can change keys one at a time); without one, from the database
-//! ([`crate::store::Store::challenge_key`]). Single use is not decided here: the database refuses a second spend of the
-//! same nonce by another document (`spent_challenges`, a primary key), in the same transaction
-//! that records the request.
+//! ([`crate::store::Store::challenge_key`]). Single use is not decided here: a record is
+//! keyed by its document's challenge (expiry and nonce, a unique index), so the database
+//! refuses a second document with the same challenge, in the transaction that records it.
 
 use std::time::{Duration, SystemTime};
 
@@ -49,10 +49,12 @@ impl ChallengeProblem {
     }
 }
 
-/// A challenge whose MAC and expiry checked out: what the database needs to spend it.
+/// A challenge's nonce and expiry: the key of the record of the document that carries it.
+/// From [`ChallengeKeys::verify`], a challenge whose MAC and expiry checked out; from
+/// [`claimed`], what a document's challenge says, unchecked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket {
-    /// The random nonce: the single-use key in `spent_challenges`.
+    /// The random nonce.
     pub nonce: [u8; NONCE_LEN],
     /// Expiry, seconds since the Unix epoch.
     pub expires_at: i64,
@@ -128,32 +130,47 @@ impl ChallengeKeys {
     /// Checks a challenge's form, MAC and expiry at `now`. Whether it was used is the
     /// database's to say.
     pub fn verify(&self, challenge: &str, now: SystemTime) -> Result<Ticket, ChallengeProblem> {
-        if challenge.len() != CHALLENGE_HEX_LEN {
-            return Err(ChallengeProblem::Unknown);
-        }
-        let bytes = hex::decode(challenge).map_err(|_| ChallengeProblem::Unknown)?;
-        let (nonce, rest) = bytes.split_at(NONCE_LEN);
-        let (expiry, tag) = rest.split_at(EXPIRY_LEN);
-        let mut msg = Vec::with_capacity(CONTEXT.len() + NONCE_LEN + EXPIRY_LEN);
-        msg.extend_from_slice(CONTEXT);
-        msg.extend_from_slice(nonce);
-        msg.extend_from_slice(expiry);
+        let (ticket, tag) = split(challenge).ok_or(ChallengeProblem::Unknown)?;
+        let mut msg = [0u8; CONTEXT.len() + NONCE_LEN + EXPIRY_LEN];
+        msg[..CONTEXT.len()].copy_from_slice(CONTEXT);
+        msg[CONTEXT.len()..CONTEXT.len() + NONCE_LEN].copy_from_slice(&ticket.nonce);
+        msg[CONTEXT.len() + NONCE_LEN..].copy_from_slice(&(ticket.expires_at as u32).to_be_bytes());
         // The current key first: nearly every challenge is under it.
         std::iter::once(&self.current)
             .chain(&self.previous)
-            .find(|k| hmac::verify(k, &msg, tag).is_ok())
+            .find(|k| hmac::verify(k, &msg, &tag).is_ok())
             .ok_or(ChallengeProblem::Unknown)?;
-        let expires_at = i64::from(u32::from_be_bytes(
-            expiry.try_into().map_err(|_| ChallengeProblem::Unknown)?,
-        ));
-        if unix_secs(now) > expires_at {
+        if unix_secs(now) > ticket.expires_at {
             return Err(ChallengeProblem::Expired);
         }
-        Ok(Ticket {
-            nonce: nonce.try_into().map_err(|_| ChallengeProblem::Unknown)?,
-            expires_at,
-        })
+        Ok(ticket)
     }
+}
+
+/// The nonce and expiry a challenge says it has, and its MAC tag, if it has a challenge's form.
+fn split(challenge: &str) -> Option<(Ticket, [u8; TAG_LEN])> {
+    if challenge.len() != CHALLENGE_HEX_LEN {
+        return None;
+    }
+    let mut bytes = [0u8; NONCE_LEN + EXPIRY_LEN + TAG_LEN];
+    hex::decode_to_slice(challenge, &mut bytes).ok()?;
+    let (nonce, rest) = bytes.split_at(NONCE_LEN);
+    let (expiry, tag) = rest.split_at(EXPIRY_LEN);
+    Some((
+        Ticket {
+            nonce: nonce.try_into().ok()?,
+            expires_at: i64::from(u32::from_be_bytes(expiry.try_into().ok()?)),
+        },
+        tag.try_into().ok()?,
+    ))
+}
+
+/// The nonce and expiry a document's challenge says it has, unchecked (`None` if it is not
+/// in a challenge's form): the key its record is found by, also after the challenge expired
+/// or under a key this window no longer holds. A forged one finds at most the record of the
+/// same document, which carries the same forged challenge.
+pub fn claimed(challenge: &str) -> Option<Ticket> {
+    split(challenge).map(|(t, _)| t)
 }
 
 #[cfg(test)]

@@ -212,7 +212,8 @@ pub fn check_request(
         issuer_der,
         cms: body.to_vec(),
         received_at: now,
-        // Decided by the route with the window's key, after these checks.
+        // Read and decided by the route with the window's key, after these checks.
+        challenge_key: None,
         challenge: Err(crate::challenge::ChallengeProblem::Unknown),
     })
 }

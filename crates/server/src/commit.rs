@@ -13,7 +13,7 @@
 //! same database (a unique key taken meanwhile) is decided again from its savepoint, and then
 //! sees the winner's record.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
 use madoguchi_pki::request::{CertificateRef, Procedure, RequestDocument};
 use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::challenge::{ChallengeProblem, Ticket};
 use crate::clock::rfc3339;
-use crate::store::{CrlRecord, NewRecord, Spend, Store, StoreError, Transaction};
+use crate::store::{CrlRecord, NewRecord, Recorded, Store, StoreError, Transaction};
 
 /// A request that passed every check up to the challenge.
 #[derive(Clone, Debug)]
@@ -40,6 +40,9 @@ pub struct Submission {
     pub cms: Vec<u8>,
     /// When it was received.
     pub received_at: SystemTime,
+    /// The challenge the document carries, read from it before any check (`None` when it
+    /// is not one this window could have issued): the key its record is found by.
+    pub challenge_key: Option<Ticket>,
     /// The challenge's MAC and expiry verdict (set by the route; single use is decided here).
     pub challenge: Result<Ticket, ChallengeProblem>,
 }
@@ -118,16 +121,10 @@ pub fn service_error(now: &str, detail: &str) -> Decision {
     }
 }
 
-/// How often spent challenges that expired are deleted.
-const PURGE_EVERY: Duration = Duration::from_secs(60);
-/// A spent challenge is kept this long after its expiry, so that a window whose clock runs a
-/// little behind still finds it spent rather than fresh.
-const PURGE_GRACE_SECS: i64 = 300;
 /// Times a submission that lost a race is decided again before it gets `service_error`.
 const CONFLICT_RETRIES: usize = 3;
 
 fn run(mut store: Box<dyn Store>, mut rx: mpsc::UnboundedReceiver<Job>, max_batch: usize) {
-    let mut last_purge = Instant::now();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = Vec::new();
         let mut next = Some(first);
@@ -144,12 +141,6 @@ fn run(mut store: Box<dyn Store>, mut rx: mpsc::UnboundedReceiver<Job>, max_batc
             }
             if batch.len() < max_batch {
                 next = rx.try_recv().ok();
-            }
-        }
-        if last_purge.elapsed() >= PURGE_EVERY {
-            last_purge = Instant::now();
-            if let Err(e) = purge(store.as_mut()) {
-                tracing::warn!("deleting expired spent challenges failed: {e}");
             }
         }
         if batch.is_empty() {
@@ -184,18 +175,6 @@ fn run(mut store: Box<dyn Store>, mut rx: mpsc::UnboundedReceiver<Job>, max_batc
             }
         }
     }
-}
-
-fn purge(store: &mut dyn Store) -> Result<(), StoreError> {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let mut tx = store.transaction()?;
-    let n = tx.purge_spent_challenges(now - PURGE_GRACE_SECS)?;
-    tx.commit()?;
-    tracing::debug!("deleted {n} expired spent challenges");
-    Ok(())
 }
 
 /// Decides and records a batch, each submission in a savepoint of its own.
@@ -291,16 +270,26 @@ pub fn receipt_id(hash: &[u8; 32], at: SystemTime) -> String {
 }
 
 fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreError> {
-    // 1. The same document again: the same answer, no new record. (The status, step 3, is
-    // read at the same time; a race it loses to another instance ends at a unique key.)
+    // 1. The same document again: the same answer, no new record, even once its challenge
+    // expired. (What its challenge holds and the status, step 3, are read at the same time;
+    // a race lost to another instance ends at a unique key.)
     let cert_serial = &s.document.certificate.serial;
-    let found = tx.lookup(&s.document_hash, &s.issuer_der, cert_serial)?;
-    if let Some(body) = found.answer {
-        return Ok(Decision {
-            outcome: outcome_of(&body),
-            body,
-        });
-    }
+    let found = tx.lookup(
+        &s.document_hash,
+        s.challenge_key.as_ref(),
+        &s.issuer_der,
+        cert_serial,
+    )?;
+    let spent = match found.recorded {
+        Recorded::Answer(body) => {
+            return Ok(Decision {
+                outcome: outcome_of(&body),
+                body,
+            });
+        }
+        Recorded::OtherDocument => true,
+        Recorded::Nothing => false,
+    };
     let now = rfc3339(s.received_at);
     let cert: CertificateRef = s.document.certificate.clone();
     let mut answer = OutcomeAnswer::new(Outcome::ServiceError, now.clone());
@@ -308,22 +297,23 @@ fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreErr
     answer.certificate = Some(cert.clone());
 
     // 2. The challenge: MAC and expiry were checked by the route; single use is the
-    // database's (a primary key on the expiry and nonce, both under the MAC).
-    let consumed = match &s.challenge {
-        Err(p) => Err(*p),
-        Ok(t) => match tx.spend_challenge(&t.nonce, &s.document_hash, t.expires_at)? {
-            Spend::Fresh | Spend::SameDocument => Ok(()),
-            Spend::OtherDocument => Err(ChallengeProblem::Used),
-        },
+    // database's (the record's unique key on the expiry and nonce, both under the MAC).
+    let ticket = match (&s.challenge, spent) {
+        (Err(p), _) => Err(*p),
+        (Ok(_), true) => Err(ChallengeProblem::Used),
+        (Ok(t), false) => Ok(t),
     };
-    if let Err(problem) = consumed {
-        answer.outcome = Outcome::ChallengeInvalid;
-        answer.detail = Some(problem.detail().into());
-        return Ok(Decision {
-            outcome: Outcome::ChallengeInvalid,
-            body: serde_json::to_string(&answer).expect("answer serialises"),
-        });
-    }
+    let ticket = match ticket {
+        Ok(t) => t,
+        Err(problem) => {
+            answer.outcome = Outcome::ChallengeInvalid;
+            answer.detail = Some(problem.detail().into());
+            return Ok(Decision {
+                outcome: Outcome::ChallengeInvalid,
+                body: serde_json::to_string(&answer).expect("answer serialises"),
+            });
+        }
+    };
 
     // 3. The status: CRL first, then accepted revocations.
     let on_crl = found.on_crl;
@@ -352,6 +342,7 @@ fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreErr
     tx.insert_request(&NewRecord {
         receipt_id: &receipt,
         request_hash: &s.document_hash,
+        challenge: *ticket,
         procedure: s.procedure.as_str(),
         outcome: answer.outcome.as_str(),
         issuer_der: &s.issuer_der,
@@ -390,8 +381,8 @@ mod tests {
     struct FailOneTx<'a>(Box<dyn Transaction + 'a>, bool);
 
     impl Transaction for FailOneTx<'_> {
-        fn answer_for(&mut self, h: &[u8; 32]) -> Result<Option<String>, StoreError> {
-            self.0.answer_for(h)
+        fn recorded(&mut self, h: &[u8; 32], c: Option<&Ticket>) -> Result<Recorded, StoreError> {
+            self.0.recorded(h, c)
         }
         fn crl_revocation(&mut self, i: &[u8], s: &str) -> Result<Option<String>, StoreError> {
             self.0.crl_revocation(i, s)
@@ -420,12 +411,6 @@ mod tests {
         }
         fn insert_crl(&mut self, c: &NewCrl<'_>) -> Result<(), StoreError> {
             self.0.insert_crl(c)
-        }
-        fn spend_challenge(&mut self, n: &[u8], h: &[u8; 32], e: i64) -> Result<Spend, StoreError> {
-            self.0.spend_challenge(n, h, e)
-        }
-        fn purge_spent_challenges(&mut self, b: i64) -> Result<usize, StoreError> {
-            self.0.purge_spent_challenges(b)
         }
         fn savepoint(&mut self) -> Result<(), StoreError> {
             self.0.savepoint()
@@ -481,10 +466,15 @@ mod tests {
             issuer_der: b"issuer".to_vec(),
             cms: Vec::new(),
             received_at: SystemTime::now(),
-            challenge: Ok(Ticket {
-                nonce: [n; 12],
-                expires_at: i64::MAX / 2,
-            }),
+            challenge_key: Some(ticket(n)),
+            challenge: Ok(ticket(n)),
+        }
+    }
+
+    fn ticket(n: u8) -> Ticket {
+        Ticket {
+            nonce: [n; 12],
+            expires_at: i64::MAX / 2,
         }
     }
 
@@ -516,21 +506,22 @@ mod tests {
         let rows = store.list_requests().unwrap();
         let serials: Vec<&str> = rows.iter().map(|r| r.certificate_serial.as_str()).collect();
         assert_eq!(serials, ["01", "03"]);
-        // The failed one left nothing behind, not even its spent challenge: sent again (the
-        // disk has room now), it is decided afresh. (A nonce always comes with the expiry
-        // it was issued with: the MAC covers both.)
-        let expires_at = i64::MAX / 2;
+        // The failed one left nothing behind, not even a spent challenge: sent again (the
+        // disk has room now), it is decided afresh. Its neighbours' challenges are spent.
         let mut tx = store.0.transaction().unwrap();
+        let hash = &batch[1].document_hash;
         assert_eq!(
-            tx.spend_challenge(&[2; 12], &batch[1].document_hash, expires_at)
-                .unwrap(),
-            Spend::Fresh
+            tx.recorded(hash, Some(&ticket(2))).unwrap(),
+            Recorded::Nothing
         );
         assert_eq!(
-            tx.spend_challenge(&[1; 12], &batch[1].document_hash, expires_at)
-                .unwrap(),
-            Spend::OtherDocument
+            tx.recorded(hash, Some(&ticket(1))).unwrap(),
+            Recorded::OtherDocument
         );
+        assert!(matches!(
+            tx.recorded(&batch[0].document_hash, Some(&ticket(1))).unwrap(),
+            Recorded::Answer(a) if a == d[0].body
+        ));
     }
 
     #[test]

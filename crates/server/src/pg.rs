@@ -9,18 +9,19 @@
 //! `spawn_blocking`); the window does so.
 //!
 //! Concurrency between instances is left to PostgreSQL's constraints, at READ COMMITTED:
-//! a second accepted revocation of a certificate, a second record of a document, a second
-//! spend of a challenge nonce wait for the first transaction and then fail with a unique
-//! violation; the committer rolls that submission back to its savepoint and decides it again,
+//! a second accepted revocation of a certificate, a second record with the same challenge
+//! (of the same document or another) wait for the first transaction and then fail with a
+//! unique violation; the committer rolls that submission back to its savepoint and decides it again,
 //! and then sees the winner's committed row (see `commit.rs`). Deadlocks between two
 //! instances' batches are broken by PostgreSQL and handled the same way.
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Statement};
 
+use crate::challenge::Ticket;
 use crate::store::{
-    AcceptedRevocation, CrlRecord, HeldCrl, NewCrl, NewRecord, RequestRecord, Spend, Store,
-    StoreError, Transaction, fresh_secret,
+    AcceptedRevocation, CrlRecord, HeldCrl, NewCrl, NewRecord, Recorded, RequestRecord, Store,
+    StoreError, Transaction, fresh_secret, recorded_with,
 };
 
 /// Schema migrations, in the same order and meaning as SQLite's (`store.rs`); the version is
@@ -87,6 +88,22 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE spent_challenges ADD PRIMARY KEY (expires_at, nonce);
     DROP INDEX spent_challenges_by_expiry;
     "#,
+    // 4: a record is keyed by the challenge its document carries (see SQLite's migration 4).
+    r#"
+    ALTER TABLE requests DROP CONSTRAINT requests_request_hash_key;
+    ALTER TABLE requests
+        ADD COLUMN challenge_expires_at BIGINT,
+        ADD COLUMN challenge_nonce BYTEA,
+        ADD CONSTRAINT requests_challenge_whole
+            CHECK ((challenge_expires_at IS NULL) = (challenge_nonce IS NULL));
+    UPDATE requests r SET challenge_expires_at = s.expires_at, challenge_nonce = s.nonce
+        FROM spent_challenges s WHERE s.document_hash = r.request_hash;
+    CREATE UNIQUE INDEX requests_by_challenge
+        ON requests (challenge_expires_at, challenge_nonce);
+    CREATE UNIQUE INDEX requests_before_schema_4 ON requests (request_hash)
+        WHERE challenge_nonce IS NULL;
+    DROP TABLE spent_challenges;
+    "#,
 ];
 
 /// Number of migrations this build knows.
@@ -96,12 +113,11 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368; // "madoguch"
 
 struct Statements {
-    answer_for: Statement,
+    by_challenge: Statement,
+    before_schema_4: Statement,
     crl_revocation: Statement,
     accepted_revocation: Statement,
     insert_request: Statement,
-    spend: Statement,
-    spent_by: Statement,
 }
 
 struct Connection {
@@ -178,8 +194,16 @@ async fn connect(url: &str) -> Result<Connection, StoreError> {
     });
     migrate(&mut client).await?;
     let st = Statements {
-        answer_for: client
-            .prepare("SELECT answer FROM requests WHERE request_hash = $1")
+        by_challenge: client
+            .prepare(
+                "SELECT request_hash, answer FROM requests
+                 WHERE challenge_expires_at = $1 AND challenge_nonce = $2",
+            )
+            .await?,
+        before_schema_4: client
+            .prepare(
+                "SELECT answer FROM requests WHERE request_hash = $1 AND challenge_nonce IS NULL",
+            )
             .await?,
         crl_revocation: client
             .prepare(
@@ -199,26 +223,38 @@ async fn connect(url: &str) -> Result<Connection, StoreError> {
         insert_request: client
             .prepare(
                 "INSERT INTO requests (receipt_id, request_hash, procedure, outcome, cert_issuer,
-                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .await?,
-        spend: client
-            .prepare(
-                "INSERT INTO spent_challenges (nonce, document_hash, expires_at)
-                 VALUES ($1, $2, $3) ON CONFLICT (expires_at, nonce) DO NOTHING",
-            )
-            .await?,
-        spent_by: client
-            .prepare(
-                "SELECT document_hash FROM spent_challenges WHERE expires_at = $2 AND nonce = $1",
+                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms,
+                    challenge_expires_at, challenge_nonce)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .await?,
     };
     Ok(Connection { client, st })
 }
 
+/// Applies the migrations up to schema `version` only and disconnects: for tests of later
+/// migrations on a database an older server wrote.
+#[doc(hidden)]
+pub fn migrate_only(url: &str, version: i64) -> Result<(), StoreError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::Other(format!("starting the database runtime: {e}")))?;
+    rt.block_on(async {
+        let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
+        let driver = tokio::spawn(connection);
+        migrate_to(&mut client, version).await?;
+        drop(client);
+        let _ = driver.await;
+        Ok(())
+    })
+}
+
 async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    migrate_to(client, SCHEMA_VERSION).await
+}
+
+async fn migrate_to(client: &mut Client, version: i64) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await?;
@@ -238,7 +274,8 @@ async fn migrate(client: &mut Client) -> Result<(), StoreError> {
             known: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    let upto = MIGRATIONS.len().min(version.max(0) as usize);
+    for (i, sql) in MIGRATIONS[..upto].iter().enumerate().skip(current as usize) {
         tx.batch_execute(sql).await?;
         tx.execute(
             "INSERT INTO madoguchi_schema (version) VALUES ($1)",
@@ -273,49 +310,71 @@ impl Transaction for PgTx<'_> {
     fn lookup(
         &mut self,
         request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
         issuer_der: &[u8],
         serial: &str,
     ) -> Result<crate::store::Lookup, StoreError> {
-        // Pipelined: three statements, one round trip.
+        // Pipelined: four statements, one round trip. (No challenge: NULLs, which match no
+        // record.)
         let h: &[u8] = request_hash;
+        let expires_at = challenge.map(|t| t.expires_at);
+        let nonce: Option<&[u8]> = challenge.map(|t| t.nonce.as_slice());
+        let by_challenge: [&(dyn ToSql + Sync); 2] = [&expires_at, &nonce];
         let by_hash: [&(dyn ToSql + Sync); 1] = [&h];
         let by_cert: [&(dyn ToSql + Sync); 2] = [&issuer_der, &serial];
-        let (answer, on_crl, accepted) = self.rt.block_on(async {
+        let (same_challenge, before_schema_4, on_crl, accepted) = self.rt.block_on(async {
             tokio::join!(
-                self.tx.query_opt(&self.st.answer_for, &by_hash),
+                self.tx.query_opt(&self.st.by_challenge, &by_challenge),
+                self.tx.query_opt(&self.st.before_schema_4, &by_hash),
                 self.tx.query_opt(&self.st.crl_revocation, &by_cert),
                 self.tx.query_opt(&self.st.accepted_revocation, &by_cert),
             )
         });
-        let answer: Option<String> = answer?.map(|r| r.get(0));
+        let recorded = match (same_challenge?, before_schema_4?) {
+            (Some(r), _) => recorded_with(request_hash, r.get::<_, &[u8]>(0), r.get(1)),
+            (None, Some(r)) => Recorded::Answer(r.get(0)),
+            (None, None) => Recorded::Nothing,
+        };
         let on_crl: Option<String> = on_crl?.map(|r| r.get(0));
         let accepted = accepted?.map(|r| AcceptedRevocation {
             receipt_id: r.get(0),
             serial: r.get(1),
             accepted_at: r.get(2),
         });
-        Ok(match (answer, on_crl) {
-            (Some(answer), _) => crate::store::Lookup {
-                answer: Some(answer),
-                ..Default::default()
-            },
-            (None, Some(on_crl)) => crate::store::Lookup {
-                answer: None,
+        Ok(match (recorded, on_crl) {
+            (Recorded::Nothing, Some(on_crl)) => crate::store::Lookup {
+                recorded: Recorded::Nothing,
                 on_crl: Some(on_crl),
                 accepted: None,
             },
-            (None, None) => crate::store::Lookup {
-                answer: None,
+            (Recorded::Nothing, None) => crate::store::Lookup {
+                recorded: Recorded::Nothing,
                 on_crl: None,
                 accepted,
+            },
+            (recorded, _) => crate::store::Lookup {
+                recorded,
+                ..Default::default()
             },
         })
     }
 
-    fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError> {
+    fn recorded(
+        &mut self,
+        request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
+    ) -> Result<Recorded, StoreError> {
         let h: &[u8] = request_hash;
-        let row = self.run(self.tx.query_opt(&self.st.answer_for, &[&h]))?;
-        Ok(row.map(|r| r.get(0)))
+        let expires_at = challenge.map(|t| t.expires_at);
+        let nonce: Option<&[u8]> = challenge.map(|t| t.nonce.as_slice());
+        if let Some(r) = self.run(
+            self.tx
+                .query_opt(&self.st.by_challenge, &[&expires_at, &nonce]),
+        )? {
+            return Ok(recorded_with(request_hash, r.get::<_, &[u8]>(0), r.get(1)));
+        }
+        let row = self.run(self.tx.query_opt(&self.st.before_schema_4, &[&h]))?;
+        Ok(row.map_or(Recorded::Nothing, |r| Recorded::Answer(r.get(0))))
     }
 
     fn crl_revocation(
@@ -348,7 +407,8 @@ impl Transaction for PgTx<'_> {
 
     fn insert_request(&mut self, rec: &NewRecord<'_>) -> Result<(), StoreError> {
         let h: &[u8] = rec.request_hash;
-        let params: [&(dyn ToSql + Sync); 12] = [
+        let nonce: &[u8] = &rec.challenge.nonce;
+        let params: [&(dyn ToSql + Sync); 14] = [
             &rec.receipt_id,
             &h,
             &rec.procedure,
@@ -361,6 +421,8 @@ impl Transaction for PgTx<'_> {
             &rec.answer_json,
             &rec.document,
             &rec.cms,
+            &rec.challenge.expires_at,
+            &nonce,
         ];
         self.run(self.tx.execute(&self.st.insert_request, &params))?;
         Ok(())
@@ -431,35 +493,6 @@ impl Transaction for PgTx<'_> {
             self.run(self.tx.execute(&stmt, &[&id, serial, date]))?;
         }
         Ok(())
-    }
-
-    fn spend_challenge(
-        &mut self,
-        nonce: &[u8],
-        document_hash: &[u8; 32],
-        expires_at: i64,
-    ) -> Result<Spend, StoreError> {
-        let h: &[u8] = document_hash;
-        let inserted = self.run(self.tx.execute(&self.st.spend, &[&nonce, &h, &expires_at]))?;
-        if inserted == 1 {
-            return Ok(Spend::Fresh);
-        }
-        let by: Vec<u8> = self
-            .run(self.tx.query_one(&self.st.spent_by, &[&nonce, &expires_at]))?
-            .get(0);
-        Ok(if by == document_hash {
-            Spend::SameDocument
-        } else {
-            Spend::OtherDocument
-        })
-    }
-
-    fn purge_spent_challenges(&mut self, before: i64) -> Result<usize, StoreError> {
-        let n = self.run(self.tx.execute(
-            "DELETE FROM spent_challenges WHERE expires_at < $1",
-            &[&before],
-        ))?;
-        Ok(n as usize)
     }
 
     fn savepoint(&mut self) -> Result<(), StoreError> {

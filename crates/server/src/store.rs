@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::challenge::Ticket;
+
 /// A storage failure (→ `service_error`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -51,14 +53,17 @@ impl StoreError {
     }
 }
 
-/// What spending a challenge found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Spend {
-    /// First use: now spent by this document.
-    Fresh,
-    /// Already spent by this same document.
-    SameDocument,
-    /// Already spent by another document.
+/// What the database holds for a document: found by the challenge it carries (its expiry and
+/// nonce, the key of every record since schema 4), or for a record made before schema 4 by
+/// the document's hash.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Recorded {
+    /// Nothing: the document is new, and its challenge unspent.
+    #[default]
+    Nothing,
+    /// This very document was recorded with this answer.
+    Answer(String),
+    /// Another document was recorded with this challenge: the challenge is spent.
     OtherDocument,
 }
 
@@ -93,6 +98,9 @@ pub struct NewRecord<'a> {
     pub receipt_id: &'a str,
     /// SHA-256 of the document.
     pub request_hash: &'a [u8; 32],
+    /// The challenge the document carries, spent by this record (a unique key: one record
+    /// per challenge).
+    pub challenge: Ticket,
     /// `revocation` / `validity_check`.
     pub procedure: &'a str,
     /// Outcome name.
@@ -175,12 +183,12 @@ pub struct HeldCrl {
     pub entries: Vec<(String, String)>,
 }
 
-/// What deciding a submission reads: its recorded answer, else the certificate's entry on the
-/// latest CRL, else its accepted revocation.
+/// What deciding a submission reads: what is recorded for its document and challenge, else
+/// the certificate's entry on the latest CRL, else its accepted revocation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lookup {
-    /// The stored answer of this document.
-    pub answer: Option<String>,
+    /// What is recorded for the document.
+    pub recorded: Recorded,
     /// The revocation date on the latest CRL.
     pub on_crl: Option<String>,
     /// The accepted revocation (only looked at when not on the CRL).
@@ -194,13 +202,14 @@ pub trait Transaction {
     fn lookup(
         &mut self,
         request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
         issuer_der: &[u8],
         serial: &str,
     ) -> Result<Lookup, StoreError> {
-        let answer = self.answer_for(request_hash)?;
-        if answer.is_some() {
+        let recorded = self.recorded(request_hash, challenge)?;
+        if recorded != Recorded::Nothing {
             return Ok(Lookup {
-                answer,
+                recorded,
                 ..Lookup::default()
             });
         }
@@ -210,13 +219,20 @@ pub trait Transaction {
             None => self.accepted_revocation(issuer_der, serial)?,
         };
         Ok(Lookup {
-            answer,
+            recorded,
             on_crl,
             accepted,
         })
     }
-    /// The stored answer of the request with this document hash, if any.
-    fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError>;
+    /// What is recorded for the document with this hash that carries `challenge` (the
+    /// expiry and nonce read from it, `None` when it carries no readable challenge): the
+    /// record with that challenge, and if there is none, a record made before schema 4 with
+    /// that hash.
+    fn recorded(
+        &mut self,
+        request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
+    ) -> Result<Recorded, StoreError>;
     /// The revocation date of `serial` on the latest CRL of `issuer_der`, if it is on it.
     fn crl_revocation(
         &mut self,
@@ -229,7 +245,8 @@ pub trait Transaction {
         issuer_der: &[u8],
         serial: &str,
     ) -> Result<Option<AcceptedRevocation>, StoreError>;
-    /// Records a request.
+    /// Records a request, spending its challenge: a second record with the same challenge is
+    /// refused by a unique key ([`StoreError::is_conflict`]).
     fn insert_request(&mut self, record: &NewRecord<'_>) -> Result<(), StoreError>;
     /// Every accepted revocation for an issuer.
     fn accepted_revocations(
@@ -240,17 +257,6 @@ pub trait Transaction {
     fn latest_crl_entries(&mut self, issuer_der: &[u8]) -> Result<Option<HeldCrl>, StoreError>;
     /// Stores a CRL and its entries.
     fn insert_crl(&mut self, crl: &NewCrl<'_>) -> Result<(), StoreError>;
-    /// Spends a challenge nonce for a document; the database keeps one spender per nonce
-    /// (primary key) until `expires_at` (Unix seconds) has passed.
-    fn spend_challenge(
-        &mut self,
-        nonce: &[u8],
-        document_hash: &[u8; 32],
-        expires_at: i64,
-    ) -> Result<Spend, StoreError>;
-    /// Forgets spent challenges that expired before `before` (Unix seconds): the MAC check
-    /// refuses them as expired anyway.
-    fn purge_spent_challenges(&mut self, before: i64) -> Result<usize, StoreError>;
     /// Marks a point inside the transaction (one per submission).
     fn savepoint(&mut self) -> Result<(), StoreError>;
     /// Keeps what was done since [`Transaction::savepoint`].
@@ -289,6 +295,16 @@ pub fn open_store(database: &crate::config::Database) -> Result<Box<dyn Store>, 
         crate::config::Database::Sqlite(path) => Box::new(SqliteStore::open(path)?),
         crate::config::Database::Postgres(url) => Box::new(crate::pg::PostgresStore::open(url)?),
     })
+}
+
+/// What a record found by a document's challenge means for that document: its answer when
+/// the record is of the same document, else a spent challenge.
+pub fn recorded_with(request_hash: &[u8; 32], record_hash: &[u8], answer: String) -> Recorded {
+    if record_hash == request_hash {
+        Recorded::Answer(answer)
+    } else {
+        Recorded::OtherDocument
+    }
 }
 
 /// 32 fresh random bytes for a challenge key.
@@ -401,6 +417,50 @@ const MIGRATIONS: &[&str] = &[
         FROM spent_challenges;
     DROP TABLE spent_challenges;
     ALTER TABLE spent_challenges_v3 RENAME TO spent_challenges;
+    "#,
+    // 4: a record is keyed by the challenge its document carries. The challenge's expiry and
+    // nonce (both under its MAC) become columns with one unique index: it finds a document's
+    // record, and a second document with the same challenge meets the key, so single use is
+    // the record's own constraint and `spent_challenges` goes. Keys in expiry order land on
+    // the index's last pages, where the random `request_hash` index dirtied a page at a
+    // random place per record (half the bytes written per validity check); the hash stays
+    // indexed only for the records made before this schema, which have no challenge columns
+    // unless their challenge was still held in `spent_challenges`. SQLite drops a column's
+    // UNIQUE only by rebuilding the table.
+    r#"
+    CREATE TABLE requests_v4 (
+        id INTEGER PRIMARY KEY,
+        receipt_id TEXT NOT NULL,
+        request_hash BLOB NOT NULL,
+        challenge_expires_at INTEGER,
+        challenge_nonce BLOB,
+        procedure TEXT NOT NULL CHECK (procedure IN ('revocation', 'validity_check')),
+        outcome TEXT NOT NULL,
+        cert_issuer BLOB NOT NULL,
+        cert_issuer_text TEXT NOT NULL,
+        cert_serial TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        document BLOB NOT NULL,
+        cms BLOB NOT NULL,
+        CHECK ((challenge_expires_at IS NULL) = (challenge_nonce IS NULL))
+    );
+    INSERT INTO requests_v4 SELECT r.id, r.receipt_id, r.request_hash, s.expires_at, s.nonce,
+        r.procedure, r.outcome, r.cert_issuer, r.cert_issuer_text, r.cert_serial,
+        r.holder_name, r.received_at, r.answer, r.document, r.cms
+        FROM requests r LEFT JOIN spent_challenges s ON s.document_hash = r.request_hash
+        ORDER BY r.id;
+    DROP TABLE requests;
+    ALTER TABLE requests_v4 RENAME TO requests;
+    CREATE UNIQUE INDEX requests_by_challenge
+        ON requests (challenge_expires_at, challenge_nonce);
+    CREATE UNIQUE INDEX requests_before_schema_4 ON requests (request_hash)
+        WHERE challenge_nonce IS NULL;
+    CREATE UNIQUE INDEX requests_one_accepted_revocation
+        ON requests (cert_issuer, cert_serial)
+        WHERE procedure = 'revocation' AND outcome = 'accepted';
+    DROP TABLE spent_challenges;
     "#,
 ];
 
@@ -524,12 +584,34 @@ struct SqliteTx<'c> {
 }
 
 impl Transaction for SqliteTx<'_> {
-    fn answer_for(&mut self, request_hash: &[u8; 32]) -> Result<Option<String>, StoreError> {
-        Ok(self
+    fn recorded(
+        &mut self,
+        request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
+    ) -> Result<Recorded, StoreError> {
+        if let Some(t) = challenge {
+            let found: Option<(Vec<u8>, String)> = self
+                .tx
+                .prepare_cached(
+                    "SELECT request_hash, answer FROM requests
+                     WHERE challenge_expires_at = ?1 AND challenge_nonce = ?2",
+                )?
+                .query_row(params![t.expires_at, t.nonce.as_slice()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            if let Some((hash, answer)) = found {
+                return Ok(recorded_with(request_hash, &hash, answer));
+            }
+        }
+        let before_schema_4: Option<String> = self
             .tx
-            .prepare_cached("SELECT answer FROM requests WHERE request_hash = ?1")?
+            .prepare_cached(
+                "SELECT answer FROM requests WHERE request_hash = ?1 AND challenge_nonce IS NULL",
+            )?
             .query_row(params![request_hash.as_slice()], |r| r.get(0))
-            .optional()?)
+            .optional()?;
+        Ok(before_schema_4.map_or(Recorded::Nothing, Recorded::Answer))
     }
 
     fn crl_revocation(
@@ -575,8 +657,9 @@ impl Transaction for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO requests (receipt_id, request_hash, procedure, outcome, cert_issuer,
-                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms,
+                    challenge_expires_at, challenge_nonce)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 rec.receipt_id,
@@ -591,6 +674,8 @@ impl Transaction for SqliteTx<'_> {
                 rec.answer_json,
                 rec.document,
                 rec.cms,
+                rec.challenge.expires_at,
+                rec.challenge.nonce.as_slice(),
             ])?;
         Ok(())
     }
@@ -664,42 +749,6 @@ impl Transaction for SqliteTx<'_> {
             stmt.execute(params![id, serial, date])?;
         }
         Ok(())
-    }
-
-    fn spend_challenge(
-        &mut self,
-        nonce: &[u8],
-        document_hash: &[u8; 32],
-        expires_at: i64,
-    ) -> Result<Spend, StoreError> {
-        let inserted = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO spent_challenges (nonce, document_hash, expires_at)
-                 VALUES (?1, ?2, ?3) ON CONFLICT (expires_at, nonce) DO NOTHING",
-            )?
-            .execute(params![nonce, document_hash.as_slice(), expires_at])?;
-        if inserted == 1 {
-            return Ok(Spend::Fresh);
-        }
-        let by: Vec<u8> = self
-            .tx
-            .prepare_cached(
-                "SELECT document_hash FROM spent_challenges WHERE expires_at = ?2 AND nonce = ?1",
-            )?
-            .query_row(params![nonce, expires_at], |r| r.get(0))?;
-        Ok(if by == document_hash {
-            Spend::SameDocument
-        } else {
-            Spend::OtherDocument
-        })
-    }
-
-    fn purge_spent_challenges(&mut self, before: i64) -> Result<usize, StoreError> {
-        Ok(self
-            .tx
-            .prepare_cached("DELETE FROM spent_challenges WHERE expires_at < ?1")?
-            .execute(params![before])?)
     }
 
     fn savepoint(&mut self) -> Result<(), StoreError> {
@@ -827,10 +876,19 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
+    /// The challenge of the test document with this hash.
+    fn ticket(hash: &[u8; 32]) -> Ticket {
+        Ticket {
+            nonce: hash[..12].try_into().unwrap(),
+            expires_at: 1_800_000_300,
+        }
+    }
+
     fn rec<'a>(hash: &'a [u8; 32], receipt: &'a str, outcome: &'a str) -> NewRecord<'a> {
         NewRecord {
             receipt_id: receipt,
             request_hash: hash,
+            challenge: ticket(hash),
             procedure: "revocation",
             outcome,
             issuer_der: b"issuer",
@@ -873,10 +931,12 @@ mod tests {
         ));
     }
 
-    /// A database written by schema 2 keeps its records, its accepted revocations' guard
-    /// and its spent challenges through migration 3's table rebuilds.
+    /// A database written by schema 2 keeps its records, its accepted revocations' guard and
+    /// the single use of the challenges it had spent through migrations 3 and 4 (table
+    /// rebuilds): a record whose challenge was still held is found by that challenge, which
+    /// stays spent; one whose challenge was already forgotten is found by its hash.
     #[test]
-    fn migration_3_keeps_what_schema_2_held() {
+    fn migrations_keep_what_schema_2_held() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v2.db");
         {
@@ -886,14 +946,20 @@ mod tests {
                 tx.execute_batch(sql).unwrap();
             }
             tx.pragma_update(None, "user_version", 2).unwrap();
-            tx.execute(
-                "INSERT INTO requests (receipt_id, request_hash, procedure, outcome, cert_issuer,
-                    cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms)
-                 VALUES ('R1', ?1, 'revocation', 'accepted', X'6973', 'CN=CA', '01', '吉田　太郎',
-                    '2026-11-21T05:40:00Z', '{\"outcome\":\"accepted\"}', X'7B7D', X'')",
-                params![[7u8; 32].as_slice()],
-            )
-            .unwrap();
+            for (receipt, hash, outcome, serial) in [
+                ("R1", [7u8; 32], "accepted", "01"),
+                ("R0", [6u8; 32], "valid", "02"),
+            ] {
+                tx.execute(
+                    "INSERT INTO requests (receipt_id, request_hash, procedure, outcome,
+                        cert_issuer, cert_issuer_text, cert_serial, holder_name, received_at,
+                        answer, document, cms)
+                     VALUES (?1, ?2, 'revocation', ?3, X'6973', 'CN=CA', ?4, '吉田　太郎',
+                        '2026-11-21T05:40:00Z', '{\"outcome\":\"' || ?3 || '\"}', X'7B7D', X'')",
+                    params![receipt, hash.as_slice(), outcome, serial],
+                )
+                .unwrap();
+            }
             tx.execute(
                 "INSERT INTO spent_challenges (nonce, document_hash, expires_at)
                  VALUES (?1, ?2, 1800000300)",
@@ -905,13 +971,38 @@ mod tests {
         let mut s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
         let rows = s.list_requests().unwrap();
-        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].receipt_id, "R1");
         assert_eq!(rows[0].holder_name, "吉田　太郎");
+        let spent = Ticket {
+            nonce: [5; 12],
+            expires_at: 1_800_000_300,
+        };
         let mut tx = s.transaction().unwrap();
         assert_eq!(
-            tx.answer_for(&[7; 32]).unwrap().as_deref(),
-            Some(r#"{"outcome":"accepted"}"#)
+            tx.recorded(&[7; 32], Some(&spent)).unwrap(),
+            Recorded::Answer(r#"{"outcome":"accepted"}"#.into())
+        );
+        assert_eq!(
+            tx.recorded(&[9; 32], Some(&spent)).unwrap(),
+            Recorded::OtherDocument
+        );
+        let mut reuse = rec(&[9; 32], "R9", "valid");
+        reuse.challenge = spent;
+        reuse.serial = "09";
+        assert!(
+            tx.insert_request(&reuse).is_err_and(|e| e.is_conflict()),
+            "the challenge stays spent"
+        );
+        // Its challenge forgotten before the migration: found by its hash, whatever the
+        // document's challenge says.
+        assert_eq!(
+            tx.recorded(&[6; 32], Some(&ticket(&[6; 32]))).unwrap(),
+            Recorded::Answer(r#"{"outcome":"valid"}"#.into())
+        );
+        assert_eq!(
+            tx.recorded(&[6; 32], None).unwrap(),
+            Recorded::Answer(r#"{"outcome":"valid"}"#.into())
         );
         let mut second = rec(&[8; 32], "R2", "accepted");
         second.issuer_der = b"is";
@@ -919,17 +1010,33 @@ mod tests {
             tx.insert_request(&second).is_err(),
             "still one accepted revocation per certificate"
         );
+    }
+
+    /// One record per challenge: the same document is found by it, another document meets
+    /// the spent challenge, and a second record with it is refused by the key.
+    #[test]
+    fn a_challenge_keys_one_record() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let mut tx = s.transaction().unwrap();
+        let t = ticket(&[1; 32]);
+        assert_eq!(tx.recorded(&[1; 32], Some(&t)).unwrap(), Recorded::Nothing);
+        tx.insert_request(&rec(&[1; 32], "R1", "valid")).unwrap();
         assert_eq!(
-            tx.spend_challenge(&[5; 12], &[7; 32], 1_800_000_300)
-                .unwrap(),
-            Spend::SameDocument
+            tx.recorded(&[1; 32], Some(&t)).unwrap(),
+            Recorded::Answer("{}".into())
         );
         assert_eq!(
-            tx.spend_challenge(&[5; 12], &[9; 32], 1_800_000_300)
-                .unwrap(),
-            Spend::OtherDocument
+            tx.recorded(&[2; 32], Some(&t)).unwrap(),
+            Recorded::OtherDocument
         );
-        assert_eq!(tx.purge_spent_challenges(1_800_000_301).unwrap(), 1);
+        // Found by its challenge only: without one, a new record is not found by its hash.
+        assert_eq!(tx.recorded(&[1; 32], None).unwrap(), Recorded::Nothing);
+        let mut other = rec(&[2; 32], "R2", "valid");
+        other.challenge = t;
+        assert!(tx.insert_request(&other).is_err_and(|e| e.is_conflict()));
+        // The same nonce with another expiry is another challenge (the MAC binds the two).
+        other.challenge.expires_at += 1;
+        tx.insert_request(&other).unwrap();
     }
 
     #[test]
@@ -940,8 +1047,14 @@ mod tests {
         assert!(tx.insert_request(&rec(&[2; 32], "R2", "accepted")).is_err());
         tx.insert_request(&rec(&[3; 32], "R3", "duplicate_request"))
             .unwrap();
-        assert!(tx.answer_for(&[1; 32]).unwrap().is_some());
-        assert!(tx.answer_for(&[9; 32]).unwrap().is_none());
+        assert!(matches!(
+            tx.recorded(&[1; 32], Some(&ticket(&[1; 32]))).unwrap(),
+            Recorded::Answer(_)
+        ));
+        assert_eq!(
+            tx.recorded(&[9; 32], Some(&ticket(&[9; 32]))).unwrap(),
+            Recorded::Nothing
+        );
         let acc = tx.accepted_revocation(b"issuer", "01").unwrap().unwrap();
         assert_eq!(acc.receipt_id, "R1");
         tx.commit().unwrap();

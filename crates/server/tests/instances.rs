@@ -327,8 +327,9 @@ async fn kill_9_of_one_instance_under_revocation_load_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
+    use madoguchi_server::challenge::Ticket;
     use madoguchi_server::pg::{PostgresStore, SCHEMA_VERSION};
-    use madoguchi_server::store::{NewRecord, Spend, Store, StoreError};
+    use madoguchi_server::store::{NewRecord, Recorded, Store, StoreError};
     let Some(cluster) = pg::cluster() else {
         return;
     };
@@ -339,6 +340,10 @@ async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
             |hash: &'static [u8; 32], receipt: &'static str, outcome: &'static str| NewRecord {
                 receipt_id: receipt,
                 request_hash: hash,
+                challenge: Ticket {
+                    nonce: hash[..12].try_into().unwrap(),
+                    expires_at: 100,
+                },
                 procedure: "revocation",
                 outcome,
                 issuer_der: b"issuer",
@@ -364,19 +369,30 @@ async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
         tx.rollback_to_savepoint().unwrap();
         tx.insert_request(&rec(&[3; 32], "R3", "duplicate_request"))
             .unwrap();
+        // One record per challenge: found by it for the same document, spent for another,
+        // and a second record with it is a conflict.
+        let t1 = Ticket {
+            nonce: [1; 12],
+            expires_at: 100,
+        };
         assert_eq!(
-            tx.spend_challenge(&[9; 12], &[1; 32], 100).unwrap(),
-            Spend::Fresh
+            tx.recorded(&[1; 32], Some(&t1)).unwrap(),
+            Recorded::Answer("{}".into())
         );
         assert_eq!(
-            tx.spend_challenge(&[9; 12], &[1; 32], 100).unwrap(),
-            Spend::SameDocument
+            tx.recorded(&[4; 32], Some(&t1)).unwrap(),
+            Recorded::OtherDocument
         );
-        assert_eq!(
-            tx.spend_challenge(&[9; 12], &[2; 32], 100).unwrap(),
-            Spend::OtherDocument
-        );
-        assert_eq!(tx.purge_spent_challenges(101).unwrap(), 1);
+        assert_eq!(tx.recorded(&[1; 32], None).unwrap(), Recorded::Nothing);
+        let lookup = tx.lookup(&[4; 32], Some(&t1), b"issuer", "01").unwrap();
+        assert_eq!(lookup.recorded, Recorded::OtherDocument);
+        tx.savepoint().unwrap();
+        let mut reuse = rec(&[4; 32], "R4", "valid");
+        reuse.challenge = t1;
+        reuse.serial = "04";
+        let e = tx.insert_request(&reuse).unwrap_err();
+        assert!(e.is_conflict(), "{e}");
+        tx.rollback_to_savepoint().unwrap();
         tx.commit().unwrap();
         let list = s.list_requests().unwrap();
         let receipts: Vec<&str> = list.iter().map(|r| r.receipt_id.as_str()).collect();
@@ -392,6 +408,52 @@ async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
         assert_eq!(again.schema_version().unwrap(), SCHEMA_VERSION);
         assert_eq!(again.challenge_key().unwrap(), k);
         drop(again);
+        // Migration 4 on a database written by schema 3: a record whose challenge was still
+        // held is found by it, and the challenge stays spent; one whose challenge was
+        // forgotten is found by its hash.
+        let old = pg::cluster().unwrap().new_database();
+        madoguchi_server::pg::migrate_only(&old, 3).unwrap();
+        let old_db = old.rsplit('/').next().unwrap().to_owned();
+        pg::cluster().unwrap().psql(
+            &old_db,
+            "INSERT INTO requests (receipt_id, request_hash, procedure, outcome, cert_issuer,
+                cert_issuer_text, cert_serial, holder_name, received_at, answer, document, cms)
+             VALUES ('R7', '\\x0707070707070707070707070707070707070707070707070707070707070707',
+                'revocation', 'accepted', '\\x6973', 'CN=CA', '07', 'x', '2026-11-21T05:40:00Z',
+                '{\"outcome\":\"accepted\"}', '\\x7b7d', '\\x'),
+                ('R6', '\\x0606060606060606060606060606060606060606060606060606060606060606',
+                'validity_check', 'valid', '\\x6973', 'CN=CA', '06', 'x', '2026-11-21T05:40:00Z',
+                '{\"outcome\":\"valid\"}', '\\x7b7d', '\\x');
+             INSERT INTO spent_challenges (nonce, document_hash, expires_at) VALUES
+                ('\\x050505050505050505050505',
+                 '\\x0707070707070707070707070707070707070707070707070707070707070707', 300);",
+        );
+        let mut migrated = PostgresStore::open(&old).unwrap();
+        assert_eq!(migrated.schema_version().unwrap(), SCHEMA_VERSION);
+        let spent = Ticket {
+            nonce: [5; 12],
+            expires_at: 300,
+        };
+        let mut tx = migrated.transaction().unwrap();
+        assert_eq!(
+            tx.recorded(&[7; 32], Some(&spent)).unwrap(),
+            Recorded::Answer(r#"{"outcome":"accepted"}"#.into())
+        );
+        assert_eq!(
+            tx.recorded(&[9; 32], Some(&spent)).unwrap(),
+            Recorded::OtherDocument
+        );
+        assert_eq!(
+            tx.recorded(&[6; 32], Some(&spent)).unwrap(),
+            Recorded::OtherDocument
+        );
+        assert_eq!(
+            tx.recorded(&[6; 32], None).unwrap(),
+            Recorded::Answer(r#"{"outcome":"valid"}"#.into())
+        );
+        drop(tx);
+        drop(migrated);
+
         // A database written by a newer server is refused.
         pg::cluster()
             .unwrap()

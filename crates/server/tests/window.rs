@@ -220,6 +220,10 @@ async fn imported_crl_revokes_and_bad_crls_are_refused(kind: Kind) {
     tx.insert_request(&madoguchi_server::store::NewRecord {
         receipt_id: "R-elsewhere",
         request_hash: &[7; 32],
+        challenge: madoguchi_server::challenge::Ticket {
+            nonce: [7; 12],
+            expires_at: 0,
+        },
         procedure: "revocation",
         outcome: "accepted",
         issuer_der: &issuer_der,
@@ -563,6 +567,18 @@ async fn challenge_rules(kind: Kind) {
         w.run(&h, Procedure::Revocation).await.answer.outcome,
         Outcome::Accepted
     );
+
+    // A revocation sent again once its challenge has expired (its answer was lost, the app
+    // sends it again the next day): its first answer, byte for byte, and one record.
+    let carol = holder(0x8003);
+    let c = w.challenge().await;
+    let signed = carol.signed_request(Procedure::Revocation, &c.challenge);
+    let first = w.submit(Procedure::Revocation, signed.clone()).await;
+    assert_eq!(first.answer.outcome, Outcome::Accepted);
+    w.clock.advance(86_400);
+    let again = w.submit(Procedure::Revocation, signed).await;
+    w.clock.advance(-86_400);
+    assert_eq!((again.status, again.body), (first.status, first.body));
     w.server.shutdown().await;
 }
 
