@@ -78,6 +78,23 @@ impl HolderField {
         HolderField::ALL.into_iter().find(|f| f.oid() == oid)
     }
 
+    /// [`HolderField::from_oid`] for a decoded OID, without writing it out as text (a server
+    /// reads these from every request's certificate).
+    pub fn from_object_identifier(oid: &const_oid::ObjectIdentifier) -> Option<HolderField> {
+        const DECODED: [const_oid::ObjectIdentifier; 6] = [
+            const_oid::ObjectIdentifier::new_unwrap(oids::NAME),
+            const_oid::ObjectIdentifier::new_unwrap(oids::NAME_SUBSTITUTE),
+            const_oid::ObjectIdentifier::new_unwrap(oids::SEX),
+            const_oid::ObjectIdentifier::new_unwrap(oids::BIRTH_DATE),
+            const_oid::ObjectIdentifier::new_unwrap(oids::ADDRESS),
+            const_oid::ObjectIdentifier::new_unwrap(oids::ADDRESS_SUBSTITUTE),
+        ];
+        DECODED
+            .iter()
+            .position(|d| d == oid)
+            .map(|i| HolderField::ALL[i])
+    }
+
     /// Whether a certificate without this entry still has usable holder facts.
     pub const fn optional(self) -> bool {
         matches!(
@@ -576,6 +593,16 @@ fn decode_string(tag: u32, data: &[u8]) -> Result<String, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoded_oids_name_the_same_fields_as_their_text() {
+        for f in HolderField::ALL {
+            let oid = const_oid::ObjectIdentifier::new_unwrap(f.oid());
+            assert_eq!(HolderField::from_object_identifier(&oid), Some(f));
+        }
+        let other = const_oid::ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.5.7");
+        assert_eq!(HolderField::from_object_identifier(&other), None);
+    }
     use time::macros::date;
 
     /// `A0 len <tag len value>` for short values.

@@ -64,18 +64,20 @@ fn holder_facts_of(cert: &x509_cert::Certificate) -> Option<madoguchi_pki::Holde
         return None;
     }
     let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).ok()?;
-    let entries: Vec<(String, Vec<u8>)> = san
+    // Only the holder entries: any other otherName is ignored by the reading anyway.
+    let entries: Vec<(&'static str, Vec<u8>)> = san
         .0
         .iter()
         .filter_map(|gn| match gn {
-            GeneralName::OtherName(o) => Some((o.type_id.to_string(), o.value.to_der().ok()?)),
+            GeneralName::OtherName(o) => Some((
+                madoguchi_pki::holder::HolderField::from_object_identifier(&o.type_id)?.oid(),
+                o.value.to_der().ok()?,
+            )),
             _ => None,
         })
         .collect();
-    madoguchi_pki::HolderFacts::from_other_names(
-        entries.iter().map(|(o, v)| (o.as_str(), v.as_slice())),
-    )
-    .ok()
+    madoguchi_pki::HolderFacts::from_other_names(entries.iter().map(|(o, v)| (*o, v.as_slice())))
+        .ok()
 }
 
 /// Runs checks 1–4 on a request body received at `now` on the endpoint of `procedure`.
