@@ -340,6 +340,7 @@ async fn submit(
         return busy(&state);
     };
     let now = state.inner.clock.now();
+    let checking = state.inner.committer.checking();
     let mut submission = match check_request(
         procedure,
         &bytes,
@@ -357,7 +358,7 @@ async fn submit(
         .inner
         .challenges
         .verify(&submission.document.challenge, now);
-    let decision = state.inner.committer.submit(submission).await;
+    let decision = state.inner.committer.submit(submission, checking).await;
     json_response(outcome_status(decision.outcome), decision.body)
 }
 
