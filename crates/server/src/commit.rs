@@ -472,8 +472,14 @@ mod tests {
     use crate::testkit::TestHolder;
 
     /// SQLite, except that recording a request for serial `bad` fails (a full disk, a
-    /// constraint the window did not expect): the failure to inject.
-    struct FailOne(SqliteStore, bool);
+    /// constraint the window did not expect): the failure to inject; and whether durable
+    /// commits fail; and a count of the transactions started.
+    struct FailOne(SqliteStore, bool, Arc<AtomicUsize>);
+
+    fn fail_one(fail_commit: bool) -> FailOne {
+        let started = Arc::new(AtomicUsize::new(0));
+        FailOne(SqliteStore::open_in_memory().unwrap(), fail_commit, started)
+    }
     /// The transaction, and whether its commit fails (the disk fills up at the fsync).
     struct FailOneTx<'a>(Box<dyn Transaction + 'a>, bool);
 
@@ -528,11 +534,13 @@ mod tests {
 
     impl Store for FailOne {
         fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+            self.2.fetch_add(1, Ordering::SeqCst);
             let fail_commit = self.1;
             Ok(Box::new(FailOneTx(self.0.transaction()?, fail_commit)))
         }
         /// The injected commit failure is the fsync's: a lazy commit has none.
         fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
+            self.2.fetch_add(1, Ordering::SeqCst);
             Ok(Box::new(FailOneTx(self.0.lazy_transaction()?, false)))
         }
         fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
@@ -577,7 +585,7 @@ mod tests {
 
     #[test]
     fn a_submission_failing_in_the_store_fails_alone() {
-        let mut store = FailOne(SqliteStore::open_in_memory().unwrap(), false);
+        let mut store = fail_one(false);
         let batch = [
             submission("01", 1),
             submission("BAD", 2),
@@ -623,7 +631,7 @@ mod tests {
 
     #[test]
     fn validity_checks_are_answered_before_the_durable_commit_revocations_after() {
-        let mut store = FailOne(SqliteStore::open_in_memory().unwrap(), true);
+        let mut store = fail_one(true);
         let batch = [
             submission("01", 1),
             submission_for(Procedure::ValidityCheck, "01", 2),
@@ -643,33 +651,10 @@ mod tests {
         assert_eq!(procedures, ["validity_check"]);
     }
 
-    /// SQLite, counting the transactions started.
-    struct Counting(SqliteStore, Arc<AtomicUsize>);
-
-    impl Store for Counting {
-        fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
-            self.1.fetch_add(1, Ordering::SeqCst);
-            self.0.transaction()
-        }
-        fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
-            self.1.fetch_add(1, Ordering::SeqCst);
-            self.0.lazy_transaction()
-        }
-        fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
-            self.0.list_requests()
-        }
-        fn latest_crl(&mut self, i: Option<&[u8]>) -> Result<Option<CrlRecord>, StoreError> {
-            self.0.latest_crl(i)
-        }
-        fn challenge_key(&mut self) -> Result<[u8; 32], StoreError> {
-            self.0.challenge_key()
-        }
-    }
-
     #[tokio::test]
     async fn a_commit_waits_for_submissions_being_checked_and_only_for_them() {
-        let started = Arc::new(AtomicUsize::new(0));
-        let store = Counting(SqliteStore::open_in_memory().unwrap(), started.clone());
+        let store = fail_one(false);
+        let started = store.2.clone();
         let hour = Duration::from_secs(3600);
         let (c, thread) = Committer::start_gathering(Box::new(store), 512, hour);
         let second = c.checking();
