@@ -90,14 +90,15 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 4: a record is keyed by the challenge its document carries (see SQLite's migration 4).
     r#"
-    ALTER TABLE requests DROP CONSTRAINT requests_request_hash_key;
     ALTER TABLE requests
         ADD COLUMN challenge_expires_at BIGINT,
         ADD COLUMN challenge_nonce BYTEA,
         ADD CONSTRAINT requests_challenge_whole
             CHECK ((challenge_expires_at IS NULL) = (challenge_nonce IS NULL));
+    -- While the hash is still indexed: a lookup per spent challenge, not a scan of requests.
     UPDATE requests r SET challenge_expires_at = s.expires_at, challenge_nonce = s.nonce
         FROM spent_challenges s WHERE s.document_hash = r.request_hash;
+    ALTER TABLE requests DROP CONSTRAINT requests_request_hash_key;
     CREATE UNIQUE INDEX requests_by_challenge
         ON requests (challenge_expires_at, challenge_nonce);
     CREATE UNIQUE INDEX requests_before_schema_4 ON requests (request_hash)
