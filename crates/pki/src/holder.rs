@@ -81,18 +81,23 @@ impl HolderField {
     /// [`HolderField::from_oid`] for a decoded OID, without writing it out as text (a server
     /// reads these from every request's certificate).
     pub fn from_object_identifier(oid: &const_oid::ObjectIdentifier) -> Option<HolderField> {
-        const DECODED: [const_oid::ObjectIdentifier; 6] = [
-            const_oid::ObjectIdentifier::new_unwrap(oids::NAME),
-            const_oid::ObjectIdentifier::new_unwrap(oids::NAME_SUBSTITUTE),
-            const_oid::ObjectIdentifier::new_unwrap(oids::SEX),
-            const_oid::ObjectIdentifier::new_unwrap(oids::BIRTH_DATE),
-            const_oid::ObjectIdentifier::new_unwrap(oids::ADDRESS),
-            const_oid::ObjectIdentifier::new_unwrap(oids::ADDRESS_SUBSTITUTE),
+        use const_oid::ObjectIdentifier as Oid;
+        // Decoded at compile time, each beside its field.
+        const DECODED: [(Oid, HolderField); 6] = [
+            (Oid::new_unwrap(oids::NAME), HolderField::Name),
+            (
+                Oid::new_unwrap(oids::NAME_SUBSTITUTE),
+                HolderField::NameSubstitute,
+            ),
+            (Oid::new_unwrap(oids::SEX), HolderField::Sex),
+            (Oid::new_unwrap(oids::BIRTH_DATE), HolderField::BirthDate),
+            (Oid::new_unwrap(oids::ADDRESS), HolderField::Address),
+            (
+                Oid::new_unwrap(oids::ADDRESS_SUBSTITUTE),
+                HolderField::AddressSubstitute,
+            ),
         ];
-        DECODED
-            .iter()
-            .position(|d| d == oid)
-            .map(|i| HolderField::ALL[i])
+        DECODED.iter().find(|(d, _)| d == oid).map(|(_, f)| *f)
     }
 
     /// Whether a certificate without this entry still has usable holder facts.
@@ -593,6 +598,7 @@ fn decode_string(tag: u32, data: &[u8]) -> Result<String, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::date;
 
     #[test]
     fn decoded_oids_name_the_same_fields_as_their_text() {
@@ -603,7 +609,6 @@ mod tests {
         let other = const_oid::ObjectIdentifier::new_unwrap("1.2.392.200149.8.5.5.7");
         assert_eq!(HolderField::from_object_identifier(&other), None);
     }
-    use time::macros::date;
 
     /// `A0 len <tag len value>` for short values.
     fn wrapped(tag: u8, value: &[u8]) -> Vec<u8> {

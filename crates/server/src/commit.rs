@@ -190,6 +190,21 @@ const CONFLICT_RETRIES: usize = 3;
 
 type Queued = (Box<Submission>, Option<oneshot::Sender<Decision>>);
 
+/// Takes what is queued, up to `max_batch` submissions.
+fn drain(
+    batch: &mut Vec<Queued>,
+    rx: &mut mpsc::UnboundedReceiver<Job>,
+    store: &mut dyn Store,
+    max_batch: usize,
+) {
+    while batch.len() < max_batch {
+        match rx.try_recv() {
+            Ok(job) => take(job, batch, store),
+            Err(_) => break,
+        }
+    }
+}
+
 /// Takes one job: a submission into the batch; a CRL question is answered at once.
 fn take(job: Job, batch: &mut Vec<Queued>, store: &mut dyn Store) {
     match job {
@@ -220,17 +235,7 @@ fn run(
     while let Some(first) = rx.blocking_recv() {
         let mut batch = Vec::new();
         take(first, &mut batch, store.as_mut());
-        let drain = |batch: &mut Vec<Queued>,
-                     rx: &mut mpsc::UnboundedReceiver<Job>,
-                     store: &mut dyn Store| {
-            while batch.len() < max_batch {
-                match rx.try_recv() {
-                    Ok(job) => take(job, batch, store),
-                    Err(_) => break,
-                }
-            }
-        };
-        drain(&mut batch, &mut rx, store.as_mut());
+        drain(&mut batch, &mut rx, store.as_mut(), max_batch);
         let until = Instant::now() + gather;
         while !batch.is_empty()
             && batch.len() < max_batch
@@ -238,7 +243,7 @@ fn run(
             && Instant::now() < until
         {
             std::thread::sleep(GATHER_STEP.min(gather));
-            drain(&mut batch, &mut rx, store.as_mut());
+            drain(&mut batch, &mut rx, store.as_mut(), max_batch);
         }
         if batch.is_empty() {
             continue;

@@ -299,6 +299,30 @@ struct PgTx<'a> {
 }
 
 impl PgTx<'_> {
+    /// [`Transaction::recorded`]: the record with the document's challenge, else one made
+    /// before schema 4 with its hash; both statements in one round trip. (No challenge:
+    /// NULLs, which match no record.)
+    async fn recorded_async(
+        &self,
+        request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
+    ) -> Result<Recorded, StoreError> {
+        let h: &[u8] = request_hash;
+        let expires_at = challenge.map(|t| t.expires_at);
+        let nonce: Option<&[u8]> = challenge.map(|t| t.nonce.as_slice());
+        let by_challenge: [&(dyn ToSql + Sync); 2] = [&expires_at, &nonce];
+        let by_hash: [&(dyn ToSql + Sync); 1] = [&h];
+        let (same_challenge, before_schema_4) = tokio::join!(
+            self.tx.query_opt(&self.st.by_challenge, &by_challenge),
+            self.tx.query_opt(&self.st.before_schema_4, &by_hash),
+        );
+        Ok(match (same_challenge?, before_schema_4?) {
+            (Some(r), _) => recorded_with(request_hash, r.get::<_, &[u8]>(0), r.get(1)),
+            (None, Some(r)) => Recorded::Answer(r.get(0)),
+            (None, None) => Recorded::Nothing,
+        })
+    }
+
     fn run<T>(
         &self,
         f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
@@ -315,27 +339,16 @@ impl Transaction for PgTx<'_> {
         issuer_der: &[u8],
         serial: &str,
     ) -> Result<crate::store::Lookup, StoreError> {
-        // Pipelined: four statements, one round trip. (No challenge: NULLs, which match no
-        // record.)
-        let h: &[u8] = request_hash;
-        let expires_at = challenge.map(|t| t.expires_at);
-        let nonce: Option<&[u8]> = challenge.map(|t| t.nonce.as_slice());
-        let by_challenge: [&(dyn ToSql + Sync); 2] = [&expires_at, &nonce];
-        let by_hash: [&(dyn ToSql + Sync); 1] = [&h];
+        // Pipelined: four statements, one round trip.
         let by_cert: [&(dyn ToSql + Sync); 2] = [&issuer_der, &serial];
-        let (same_challenge, before_schema_4, on_crl, accepted) = self.rt.block_on(async {
+        let (recorded, on_crl, accepted) = self.rt.block_on(async {
             tokio::join!(
-                self.tx.query_opt(&self.st.by_challenge, &by_challenge),
-                self.tx.query_opt(&self.st.before_schema_4, &by_hash),
+                self.recorded_async(request_hash, challenge),
                 self.tx.query_opt(&self.st.crl_revocation, &by_cert),
                 self.tx.query_opt(&self.st.accepted_revocation, &by_cert),
             )
         });
-        let recorded = match (same_challenge?, before_schema_4?) {
-            (Some(r), _) => recorded_with(request_hash, r.get::<_, &[u8]>(0), r.get(1)),
-            (None, Some(r)) => Recorded::Answer(r.get(0)),
-            (None, None) => Recorded::Nothing,
-        };
+        let recorded = recorded?;
         let on_crl: Option<String> = on_crl?.map(|r| r.get(0));
         let accepted = accepted?.map(|r| AcceptedRevocation {
             receipt_id: r.get(0),
@@ -365,17 +378,8 @@ impl Transaction for PgTx<'_> {
         request_hash: &[u8; 32],
         challenge: Option<&Ticket>,
     ) -> Result<Recorded, StoreError> {
-        let h: &[u8] = request_hash;
-        let expires_at = challenge.map(|t| t.expires_at);
-        let nonce: Option<&[u8]> = challenge.map(|t| t.nonce.as_slice());
-        if let Some(r) = self.run(
-            self.tx
-                .query_opt(&self.st.by_challenge, &[&expires_at, &nonce]),
-        )? {
-            return Ok(recorded_with(request_hash, r.get::<_, &[u8]>(0), r.get(1)));
-        }
-        let row = self.run(self.tx.query_opt(&self.st.before_schema_4, &[&h]))?;
-        Ok(row.map_or(Recorded::Nothing, |r| Recorded::Answer(r.get(0))))
+        self.rt
+            .block_on(self.recorded_async(request_hash, challenge))
     }
 
     fn crl_revocation(
