@@ -165,11 +165,7 @@ pub fn check_request(
             "the document is not addressed to the certificate's issuer".into(),
         ));
     }
-    let issuer_der = cert
-        .tbs_certificate
-        .issuer
-        .to_der()
-        .map_err(|e| malformed(Some(cert_ref.clone()), e.to_string()))?;
+    let issuer_der = parsed.issuer_der().to_vec();
 
     // 2.–3. The certificate.
     if let Err(p) = check_certificate_der(cert, Some(parsed.certificate_der()), cas, now) {
