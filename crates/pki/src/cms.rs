@@ -3,8 +3,9 @@
 //! The shape is fixed: ContentInfo(signedData) with one SignerInfo, SHA-256, signed attributes
 //! `contentType` (id-data), `messageDigest` and `signingTime`, an RSA PKCS#1 v1.5 signature, the
 //! signer identified by issuer and serial number, the signing certificate in `certificates`,
-//! and the request document as the encapsulated `id-data` content. Everything is built and read
-//! with the RustCrypto `cms`/`x509-cert`/`der` types; no DER is written by hand.
+//! and the request document as the encapsulated `id-data` content. It is built with the
+//! RustCrypto `cms`/`x509-cert`/`der` types and read in place with `der`'s reader and borrowed
+//! types (the certificates with `x509-cert`); no DER is written or walked by hand.
 //!
 //! The signature itself is made outside this crate: [`sign`] hands the DER `DigestInfo`
 //! (SHA-256 of the DER-encoded signed attributes) to a closure, which in production sends it
