@@ -32,7 +32,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
-use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef};
+use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
@@ -366,9 +366,14 @@ fn decode_err(e: der::Error) -> CmsError {
     CmsError::Decode(e.to_string())
 }
 
+/// An ASN.1 NULL.
+fn is_null(value: AnyRef<'_>) -> bool {
+    value.tag() == Tag::Null && value.value().is_empty()
+}
+
 /// Absent parameters, or NULL.
 fn is_absent_or_null(parameters: Option<&AnyRef<'_>>) -> bool {
-    parameters.is_none_or(|p| p.tag() == Tag::Null && p.value().is_empty())
+    parameters.is_none_or(|p| is_null(*p))
 }
 
 fn is_sha256(alg: &AlgorithmIdentifierRef<'_>) -> bool {
@@ -487,7 +492,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
         }
         return Err(CmsError::CertificateMissing);
     };
-    check_rsa_key(&certificate)?;
+    check_rsa_key(&certificate.tbs_certificate.subject_public_key_info)?;
 
     Ok(ParsedSignedData {
         content,
@@ -704,16 +709,15 @@ fn signer_matches(sid: &SignerId<'_>, cert: &Certificate) -> Option<Vec<u8>> {
     named.then_some(issuer_der)
 }
 
-/// Refuses a certificate whose key [`rsa_key`] would refuse, without building the key: RSA
-/// (parameters NULL), a modulus of 2041–4096 bits (at least 256 bytes), odd, and an odd public
-/// exponent from 3 to 2³³ − 1.
-fn check_rsa_key(cert: &Certificate) -> Result<(), CmsError> {
-    let spki = &cert.tbs_certificate.subject_public_key_info;
+/// Refuses a key that [`rsa_key`] would refuse, without building it: RSA (parameters NULL), a
+/// modulus of 2041–4096 bits (at least 256 bytes), odd, and an odd public exponent from 3 to
+/// 2³³ − 1.
+fn check_rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<(), CmsError> {
     let null_params = spki
         .algorithm
         .parameters
         .as_ref()
-        .is_some_and(|p| p.tag() == Tag::Null && p.value().is_empty());
+        .is_some_and(|p| is_null(p.into()));
     if spki.algorithm.oid != rfc5912::RSA_ENCRYPTION || !null_params {
         return Err(CmsError::UnsupportedKey);
     }
@@ -729,11 +733,12 @@ fn check_rsa_key(cert: &Certificate) -> Result<(), CmsError> {
         Some(first) => b.len() * 8 - first.leading_zeros() as usize,
     };
     let odd = |b: &[u8]| b.last().is_some_and(|x| x & 1 == 1);
+    // Leading zeros are stripped: at most eight bytes is a value a u64 holds exactly.
     let e_value = e.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
     let ok = n.len() * 8 >= MIN_RSA_BITS
         && bit_len(n) <= rsa::RsaPublicKey::MAX_SIZE
         && odd(n)
-        && bit_len(e) <= 34
+        && e.len() <= 8
         && odd(e)
         && (3..=rsa::RsaPublicKey::MAX_PUB_EXPONENT).contains(&e_value);
     if ok {
@@ -847,6 +852,77 @@ mod tests {
         let v = p.verify_signature().unwrap();
         assert_eq!(v.content_sha256, sha256(b"content"));
         assert_eq!(v.certificate_der, pki().holder_cert);
+    }
+
+    /// The key check at parse time and the `rsa` crate's key (what `rsa_key` builds) refuse the
+    /// same keys: sizes, even and odd moduli and exponents, exponent bounds, parameters.
+    #[test]
+    fn the_key_check_refuses_what_rsa_key_refuses() {
+        use x509_cert::spki::SubjectPublicKeyInfoOwned as Spki;
+        let spki = |n: &[u8], e: &[u8], params: Option<Any>| {
+            let key = rsa::pkcs1::RsaPublicKey {
+                modulus: der::asn1::UintRef::new(n).unwrap(),
+                public_exponent: der::asn1::UintRef::new(e).unwrap(),
+            };
+            Spki {
+                algorithm: AlgorithmIdentifierOwned {
+                    oid: rfc5912::RSA_ENCRYPTION,
+                    parameters: params,
+                },
+                subject_public_key: der::asn1::BitString::from_bytes(&key.to_der().unwrap())
+                    .unwrap(),
+            }
+        };
+        let by_rsa = |s: &Spki| {
+            let der = s.to_der().unwrap();
+            RsaPublicKey::from_public_key_der(&der).is_ok_and(|k| k.size() * 8 >= MIN_RSA_BITS)
+        };
+        let odd_n = |bytes: usize, top: u8| {
+            let mut n = vec![0xa5u8; bytes];
+            n[0] = top;
+            *n.last_mut().unwrap() |= 1;
+            n
+        };
+        let mut even = odd_n(256, 0xc3);
+        *even.last_mut().unwrap() &= 0xfe;
+        let null = Some(Any::null());
+        let cases = [
+            (odd_n(256, 0xc3), vec![1, 0, 1], null.clone(), true),
+            (odd_n(256, 0x01), vec![1, 0, 1], null.clone(), true), // 2041 bits
+            (odd_n(255, 0xff), vec![1, 0, 1], null.clone(), false), // 2040 bits
+            (odd_n(128, 0xc3), vec![1, 0, 1], null.clone(), false),
+            (odd_n(512, 0xff), vec![1, 0, 1], null.clone(), true), // 4096 bits
+            (odd_n(513, 0x01), vec![1, 0, 1], null.clone(), false), // 4097 bits
+            (even, vec![1, 0, 1], null.clone(), false),
+            (odd_n(256, 0xc3), vec![3], null.clone(), true),
+            (odd_n(256, 0xc3), vec![1], null.clone(), false),
+            (odd_n(256, 0xc3), vec![2], null.clone(), false),
+            (odd_n(256, 0xc3), vec![1, 0, 0], null.clone(), false),
+            (
+                odd_n(256, 0xc3),
+                vec![1, 0xff, 0xff, 0xff, 0xff],
+                null.clone(),
+                true,
+            ),
+            (odd_n(256, 0xc3), vec![2, 0, 0, 0, 1], null.clone(), false),
+            (odd_n(256, 0xc3), vec![1; 9], null.clone(), false),
+            (odd_n(256, 0xc3), vec![1, 0, 1], None, false),
+            (
+                odd_n(256, 0xc3),
+                vec![1, 0, 1],
+                Some(Any::encode_from(&1u8).unwrap()),
+                false,
+            ),
+        ];
+        for (i, (n, e, params, expected)) in cases.into_iter().enumerate() {
+            let s = spki(&n, &e, params);
+            assert_eq!(by_rsa(&s), expected, "case {i}: the rsa crate");
+            assert_eq!(
+                check_rsa_key(&s).is_ok(),
+                expected,
+                "case {i}: check_rsa_key"
+            );
+        }
     }
 
     /// The borrowed reading accepts nothing that the `cms` crate's owned types refuse to
