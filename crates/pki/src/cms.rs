@@ -32,11 +32,13 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
-use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef, SubjectPublicKeyInfoOwned};
+use spki::{AlgorithmIdentifierOwned, AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
 use x509_cert::time::Time;
+
+use crate::x509::CertificateView;
 
 /// Media type of a signed request on the wire.
 pub const MEDIA_TYPE: &str = "application/cms";
@@ -266,17 +268,16 @@ impl CmsError {
     }
 }
 
-/// A structurally valid signed request whose signature has not been checked yet.
+/// A structurally valid signed request whose signature has not been checked yet, borrowing
+/// from the bytes it was read from.
 #[derive(Clone, Debug)]
-pub struct ParsedSignedData {
-    content: Vec<u8>,
-    certificate: Certificate,
-    certificate_der: Vec<u8>,
-    issuer_der: Vec<u8>,
+pub struct ParsedSignedData<'a> {
+    content: &'a [u8],
+    certificate: CertificateView<'a>,
     signing_time: SystemTime,
     message_digest: [u8; 32],
     signed_attrs_der: Vec<u8>,
-    signature: Vec<u8>,
+    signature: &'a [u8],
 }
 
 /// A signed request whose signature verified. The certificate is only known to hold the key
@@ -285,8 +286,6 @@ pub struct ParsedSignedData {
 pub struct VerifiedRequest {
     /// The encapsulated content (the request document bytes).
     pub content: Vec<u8>,
-    /// The signing certificate.
-    pub certificate: Certificate,
     /// The signing certificate, DER.
     pub certificate_der: Vec<u8>,
     /// The signed `signingTime`.
@@ -295,22 +294,22 @@ pub struct VerifiedRequest {
     pub content_sha256: [u8; 32],
 }
 
-impl ParsedSignedData {
+impl<'a> ParsedSignedData<'a> {
     /// The encapsulated content (not yet verified).
-    pub fn content(&self) -> &[u8] {
-        &self.content
+    pub fn content(&self) -> &'a [u8] {
+        self.content
     }
     /// The signing certificate (the one matching the signer identifier).
-    pub fn certificate(&self) -> &Certificate {
+    pub fn certificate(&self) -> &CertificateView<'a> {
         &self.certificate
     }
     /// The signing certificate, DER.
-    pub fn certificate_der(&self) -> &[u8] {
-        &self.certificate_der
+    pub fn certificate_der(&self) -> &'a [u8] {
+        self.certificate.der()
     }
     /// The signing certificate's issuer name, DER.
-    pub fn issuer_der(&self) -> &[u8] {
-        &self.issuer_der
+    pub fn issuer_der(&self) -> &'a [u8] {
+        self.certificate.issuer_der()
     }
     /// The claimed signing time.
     pub fn signing_time(&self) -> SystemTime {
@@ -320,7 +319,7 @@ impl ParsedSignedData {
     /// Checks the message digest against the content and the signature against the signing
     /// certificate's key (with the `rsa` crate).
     pub fn verify_signature(self) -> Result<VerifiedRequest, CmsError> {
-        let key = rsa_key(&self.certificate)?;
+        let key = rsa_key_of(self.certificate.public_key())?;
         self.verify_signature_with(|_, message, signature| {
             key.verify(Pkcs1v15Sign::new::<Sha256>(), &sha256(message), signature)
                 .is_ok()
@@ -335,22 +334,22 @@ impl ParsedSignedData {
     where
         F: FnOnce(&[u8], &[u8], &[u8]) -> bool,
     {
-        let content_sha256 = sha256(&self.content);
+        let content_sha256 = sha256(self.content);
         if content_sha256 != self.message_digest {
             return Err(CmsError::MessageDigestMismatch);
         }
-        let spki = &self.certificate.tbs_certificate.subject_public_key_info;
-        let pkcs1 = spki
+        let pkcs1 = self
+            .certificate
+            .public_key()
             .subject_public_key
             .as_bytes()
             .ok_or(CmsError::UnsupportedKey)?;
-        if !rsa_verify(pkcs1, &self.signed_attrs_der, &self.signature) {
+        if !rsa_verify(pkcs1, &self.signed_attrs_der, self.signature) {
             return Err(CmsError::SignatureInvalid);
         }
         Ok(VerifiedRequest {
-            content: self.content,
-            certificate: self.certificate,
-            certificate_der: self.certificate_der,
+            content: self.content.to_vec(),
+            certificate_der: self.certificate.der().to_vec(),
             signing_time: self.signing_time,
             content_sha256,
         })
@@ -384,9 +383,10 @@ fn is_sha256(alg: &AlgorithmIdentifierRef<'_>) -> bool {
 ///
 /// The envelope is read in place with `der`'s borrowed types (no copy of the SignedData, the
 /// attributes or the signature): a window reads one of these per request, and the owned
-/// `cms` types spent most of their time allocating and copying. The certificates keep their
-/// owned `x509-cert` decoding.
-pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
+/// `cms` types spent most of their time allocating and copying. The certificates are read in
+/// place too ([`CertificateView`]); only the signed attributes are copied (to put their SET
+/// tag in front).
+pub fn parse(der: &[u8]) -> Result<ParsedSignedData<'_>, CmsError> {
     let (content_type, content) = content_info(der).map_err(decode_err)?;
     if content_type != rfc5911::ID_SIGNED_DATA {
         return Err(CmsError::NotSignedData(content_type.to_string()));
@@ -411,8 +411,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
         Some(any) => any
             .decode_as::<OctetStringRef>()
             .map_err(decode_err)?
-            .as_bytes()
-            .to_vec(),
+            .as_bytes(),
     };
 
     if !is_sha256(&si.digest_alg) {
@@ -436,7 +435,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
     }
 
     let attrs_content = si.signed_attrs.ok_or(CmsError::SignedAttributesMissing)?;
-    let attrs = set_elements(attrs_content)
+    let attrs = crate::der_set::elements(attrs_content)
         .and_then(|e| {
             e.into_iter()
                 .map(attribute)
@@ -478,31 +477,33 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData, CmsError> {
     // the signer identifier names.
     let mut signer = None;
     for raw in &sd.certificates {
-        let choice = CertificateChoices::from_der(raw).map_err(decode_err)?;
-        if let (None, CertificateChoices::Certificate(c)) = (&signer, choice)
-            && let Some(issuer_der) = signer_matches(&si.sid, &c)
-        {
-            signer = Some((c, *raw, issuer_der));
+        // The CHOICE by its tag: a SEQUENCE is a certificate; anything else must decode as
+        // one of the `cms` crate's other alternatives.
+        if raw.first() != Some(&0x30) {
+            CertificateChoices::from_der(raw).map_err(decode_err)?;
+            continue;
+        }
+        let c = CertificateView::from_der(raw).map_err(decode_err)?;
+        if signer.is_none() && signer_matches(&si.sid, &c) {
+            signer = Some(c);
         }
     }
-    let Some((certificate, certificate_der, issuer_der)) = signer else {
+    let Some(certificate) = signer else {
         if let SignerId::IssuerAndSerialNumber { issuer, .. } = si.sid {
             // Named by a malformed name: that is the fault to report.
             x509_cert::name::Name::from_der(issuer).map_err(decode_err)?;
         }
         return Err(CmsError::CertificateMissing);
     };
-    check_rsa_key(&certificate.tbs_certificate.subject_public_key_info)?;
+    check_rsa_key(certificate.public_key())?;
 
     Ok(ParsedSignedData {
         content,
         certificate,
-        certificate_der: certificate_der.to_vec(),
-        issuer_der,
         signing_time,
         message_digest,
         signed_attrs_der,
-        signature: si.signature.to_vec(),
+        signature: si.signature,
     })
 }
 
@@ -561,26 +562,6 @@ fn optional_element<'a, R: Reader<'a>>(r: &mut R, tag: Tag) -> der::Result<Optio
     element(r, tag).map(Some)
 }
 
-/// The elements (whole TLVs) of a SET OF's content, as sent. Two equal elements are refused
-/// (as `der`'s own SET OF decoding refuses them); the order is not checked: encoders disagree
-/// on it (`der` 0.7 sorts a SEQUENCE's fields one by one, not by the whole encoding), and the
-/// signed attributes are hashed as sent.
-fn set_elements(content: &[u8]) -> der::Result<Vec<&[u8]>> {
-    let mut r = SliceReader::new(content)?;
-    let mut out: Vec<&[u8]> = Vec::new();
-    while !r.is_finished() {
-        out.push(r.tlv_bytes()?);
-    }
-    if out.len() > 1 {
-        let mut sorted = out.clone();
-        sorted.sort_unstable();
-        if sorted.windows(2).any(|w| w[0] == w[1]) {
-            return Err(der::ErrorKind::SetDuplicate.into());
-        }
-    }
-    Ok(out)
-}
-
 /// `ContentInfo`: its content type and its `[0] EXPLICIT` content (one whole element).
 fn content_info(der: &[u8]) -> der::Result<(ObjectIdentifier, &[u8])> {
     let mut r = SliceReader::new(der)?;
@@ -599,7 +580,7 @@ fn content_info(der: &[u8]) -> der::Result<(ObjectIdentifier, &[u8])> {
 fn signed_data(content: &[u8]) -> der::Result<SignedDataRef<'_>> {
     let mut r = SliceReader::new(content)?;
     let version = CmsVersion::decode(&mut r)?;
-    let digest_algorithms = set_elements(element(&mut r, Tag::Set)?)?
+    let digest_algorithms = crate::der_set::elements(element(&mut r, Tag::Set)?)?
         .into_iter()
         .map(AlgorithmIdentifierRef::from_der)
         .collect::<der::Result<Vec<_>>>()?;
@@ -611,15 +592,15 @@ fn signed_data(content: &[u8]) -> der::Result<SignedDataRef<'_>> {
         Ok((econtent_type, econtent))
     })?;
     let certificates = match optional_element(&mut r, context(TagNumber::N0, true))? {
-        Some(set) => set_elements(set)?,
+        Some(set) => crate::der_set::elements(set)?,
         None => Vec::new(),
     };
     if let Some(set) = optional_element(&mut r, context(TagNumber::N1, true))? {
-        for raw in set_elements(set)? {
+        for raw in crate::der_set::elements(set)? {
             cms::revocation::RevocationInfoChoice::from_der(raw)?;
         }
     }
-    let signer_infos = set_elements(element(&mut r, Tag::Set)?)?;
+    let signer_infos = crate::der_set::elements(element(&mut r, Tag::Set)?)?;
     r.finish(SignedDataRef {
         version,
         digest_algorithms,
@@ -652,7 +633,7 @@ fn signer_info(der: &[u8]) -> der::Result<SignerInfoRef<'_>> {
         let signature_algorithm = AlgorithmIdentifierRef::decode(r)?;
         let signature = OctetStringRef::decode(r)?.as_bytes();
         if let Some(set) = optional_element(r, context(TagNumber::N1, true))? {
-            for raw in set_elements(set)? {
+            for raw in crate::der_set::elements(set)? {
                 attribute(raw)?;
             }
         }
@@ -673,51 +654,44 @@ fn attribute(der: &[u8]) -> der::Result<(ObjectIdentifier, Vec<&[u8]>)> {
     let mut r = SliceReader::new(der)?;
     let (oid, values) = r.sequence(|r| {
         let oid = ObjectIdentifier::decode(r)?;
-        let values = set_elements(element(r, Tag::Set)?)?;
+        let values = crate::der_set::elements(element(r, Tag::Set)?)?;
         Ok((oid, values))
     })?;
     r.finish((oid, values))
 }
 
 /// Like [`parse`], refusing inputs longer than `limit` bytes before decoding anything.
-pub fn parse_limited(der: &[u8], limit: usize) -> Result<ParsedSignedData, CmsError> {
+pub fn parse_limited(der: &[u8], limit: usize) -> Result<ParsedSignedData<'_>, CmsError> {
     if der.len() > limit {
         return Err(CmsError::TooLarge { limit });
     }
     parse(der)
 }
 
-/// Whether `sid` names `cert`; if so, the certificate's issuer name, DER.
-fn signer_matches(sid: &SignerId<'_>, cert: &Certificate) -> Option<Vec<u8>> {
-    let tbs = &cert.tbs_certificate;
-    let issuer_der = tbs.issuer.to_der().ok()?;
-    let named = match sid {
+/// Whether `sid` names `cert` (its issuer name as sent and serial number, or its subject key
+/// identifier).
+fn signer_matches(sid: &SignerId<'_>, cert: &CertificateView<'_>) -> bool {
+    match sid {
         SignerId::IssuerAndSerialNumber { issuer, serial } => {
-            *issuer == issuer_der.as_slice() && serial.as_bytes() == tbs.serial_number.as_bytes()
+            *issuer == cert.issuer_der() && serial.as_bytes() == cert.serial_bytes()
         }
-        SignerId::SubjectKeyIdentifier(ski) => tbs
-            .extensions
+        SignerId::SubjectKeyIdentifier(ski) => cert
+            .extensions()
             .iter()
-            .flatten()
             .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
             .any(|e| {
                 SubjectKeyIdentifier::from_der(e.extn_value.as_bytes())
                     .map(|k| k.0.as_bytes() == *ski)
                     .unwrap_or(false)
             }),
-    };
-    named.then_some(issuer_der)
+    }
 }
 
 /// Refuses a key that [`rsa_key`] would refuse, without building it: RSA (parameters NULL), a
 /// modulus of 2041–4096 bits (at least 256 bytes), odd, and an odd public exponent from 3 to
 /// 2³³ − 1.
-fn check_rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<(), CmsError> {
-    let null_params = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .is_some_and(|p| is_null(p.into()));
+fn check_rsa_key(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<(), CmsError> {
+    let null_params = spki.algorithm.parameters.is_some_and(is_null);
     if spki.algorithm.oid != rfc5912::RSA_ENCRYPTION || !null_params {
         return Err(CmsError::UnsupportedKey);
     }
@@ -751,10 +725,23 @@ fn check_rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<(), CmsError> {
 /// The RSA public key of a certificate, refused unless RSA with a modulus of 2048–4096 bits.
 pub fn rsa_key(cert: &Certificate) -> Result<RsaPublicKey, CmsError> {
     let spki = &cert.tbs_certificate.subject_public_key_info;
-    if spki.algorithm.oid != rfc5912::RSA_ENCRYPTION {
+    rsa_key_in(spki.algorithm.oid, spki.to_der())
+}
+
+/// [`rsa_key`] from a certificate read in place.
+fn rsa_key_of(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<RsaPublicKey, CmsError> {
+    rsa_key_in(spki.algorithm.oid, spki.to_der())
+}
+
+/// The key in a SubjectPublicKeyInfo (`spki_der`) whose algorithm is `algorithm`.
+fn rsa_key_in(
+    algorithm: ObjectIdentifier,
+    spki_der: der::Result<Vec<u8>>,
+) -> Result<RsaPublicKey, CmsError> {
+    if algorithm != rfc5912::RSA_ENCRYPTION {
         return Err(CmsError::UnsupportedKey);
     }
-    let der = spki.to_der().map_err(|_| CmsError::UnsupportedKey)?;
+    let der = spki_der.map_err(|_| CmsError::UnsupportedKey)?;
     let key = RsaPublicKey::from_public_key_der(&der).map_err(|_| CmsError::UnsupportedKey)?;
     if key.size() * 8 < MIN_RSA_BITS {
         return Err(CmsError::UnsupportedKey);
@@ -844,10 +831,11 @@ mod tests {
         let p = parse(&body).unwrap();
         // Taken from the input, byte for byte (the same bytes the encoding gives here).
         assert_eq!(p.certificate_der(), pki().holder_cert.as_slice());
-        assert_eq!(p.certificate().to_der().unwrap(), pki().holder_cert);
+        let owned = p.certificate().to_certificate().unwrap();
+        assert_eq!(owned.to_der().unwrap(), pki().holder_cert);
         assert_eq!(
             p.issuer_der(),
-            p.certificate().tbs_certificate.issuer.to_der().unwrap()
+            owned.tbs_certificate.issuer.to_der().unwrap()
         );
         let v = p.verify_signature().unwrap();
         assert_eq!(v.content_sha256, sha256(b"content"));
@@ -917,8 +905,9 @@ mod tests {
         for (i, (n, e, params, expected)) in cases.into_iter().enumerate() {
             let s = spki(&n, &e, params);
             assert_eq!(by_rsa(&s), expected, "case {i}: the rsa crate");
+            let der = s.to_der().unwrap();
             assert_eq!(
-                check_rsa_key(&s).is_ok(),
+                check_rsa_key(&SubjectPublicKeyInfoRef::from_der(&der).unwrap()).is_ok(),
                 expected,
                 "case {i}: check_rsa_key"
             );

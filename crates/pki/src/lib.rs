@@ -3,10 +3,12 @@
 pub mod certificate;
 pub mod checks;
 pub mod cms;
+mod der_set;
 pub mod era;
 pub mod holder;
 pub mod request;
 pub mod wire;
+pub mod x509;
 
 pub use certificate::{PkiError, SigningCertificate, ValidityState};
 pub use checks::{Addressee, IssuerCheck, KnownCa};

@@ -18,12 +18,11 @@ use madoguchi_pki::SigningCertificate;
 use madoguchi_pki::cms::{self, CmsError};
 use madoguchi_pki::request::{CertificateRef, Procedure, RequestDocument, serial_hex};
 use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
+use madoguchi_pki::x509::CertificateView;
 
 use crate::clock::rfc3339;
 use crate::commit::Submission;
-use crate::material::{
-    CertificateProblem, TrustedCa, check_certificate_der, verify_sha256_rsa_pkcs1,
-};
+use crate::material::{CertificateProblem, TrustedCa, check_certificate, verify_sha256_rsa_pkcs1};
 
 /// A request refused before the challenge: the outcome and its answer.
 #[derive(Clone, Debug)]
@@ -49,21 +48,14 @@ fn refuse(
 
 /// The holder facts in a decoded certificate's one subjectAltName extension, or `None` when
 /// they cannot be read this way (then the full reading decides and words the refusal).
-fn holder_facts_of(cert: &x509_cert::Certificate) -> Option<madoguchi_pki::HolderFacts> {
+fn holder_facts_of(cert: &CertificateView<'_>) -> Option<madoguchi_pki::HolderFacts> {
     use der::Decode;
     use x509_cert::ext::pkix::SubjectAltName;
     use x509_cert::ext::pkix::name::GeneralName;
-    let mut sans = cert
-        .tbs_certificate
-        .extensions
-        .iter()
-        .flatten()
-        .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME);
-    let ext = sans.next()?;
-    if sans.next().is_some() {
-        return None;
-    }
-    let san = SubjectAltName::from_der(ext.extn_value.as_bytes()).ok()?;
+    let value = cert
+        .unique_extension(const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
+        .ok()??;
+    let san = SubjectAltName::from_der(value).ok()?;
     // Only the holder entries: any other otherName is ignored by the reading anyway.
     let entries: Vec<(&'static str, Vec<u8>)> = san
         .0
@@ -96,15 +88,16 @@ pub fn check_request(
     let cert = parsed.certificate();
     // The configured CA named as issuer, if any: its name text and its holders' addressee are
     // computed once, not per request.
-    let ca = cas
-        .iter()
-        .find(|ca| ca.certificate.tbs_certificate.subject == cert.tbs_certificate.issuer);
+    let ca = cas.iter().find(|ca| ca.subject_der == cert.issuer_der());
     let cert_ref = CertificateRef {
         issuer: match ca {
             Some(ca) => ca.name.clone(),
-            None => cert.tbs_certificate.issuer.to_string(),
+            // The view checked the name as x509-cert reads it, so this reading succeeds.
+            None => der::Decode::from_der(cert.issuer_der())
+                .map(|n: x509_cert::name::Name| n.to_string())
+                .map_err(|e| malformed(None, format!("issuer name: {e}")))?,
         },
-        serial: serial_hex(cert.tbs_certificate.serial_number.as_bytes()),
+        serial: serial_hex(cert.serial_bytes()),
     };
     let document = RequestDocument::parse(parsed.content())
         .map_err(|e| malformed(Some(cert_ref.clone()), format!("request document: {e}")))?;
@@ -165,10 +158,10 @@ pub fn check_request(
             "the document is not addressed to the certificate's issuer".into(),
         ));
     }
-    let issuer_der = parsed.issuer_der().to_vec();
+    let issuer_der = cert.issuer_der().to_vec();
 
     // 2.–3. The certificate.
-    if let Err(p) = check_certificate_der(cert, Some(parsed.certificate_der()), cas, now) {
+    if let Err(p) = check_certificate(cert, cas, now) {
         let (outcome, detail) = match p {
             CertificateProblem::UnknownIssuer => (
                 Outcome::IssuerMismatch,

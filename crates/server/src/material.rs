@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use const_oid::db::rfc5912;
 use der::{Decode, Encode};
+use madoguchi_pki::x509::CertificateView;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use rustls::pki_types::pem::PemObject;
@@ -126,6 +127,8 @@ pub struct TrustedCa {
     pub key: RsaPublicKey,
     /// Its subject, RFC 4514.
     pub name: String,
+    /// Its subject, DER: what its certificates' issuer name is, byte for byte.
+    pub subject_der: Vec<u8>,
     /// Its key as PKCS#1 DER (the subjectPublicKey bits).
     pub public_key_pkcs1: Vec<u8>,
     /// The addressee its holders' documents carry (a function of the issuer name), learnt
@@ -153,6 +156,11 @@ impl TrustedCa {
         let key = madoguchi_pki::cms::rsa_key(&certificate)
             .map_err(|_| err(path, "the CA key is not a usable RSA key"))?;
         let name = certificate.tbs_certificate.subject.to_string();
+        let subject_der = certificate
+            .tbs_certificate
+            .subject
+            .to_der()
+            .map_err(|e| err(path, e.to_string()))?;
         let public_key_pkcs1 = certificate
             .tbs_certificate
             .subject_public_key_info
@@ -169,6 +177,7 @@ impl TrustedCa {
             certificate,
             key,
             name,
+            subject_der,
             public_key_pkcs1,
             addressee: Arc::default(),
             verifier: CaVerifier(Arc::new(verifier)),
@@ -208,65 +217,39 @@ pub fn verify_sha256_rsa(ca: &TrustedCa, tbs: &[u8], signature: &[u8]) -> bool {
     ca.verifier.0.verify_sig(tbs, signature).is_ok()
 }
 
-fn signed_by(cert: &Certificate, cert_der: Option<&[u8]>, ca: &TrustedCa) -> bool {
-    if cert.signature_algorithm.oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
-        || cert.tbs_certificate.signature.oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+fn signed_by(cert: &CertificateView<'_>, ca: &TrustedCa) -> bool {
+    if cert.signature_algorithm().oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+        || cert.tbs_signature_algorithm().oid != rfc5912::SHA_256_WITH_RSA_ENCRYPTION
     {
         return false;
     }
-    let Some(sig) = cert.signature.as_bytes() else {
+    let Some(sig) = cert.signature().as_bytes() else {
         return false;
     };
-    // The signed bytes, sliced out of the certificate's DER rather than encoded again.
-    if let Some(tbs) = cert_der.and_then(tbs_of) {
-        return verify_sha256_rsa(ca, tbs, sig);
-    }
-    match cert.tbs_certificate.to_der() {
-        Ok(tbs) => verify_sha256_rsa(ca, &tbs, sig),
-        Err(_) => false,
-    }
-}
-
-/// The tbsCertificate TLV inside a certificate's DER.
-fn tbs_of(cert_der: &[u8]) -> Option<&[u8]> {
-    use der::Reader;
-    let mut r = der::SliceReader::new(cert_der).ok()?;
-    let outer = der::Header::decode(&mut r).ok()?;
-    if outer.tag != der::Tag::Sequence {
-        return None;
-    }
-    r.tlv_bytes().ok()
+    // The signed bytes as sent, not encoded again.
+    verify_sha256_rsa(ca, cert.tbs_der(), sig)
 }
 
 /// Runs the certificate checks in their fixed order: issuer name, CA signature, validity.
+///
+/// The issuer is a configured CA when its name is that CA's subject byte for byte (a name
+/// whose SET OF elements came in another order than the CA's is another name here).
 pub fn check_certificate(
-    cert: &Certificate,
+    cert: &CertificateView<'_>,
     cas: &[TrustedCa],
     now: SystemTime,
 ) -> Result<(), CertificateProblem> {
-    check_certificate_der(cert, None, cas, now)
-}
-
-/// [`check_certificate`] for a certificate whose DER (`cert_der`, the encoding of `cert`) is
-/// at hand: the CA signature is checked over its bytes as they are.
-pub fn check_certificate_der(
-    cert: &Certificate,
-    cert_der: Option<&[u8]>,
-    cas: &[TrustedCa],
-    now: SystemTime,
-) -> Result<(), CertificateProblem> {
-    let issuer = &cert.tbs_certificate.issuer;
     let mut candidates = cas
         .iter()
-        .filter(|ca| &ca.certificate.tbs_certificate.subject == issuer)
+        .filter(|ca| ca.subject_der == cert.issuer_der())
         .peekable();
     if candidates.peek().is_none() {
         return Err(CertificateProblem::UnknownIssuer);
     }
-    if !candidates.any(|ca| signed_by(cert, cert_der, ca)) {
+    if !candidates.any(|ca| signed_by(cert, ca)) {
         return Err(CertificateProblem::BadSignature);
     }
-    let v = &cert.tbs_certificate.validity;
+    let v = cert.validity();
     if now < v.not_before.to_system_time() {
         return Err(CertificateProblem::NotYetValid);
     }
