@@ -135,6 +135,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
     let cpu_before = server_cpu_secs(&args.server_pid);
+    let io_before = server_io(&args.server_pid);
     let start = Instant::now();
     let rate = args.rate;
     let mut tasks = Vec::new();
@@ -184,6 +185,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     let elapsed = start.elapsed();
     let cpu = server_cpu_secs(&args.server_pid).zip(cpu_before);
+    let io = server_io(&args.server_pid).zip(io_before);
     report(&args, procedure, &mut all, elapsed);
     if let Some((after, before)) = cpu {
         println!(
@@ -191,6 +193,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
             args.server_pid,
             after - before,
             (after - before) * 1e6 / bodies.len().max(1) as f64
+        );
+    }
+    if let Some((after, before)) = io {
+        // Machine load moves CPU time; these counts do not: the window's write-type system
+        // calls (the response's TLS record, the database's log frames) and bytes written.
+        let n = bodies.len().max(1) as f64;
+        println!(
+            "server writes: {:.2} write system calls and {:.0} bytes per request",
+            (after.0 - before.0) as f64 / n,
+            (after.1 - before.1) as f64 / n
         );
     }
     Ok(())
@@ -213,6 +225,25 @@ fn server_cpu_secs(pids: &[u32]) -> Option<f64> {
         total += (utime + stime) / ticks;
     }
     Some(total)
+}
+
+/// Write-type system calls and bytes written (`syscw`, `wchar` in /proc/PID/io), summed.
+fn server_io(pids: &[u32]) -> Option<(u64, u64)> {
+    if pids.is_empty() {
+        return None;
+    }
+    let (mut calls, mut bytes) = (0, 0);
+    for pid in pids {
+        let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+        let field = |name: &str| -> Option<u64> {
+            io.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+        };
+        calls += field("syscw:")?;
+        bytes += field("wchar:")?;
+    }
+    Some((calls, bytes))
 }
 
 fn sign_all(
