@@ -311,6 +311,13 @@ pub fn tls_server_config(
         .with_single_cert(chain, key)
         .map_err(|e| err(key_path, format!("certificate and key do not fit: {e}")))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // Stateless session tickets (keys random per process, rotated every 6 hours): a resident
+    // whose connection closed while they entered the password and signed comes back with a
+    // resumed handshake, without the certificate signature that is most of a full one
+    // (docs/benchmarks.md, "TLS handshakes"). Behind a balancer, a ticket from another
+    // instance is simply not accepted and the handshake is a full one.
+    config.ticketer = rustls::crypto::ring::Ticketer::new()
+        .map_err(|e| err(chain_path, format!("session tickets: {e}")))?;
     Ok(Arc::new(config))
 }
 

@@ -859,6 +859,49 @@ async fn slow_body_times_out_with_408() {
     w.server.shutdown().await;
 }
 
+/// A resident whose connection closed (while they entered the password and signed) comes
+/// back with a resumed TLS session, with no certificate signature the second time, even
+/// after many other residents: the tickets are stateless (a server-side session cache of a
+/// few hundred entries would have forgotten them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_resident_resumes_the_tls_session() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let w = start_window(Limits::default(), None).await;
+    let config = || {
+        madoguchi_server::material::tls_client_config(&[pki_dir().join("tls-ca.pem").as_path()])
+            .unwrap()
+    };
+    let resident = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config()));
+    let mut others = config();
+    others.resumption = rustls::client::Resumption::disabled();
+    let others = tokio_rustls::TlsConnector::from(std::sync::Arc::new(others));
+    let addr = w.server.local_addr();
+    let visit = |connector: tokio_rustls::TlsConnector| async move {
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut s = connector.connect(name, tcp).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out).await;
+        assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 200"));
+        s.get_ref().1.handshake_kind()
+    };
+    assert_eq!(
+        visit(resident.clone()).await,
+        Some(rustls::HandshakeKind::Full)
+    );
+    for _ in 0..300 {
+        assert_eq!(
+            visit(others.clone()).await,
+            Some(rustls::HandshakeKind::Full)
+        );
+    }
+    assert_eq!(visit(resident).await, Some(rustls::HandshakeKind::Resumed));
+    w.server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_tls_versions() {
     let w = start_window(Limits::default(), None).await;

@@ -31,6 +31,13 @@ enum Kind {
     Revocation,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Connections {
+    Kept,
+    Fresh,
+    Resumed,
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "madoguchi-loadgen",
@@ -65,6 +72,12 @@ struct Args {
     /// (not while challenges are fetched) is printed per request.
     #[arg(long, value_delimiter = ',')]
     server_pid: Vec<u32>,
+    /// How submissions reach the window: on `concurrency` kept connections, or each on a
+    /// new connection with a full TLS handshake (as residents arrive), or each on a new
+    /// connection resuming a TLS session (as a resident comes back after the connection of
+    /// their challenge closed).
+    #[arg(long, value_enum, default_value = "kept")]
+    connections: Connections,
     /// Instead of sending anything: run the window's checks 1–4 (CMS parse, certificate
     /// checks, content signature) this many times on one thread and print the rate.
     #[arg(long)]
@@ -90,9 +103,24 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| fixtures_dir().join("pki/tls-ca.pem"));
     let tls = tls_client_config(&[ca.as_path()])?;
     let client = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
+        .tls_backend_preconfigured(tls.clone())
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
+    // The submissions' client: the same, or one that keeps no connection and resumes no
+    // session, so that every submission pays the window a whole handshake.
+    let fire_client = match args.connections {
+        Connections::Kept => client.clone(),
+        Connections::Fresh | Connections::Resumed => {
+            let mut tls = tls;
+            if args.connections == Connections::Fresh {
+                tls.resumption = rustls::client::Resumption::disabled();
+            }
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(tls)
+                .pool_max_idle_per_host(0)
+                .build()?
+        }
+    };
     let procedure = match args.procedure {
         Kind::ValidityCheck => Procedure::ValidityCheck,
         Kind::Revocation => Procedure::Revocation,
@@ -140,8 +168,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let rate = args.rate;
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency {
-        let (client, url, bodies, next) =
-            (client.clone(), url.clone(), bodies.clone(), next.clone());
+        let (client, url, bodies, next) = (
+            fire_client.clone(),
+            url.clone(),
+            bodies.clone(),
+            next.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut results = Vec::new();
             loop {
