@@ -5,7 +5,8 @@
 //! signer identified by issuer and serial number, the signing certificate in `certificates`,
 //! and the request document as the encapsulated `id-data` content. It is built with the
 //! RustCrypto `cms`/`x509-cert`/`der` types and read in place with `der`'s reader and borrowed
-//! types (the certificates with `x509-cert`); no DER is written or walked by hand.
+//! types (the certificates with [`crate::x509::CertificateView`], which accepts what
+//! `x509-cert` accepts); no DER is written or walked by hand.
 //!
 //! The signature itself is made outside this crate: [`sign`] hands the DER `DigestInfo`
 //! (SHA-256 of the DER-encoded signed attributes) to a closure, which in production sends it
@@ -479,7 +480,7 @@ pub fn parse(der: &[u8]) -> Result<ParsedSignedData<'_>, CmsError> {
     for raw in &sd.certificates {
         // The CHOICE by its tag: a SEQUENCE is a certificate; anything else must decode as
         // one of the `cms` crate's other alternatives.
-        if raw.first() != Some(&0x30) {
+        if raw.first().and_then(|b| Tag::try_from(*b).ok()) != Some(Tag::Sequence) {
             CertificateChoices::from_der(raw).map_err(decode_err)?;
             continue;
         }

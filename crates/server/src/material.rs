@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use const_oid::db::rfc5912;
-use der::{Decode, Encode};
+use der::Decode;
 use madoguchi_pki::x509::CertificateView;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{RsaPrivateKey, RsaPublicKey};
@@ -127,7 +127,8 @@ pub struct TrustedCa {
     pub key: RsaPublicKey,
     /// Its subject, RFC 4514.
     pub name: String,
-    /// Its subject, DER: what its certificates' issuer name is, byte for byte.
+    /// Its subject, DER as in its certificate: what its certificates' issuer name is, byte
+    /// for byte.
     pub subject_der: Vec<u8>,
     /// Its key as PKCS#1 DER (the subjectPublicKey bits).
     pub public_key_pkcs1: Vec<u8>,
@@ -152,15 +153,16 @@ impl std::fmt::Debug for CaVerifier {
 impl TrustedCa {
     /// Loads a CA certificate file.
     pub fn load(path: &Path) -> Result<TrustedCa, MaterialError> {
-        let (certificate, _) = read_certificate(path)?;
+        let (certificate, der) = read_certificate(path)?;
         let key = madoguchi_pki::cms::rsa_key(&certificate)
             .map_err(|_| err(path, "the CA key is not a usable RSA key"))?;
         let name = certificate.tbs_certificate.subject.to_string();
-        let subject_der = certificate
-            .tbs_certificate
-            .subject
-            .to_der()
-            .map_err(|e| err(path, e.to_string()))?;
+        // As the CA's certificate carries it (what its holders' certificates copy), not as
+        // x509-cert would encode it again.
+        let subject_der = CertificateView::from_der(&der)
+            .map_err(|e| err(path, e.to_string()))?
+            .subject_der()
+            .to_vec();
         let public_key_pkcs1 = certificate
             .tbs_certificate
             .subject_public_key_info
