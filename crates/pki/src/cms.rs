@@ -26,10 +26,10 @@ use cms::signed_data::{
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5911, rfc5912};
 use der::asn1::{AnyRef, IntRef, OctetString, OctetStringRef, SetOfVec, UtcTime};
+use der::referenced::OwnedToRef;
 use der::{
     Any, Decode, Encode, Header, Length, Reader, Sequence, SliceReader, Tag, TagNumber, Tagged,
 };
-use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
@@ -725,25 +725,15 @@ fn check_rsa_key(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<(), CmsError> {
 
 /// The RSA public key of a certificate, refused unless RSA with a modulus of 2048–4096 bits.
 pub fn rsa_key(cert: &Certificate) -> Result<RsaPublicKey, CmsError> {
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    rsa_key_in(spki.algorithm.oid, spki.to_der())
+    rsa_key_of(&cert.tbs_certificate.subject_public_key_info.owned_to_ref())
 }
 
-/// [`rsa_key`] from a certificate read in place.
+/// [`rsa_key`] from a SubjectPublicKeyInfo as decoded, owned or read in place.
 fn rsa_key_of(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<RsaPublicKey, CmsError> {
-    rsa_key_in(spki.algorithm.oid, spki.to_der())
-}
-
-/// The key in a SubjectPublicKeyInfo (`spki_der`) whose algorithm is `algorithm`.
-fn rsa_key_in(
-    algorithm: ObjectIdentifier,
-    spki_der: der::Result<Vec<u8>>,
-) -> Result<RsaPublicKey, CmsError> {
-    if algorithm != rfc5912::RSA_ENCRYPTION {
+    if spki.algorithm.oid != rfc5912::RSA_ENCRYPTION {
         return Err(CmsError::UnsupportedKey);
     }
-    let der = spki_der.map_err(|_| CmsError::UnsupportedKey)?;
-    let key = RsaPublicKey::from_public_key_der(&der).map_err(|_| CmsError::UnsupportedKey)?;
+    let key = RsaPublicKey::try_from(spki.clone()).map_err(|_| CmsError::UnsupportedKey)?;
     if key.size() * 8 < MIN_RSA_BITS {
         return Err(CmsError::UnsupportedKey);
     }
@@ -755,6 +745,7 @@ mod tests {
     use super::*;
     use rsa::RsaPrivateKey;
     use rsa::pkcs1v15::SigningKey;
+    use rsa::pkcs8::DecodePublicKey;
     use std::str::FromStr;
     use std::sync::OnceLock;
     use std::time::Duration;
