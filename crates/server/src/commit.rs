@@ -7,11 +7,12 @@
 //! [`commit_batch`]).
 //!
 //! Deciding happens here too, inside the transaction, so that two concurrent revocations of the
-//! same certificate cannot both be accepted. Each submission runs inside a savepoint of its own:
-//! one that fails in the store is rolled back and answered `service_error` alone, and the
-//! others of its batch are committed. One that lost a race with another window instance on the
-//! same database (a unique key taken meanwhile) is decided again from its savepoint, and then
-//! sees the winner's record.
+//! same certificate cannot both be accepted. A batch is first decided straight through; if
+//! anything fails, it is rolled back and decided again with each submission inside a savepoint
+//! of its own: one that fails in the store is rolled back and answered `service_error` alone,
+//! and the others of its batch are committed. One that lost a race with another window instance
+//! on the same database (a unique key taken meanwhile) is decided again from its savepoint, and
+//! then sees the winner's record.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -296,7 +297,8 @@ fn run(
     }
 }
 
-/// Decides and records a batch, each submission in a savepoint of its own.
+/// Decides and records a batch; one submission that fails in the store fails alone (see
+/// [`decide_batch`]).
 ///
 /// The batch's validity checks go first, in a transaction of their own that is committed
 /// without waiting for durability (`Store::lazy_transaction`), and are handed to
@@ -313,31 +315,75 @@ pub fn commit_batch(
     batch: &[&Submission],
     answer_now: &mut dyn FnMut(usize, Decision),
 ) -> Result<Vec<Option<Decision>>, StoreError> {
-    let is_check = |s: &&Submission| s.procedure == Procedure::ValidityCheck;
-    if batch.iter().any(is_check) {
-        let mut tx = store.lazy_transaction()?;
-        let mut decided = Vec::new();
-        for (i, s) in batch.iter().enumerate() {
-            if is_check(s) {
-                decided.push((i, decide_alone(tx.as_mut(), s)?));
-            }
-        }
-        tx.commit()?;
-        for (i, d) in decided {
+    let is_check = |s: &Submission| s.procedure == Procedure::ValidityCheck;
+    if batch.iter().any(|s| is_check(s)) {
+        for (i, d) in decide_batch(store, batch, &is_check, Durability::Lazy)? {
             answer_now(i, d);
         }
     }
     let mut out: Vec<Option<Decision>> = vec![None; batch.len()];
     if batch.iter().any(|s| !is_check(s)) {
-        let mut tx = store.transaction()?;
-        for (i, s) in batch.iter().enumerate() {
-            if !is_check(s) {
-                out[i] = Some(decide_alone(tx.as_mut(), s)?);
-            }
+        for (i, d) in decide_batch(store, batch, &|s| !is_check(s), Durability::Durable)? {
+            out[i] = Some(d);
         }
-        tx.commit()?;
     }
     Ok(out)
+}
+
+/// Which commit a transaction of [`decide_batch`] ends with.
+#[derive(Clone, Copy)]
+enum Durability {
+    /// [`Store::lazy_transaction`]: visible at its commit, durable with the next durable one.
+    Lazy,
+    /// [`Store::transaction`]: durable at its commit.
+    Durable,
+}
+
+fn begin(store: &mut dyn Store, d: Durability) -> Result<Box<dyn Transaction + '_>, StoreError> {
+    match d {
+        Durability::Lazy => store.lazy_transaction(),
+        Durability::Durable => store.transaction(),
+    }
+}
+
+/// Decides and records the submissions of `batch` that `pick` chooses, in one transaction,
+/// and commits it: their decisions, by index in `batch`.
+///
+/// The first attempt takes them one after the other with no savepoint: nearly every batch
+/// records all its submissions, and a savepoint per submission costs statements (in
+/// PostgreSQL a round trip and a subtransaction each; past 64 subtransactions in one
+/// transaction, PostgreSQL's snapshots overflow to `pg_subtrans` for every session). If
+/// anything fails in the store, that transaction is rolled back whole and the batch decided
+/// again with a savepoint per submission ([`decide_alone`]), so that the one that fails fails
+/// alone and a race lost to another instance is decided again.
+fn decide_batch(
+    store: &mut dyn Store,
+    batch: &[&Submission],
+    pick: &dyn Fn(&Submission) -> bool,
+    durability: Durability,
+) -> Result<Vec<(usize, Decision)>, StoreError> {
+    let picked = || batch.iter().enumerate().filter(|(_, s)| pick(s));
+    {
+        let mut tx = begin(store, durability)?;
+        let decided: Result<Vec<(usize, Decision)>, StoreError> = picked()
+            .map(|(i, s)| Ok((i, decide(tx.as_mut(), s)?)))
+            .collect();
+        match decided {
+            Ok(decided) => {
+                tx.commit()?;
+                return Ok(decided);
+            }
+            // Dropping the transaction rolls it back.
+            Err(e) => tracing::debug!("a batch is decided again, submission by submission: {e}"),
+        }
+    }
+    let mut tx = begin(store, durability)?;
+    let mut decided = Vec::new();
+    for (i, s) in picked() {
+        decided.push((i, decide_alone(tx.as_mut(), s)?));
+    }
+    tx.commit()?;
+    Ok(decided)
 }
 
 /// One submission inside its savepoint. A store failure of this submission is answered
@@ -495,15 +541,22 @@ mod tests {
 
     /// SQLite, except that recording a request for serial `bad` fails (a full disk, a
     /// constraint the window did not expect): the failure to inject; and whether durable
-    /// commits fail; and a count of the transactions started.
-    struct FailOne(SqliteStore, bool, Arc<AtomicUsize>);
+    /// commits fail; and counts of the transactions started and of the savepoints made.
+    struct FailOne(SqliteStore, bool, Arc<AtomicUsize>, Arc<AtomicUsize>);
 
     fn fail_one(fail_commit: bool) -> FailOne {
         let started = Arc::new(AtomicUsize::new(0));
-        FailOne(SqliteStore::open_in_memory().unwrap(), fail_commit, started)
+        let savepoints = Arc::new(AtomicUsize::new(0));
+        FailOne(
+            SqliteStore::open_in_memory().unwrap(),
+            fail_commit,
+            started,
+            savepoints,
+        )
     }
-    /// The transaction, and whether its commit fails (the disk fills up at the fsync).
-    struct FailOneTx<'a>(Box<dyn Transaction + 'a>, bool);
+    /// The transaction, whether its commit fails (the disk fills up at the fsync), and the
+    /// count of savepoints.
+    struct FailOneTx<'a>(Box<dyn Transaction + 'a>, bool, Arc<AtomicUsize>);
 
     impl Transaction for FailOneTx<'_> {
         fn recorded(&mut self, h: &[u8; 32], c: Option<&Ticket>) -> Result<Recorded, StoreError> {
@@ -538,6 +591,7 @@ mod tests {
             self.0.insert_crl(c)
         }
         fn savepoint(&mut self) -> Result<(), StoreError> {
+            self.2.fetch_add(1, Ordering::SeqCst);
             self.0.savepoint()
         }
         fn release_savepoint(&mut self) -> Result<(), StoreError> {
@@ -558,12 +612,22 @@ mod tests {
         fn transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
             self.2.fetch_add(1, Ordering::SeqCst);
             let fail_commit = self.1;
-            Ok(Box::new(FailOneTx(self.0.transaction()?, fail_commit)))
+            let savepoints = self.3.clone();
+            Ok(Box::new(FailOneTx(
+                self.0.transaction()?,
+                fail_commit,
+                savepoints,
+            )))
         }
         /// The injected commit failure is the fsync's: a lazy commit has none.
         fn lazy_transaction(&mut self) -> Result<Box<dyn Transaction + '_>, StoreError> {
             self.2.fetch_add(1, Ordering::SeqCst);
-            Ok(Box::new(FailOneTx(self.0.lazy_transaction()?, false)))
+            let savepoints = self.3.clone();
+            Ok(Box::new(FailOneTx(
+                self.0.lazy_transaction()?,
+                false,
+                savepoints,
+            )))
         }
         fn list_requests(&mut self) -> Result<Vec<RequestRecord>, StoreError> {
             self.0.list_requests()
@@ -633,6 +697,10 @@ mod tests {
         let rows = store.list_requests().unwrap();
         let serials: Vec<&str> = rows.iter().map(|r| r.certificate_serial.as_str()).collect();
         assert_eq!(serials, ["01", "03"]);
+        // Decided straight through first; that failed, so the batch was decided again in a
+        // second transaction, a savepoint per submission.
+        assert_eq!(store.2.load(Ordering::SeqCst), 2);
+        assert_eq!(store.3.load(Ordering::SeqCst), 3);
         // The failed one left nothing behind, not even a spent challenge: sent again (the
         // disk has room now), it is decided afresh. Its neighbours' challenges are spent.
         let mut tx = store.0.transaction().unwrap();
@@ -649,6 +717,38 @@ mod tests {
             tx.recorded(&batch[0].document_hash, Some(&ticket(1))).unwrap(),
             Recorded::Answer(a) if a == d[0].body
         ));
+    }
+
+    #[test]
+    fn a_batch_without_failures_is_decided_in_one_transaction_without_savepoints() {
+        let mut store = fail_one(false);
+        let batch = [
+            submission("01", 1),
+            submission("02", 2),
+            // The same certificate again: decided after the first one's record, in the same
+            // transaction.
+            submission("01", 3),
+            submission_for(Procedure::ValidityCheck, "02", 4),
+        ];
+        let refs: Vec<&Submission> = batch.iter().collect();
+        let mut early = Vec::new();
+        let d = commit_batch(&mut store, &refs, &mut |i, d| early.push((i, d.outcome))).unwrap();
+        assert_eq!(early, [(3, Outcome::Valid)]);
+        let outcomes: Vec<Option<Outcome>> =
+            d.iter().map(|d| d.as_ref().map(|d| d.outcome)).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Some(Outcome::Accepted),
+                Some(Outcome::Accepted),
+                Some(Outcome::DuplicateRequest),
+                None
+            ]
+        );
+        // One transaction for the validity check, one for the revocations; no savepoint.
+        assert_eq!(store.2.load(Ordering::SeqCst), 2);
+        assert_eq!(store.3.load(Ordering::SeqCst), 0);
+        assert_eq!(store.list_requests().unwrap().len(), 4);
     }
 
     #[test]

@@ -401,6 +401,29 @@ async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
             (list[0].status.as_str(), list[1].status.as_str()),
             ("pending", "-")
         );
+        // A revocation's record (its envelope carries the certificate: about 4 KB) stays in
+        // its row: nothing compressed, nothing in the TOAST table (schema 5).
+        let envelope: Vec<u8> = (0..3000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let mut tx = s.transaction().unwrap();
+        tx.insert_request(&NewRecord {
+            cms: &envelope,
+            ..rec(&[8; 32], "R8", "duplicate_request")
+        })
+        .unwrap();
+        tx.commit().unwrap();
+        pg::cluster().unwrap().psql(
+            &db,
+            "DO $$ BEGIN
+                 IF (SELECT pg_relation_size(reltoastrelid) FROM pg_class
+                     WHERE relname = 'requests') <> 0
+                    OR (SELECT pg_column_size(cms) FROM requests WHERE receipt_id = 'R8')
+                       < 3000
+                 THEN RAISE EXCEPTION 'the record was compressed or moved out of its row';
+                 END IF;
+             END $$;",
+        );
         // The key is made once and then read by every instance.
         let k = s.challenge_key().unwrap();
         drop(s);
