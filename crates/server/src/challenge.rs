@@ -52,7 +52,7 @@ impl ChallengeProblem {
 /// A challenge's nonce and expiry: the key of the record of the document that carries it.
 /// From [`ChallengeKeys::verify`], a challenge whose MAC and expiry checked out; from
 /// [`claimed`], what a document's challenge says, unchecked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Ticket {
     /// The random nonce.
     pub nonce: [u8; NONCE_LEN],

@@ -14,17 +14,20 @@
 //! on the same database (a unique key taken meanwhile) is decided again from its savepoint, and
 //! then sees the winner's record.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use madoguchi_pki::request::{CertificateRef, Procedure, RequestDocument};
+use madoguchi_pki::request::{Procedure, RequestDocument};
 use madoguchi_pki::wire::{Outcome, OutcomeAnswer};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::challenge::{ChallengeProblem, Ticket};
 use crate::clock::rfc3339;
-use crate::store::{CrlRecord, NewRecord, Recorded, Store, StoreError, Transaction};
+use crate::store::{
+    CrlRecord, Lookup, LookupKey, NewRecord, Recorded, Store, StoreError, Transaction,
+};
 
 /// A request that passed every check up to the challenge.
 #[derive(Clone, Debug)]
@@ -349,10 +352,12 @@ fn begin(store: &mut dyn Store, d: Durability) -> Result<Box<dyn Transaction + '
 /// Decides and records the submissions of `batch` that `pick` chooses, in one transaction,
 /// and commits it: their decisions, by index in `batch`.
 ///
-/// The first attempt takes them one after the other with no savepoint: nearly every batch
-/// records all its submissions, and a savepoint per submission costs statements (in
-/// PostgreSQL a round trip and a subtransaction each; past 64 subtransactions in one
-/// transaction, PostgreSQL's snapshots overflow to `pg_subtrans` for every session). If
+/// The first attempt uses no savepoint: nearly every batch records all its submissions, and
+/// a savepoint per submission costs statements (in PostgreSQL a round trip and a
+/// subtransaction each; past 64 subtransactions in one transaction, PostgreSQL's snapshots
+/// overflow to `pg_subtrans` for every session). When no two of them share a challenge, a
+/// document or a certificate, all are looked up at once, then all recorded at once (in
+/// PostgreSQL one statement each for the whole batch); otherwise one after the other. If
 /// anything fails in the store, that transaction is rolled back whole and the batch decided
 /// again with a savepoint per submission ([`decide_alone`]), so that the one that fails fails
 /// alone and a race lost to another instance is decided again.
@@ -362,12 +367,22 @@ fn decide_batch(
     pick: &dyn Fn(&Submission) -> bool,
     durability: Durability,
 ) -> Result<Vec<(usize, Decision)>, StoreError> {
-    let picked = || batch.iter().enumerate().filter(|(_, s)| pick(s));
+    let picked: Vec<(usize, &Submission)> = batch
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| pick(s))
+        .map(|(i, s)| (i, *s))
+        .collect();
     {
         let mut tx = begin(store, durability)?;
-        let decided: Result<Vec<(usize, Decision)>, StoreError> = picked()
-            .map(|(i, s)| Ok((i, decide(tx.as_mut(), s)?)))
-            .collect();
+        let decided = if independent(&picked) {
+            decide_together(tx.as_mut(), &picked)
+        } else {
+            picked
+                .iter()
+                .map(|(i, s)| Ok((*i, decide(tx.as_mut(), s)?)))
+                .collect()
+        };
         match decided {
             Ok(decided) => {
                 tx.commit()?;
@@ -379,7 +394,7 @@ fn decide_batch(
     }
     let mut tx = begin(store, durability)?;
     let mut decided = Vec::new();
-    for (i, s) in picked() {
+    for (i, s) in picked {
         decided.push((i, decide_alone(tx.as_mut(), s)?));
     }
     tx.commit()?;
@@ -435,48 +450,165 @@ pub fn receipt_id(hash: &[u8; 32], at: SystemTime) -> String {
 }
 
 fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreError> {
+    let key = lookup_key(s);
+    let found = tx.lookup(key.request_hash, key.challenge, key.issuer_der, key.serial)?;
+    let decided = decide_from(s, found);
+    if let Some(r) = &decided.record {
+        tx.insert_request(&r.new_record(s, &decided.decision.body))?;
+    }
+    Ok(decided.decision)
+}
+
+/// Decides submissions whose records cannot change each other's reads ([`independent`]):
+/// every lookup first, then every record, each in one call to the store.
+fn decide_together(
+    tx: &mut dyn Transaction,
+    picked: &[(usize, &Submission)],
+) -> Result<Vec<(usize, Decision)>, StoreError> {
+    let keys: Vec<LookupKey<'_>> = picked.iter().map(|(_, s)| lookup_key(s)).collect();
+    let found = tx.lookup_many(&keys)?;
+    if found.len() != picked.len() {
+        return Err(StoreError::Other(
+            "the store answered another number of lookups".into(),
+        ));
+    }
+    let decided: Vec<Decided> = picked
+        .iter()
+        .zip(found)
+        .map(|((_, s), f)| decide_from(s, f))
+        .collect();
+    let records: Vec<NewRecord<'_>> = picked
+        .iter()
+        .zip(&decided)
+        .filter_map(|((_, s), d)| Some(d.record.as_ref()?.new_record(s, &d.decision.body)))
+        .collect();
+    tx.insert_requests(&records)?;
+    Ok(picked
+        .iter()
+        .zip(decided)
+        .map(|((i, _), d)| (*i, d.decision))
+        .collect())
+}
+
+/// True when no submission's record can change what another's lookup reads: no two share a
+/// challenge or a document, and a revocation's certificate is no other's (only a revocation's
+/// record can be the accepted revocation another one finds). Then they can all be looked up
+/// before any is recorded.
+fn independent(picked: &[(usize, &Submission)]) -> bool {
+    let certificate =
+        |s: &Submission| (s.issuer_der.clone(), s.document.certificate.serial.clone());
+    let revoked: HashSet<_> = picked
+        .iter()
+        .filter(|(_, s)| s.procedure == Procedure::Revocation)
+        .map(|(_, s)| certificate(s))
+        .collect();
+    let mut challenges = HashSet::new();
+    let mut documents = HashSet::new();
+    let mut certificates = HashSet::new();
+    picked.iter().all(|(_, s)| {
+        let own: HashSet<&Ticket> = s
+            .challenge_key
+            .iter()
+            .chain(s.challenge.as_ref().ok())
+            .collect();
+        let c = certificate(s);
+        own.into_iter().all(|t| challenges.insert(*t))
+            && documents.insert(s.document_hash)
+            && (!revoked.contains(&c) || certificates.insert(c))
+    })
+}
+
+fn lookup_key(s: &Submission) -> LookupKey<'_> {
+    LookupKey {
+        request_hash: &s.document_hash,
+        challenge: s.challenge_key.as_ref(),
+        issuer_der: &s.issuer_der,
+        serial: &s.document.certificate.serial,
+    }
+}
+
+/// A submission decided from what its lookup read: the answer, and the record to write
+/// (none when the answer is the one already on record, or the challenge is refused).
+struct Decided {
+    decision: Decision,
+    record: Option<Record>,
+}
+
+/// What a new record holds besides the submission and its answer.
+struct Record {
+    receipt: String,
+    received_at: String,
+    outcome: Outcome,
+    challenge: Ticket,
+}
+
+impl Record {
+    fn new_record<'a>(&'a self, s: &'a Submission, answer_json: &'a str) -> NewRecord<'a> {
+        NewRecord {
+            receipt_id: &self.receipt,
+            request_hash: &s.document_hash,
+            challenge: self.challenge,
+            procedure: s.procedure.as_str(),
+            outcome: self.outcome.as_str(),
+            issuer_der: &s.issuer_der,
+            issuer_text: &s.document.certificate.issuer,
+            serial: &s.document.certificate.serial,
+            holder_name: &s.document.holder.name,
+            received_at: &self.received_at,
+            answer_json,
+            document: &s.document_bytes,
+            // The signed envelope is the resident's proof of a revocation request and is kept;
+            // a validity check keeps its document and answer only (a quarter of the bytes: the
+            // envelope carries the certificate), which is most of its record's cost.
+            cms: match s.procedure {
+                Procedure::Revocation => &s.cms,
+                Procedure::ValidityCheck => &[],
+            },
+        }
+    }
+}
+
+fn decide_from(s: &Submission, found: Lookup) -> Decided {
     // 1. The same document again: the same answer, no new record, even once its challenge
     // expired. (What its challenge holds and the status, step 3, are read at the same time;
     // a race lost to another instance ends at a unique key.)
-    let cert_serial = &s.document.certificate.serial;
-    let found = tx.lookup(
-        &s.document_hash,
-        s.challenge_key.as_ref(),
-        &s.issuer_der,
-        cert_serial,
-    )?;
     let spent = match found.recorded {
         Recorded::Answer(body) => {
-            return Ok(Decision {
-                outcome: outcome_of(&body),
-                body,
-            });
+            return Decided {
+                decision: Decision {
+                    outcome: outcome_of(&body),
+                    body,
+                },
+                record: None,
+            };
         }
         Recorded::OtherDocument => true,
         Recorded::Nothing => false,
     };
     let now = rfc3339(s.received_at);
-    let cert: CertificateRef = s.document.certificate.clone();
     let mut answer = OutcomeAnswer::new(Outcome::ServiceError, now.clone());
     answer.procedure = Some(s.procedure);
-    answer.certificate = Some(cert.clone());
+    answer.certificate = Some(s.document.certificate.clone());
 
     // 2. The challenge: MAC and expiry were checked by the route; single use is the
     // database's (the record's unique key on the expiry and nonce, both under the MAC).
     let ticket = match (&s.challenge, spent) {
         (Err(p), _) => Err(*p),
         (Ok(_), true) => Err(ChallengeProblem::Used),
-        (Ok(t), false) => Ok(t),
+        (Ok(t), false) => Ok(*t),
     };
     let ticket = match ticket {
         Ok(t) => t,
         Err(problem) => {
             answer.outcome = Outcome::ChallengeInvalid;
             answer.detail = Some(problem.detail().into());
-            return Ok(Decision {
-                outcome: Outcome::ChallengeInvalid,
-                body: serde_json::to_string(&answer).expect("answer serialises"),
-            });
+            return Decided {
+                decision: Decision {
+                    outcome: Outcome::ChallengeInvalid,
+                    body: serde_json::to_string(&answer).expect("answer serialises"),
+                },
+                record: None,
+            };
         }
     };
 
@@ -503,32 +635,16 @@ fn decide(tx: &mut dyn Transaction, s: &Submission) -> Result<Decision, StoreErr
         _ => {}
     }
     let body = serde_json::to_string(&answer).expect("answer serialises");
-    let issuer_text = &cert.issuer;
-    tx.insert_request(&NewRecord {
-        receipt_id: &receipt,
-        request_hash: &s.document_hash,
-        challenge: *ticket,
-        procedure: s.procedure.as_str(),
-        outcome: answer.outcome.as_str(),
-        issuer_der: &s.issuer_der,
-        issuer_text,
-        serial: &cert.serial,
-        holder_name: &s.document.holder.name,
-        received_at: &now,
-        answer_json: &body,
-        document: &s.document_bytes,
-        // The signed envelope is the resident's proof of a revocation request and is kept;
-        // a validity check keeps its document and answer only (a quarter of the bytes: the
-        // envelope carries the certificate), which is most of its record's cost.
-        cms: match s.procedure {
-            Procedure::Revocation => &s.cms,
-            Procedure::ValidityCheck => &[],
-        },
-    })?;
-    Ok(Decision {
-        outcome: answer.outcome,
-        body,
-    })
+    let outcome = answer.outcome;
+    Decided {
+        decision: Decision { outcome, body },
+        record: Some(Record {
+            receipt,
+            received_at: now,
+            outcome,
+            challenge: ticket,
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -820,6 +936,53 @@ mod tests {
         assert_eq!(a.outcome, Outcome::Accepted);
         drop(c);
         thread.join();
+    }
+
+    #[test]
+    fn submissions_are_looked_up_together_only_when_no_record_changes_another_lookup() {
+        use Procedure::{Revocation as R, ValidityCheck as V};
+        // Documents that differ (the helper's differ only when their serials do).
+        let submission_for = |p: Procedure, serial: &str, n: u8| Submission {
+            document_hash: [n; 32],
+            ..submission_for(p, serial, n)
+        };
+        let together = |subs: &[Submission]| {
+            let picked: Vec<(usize, &Submission)> = subs.iter().enumerate().collect();
+            independent(&picked)
+        };
+        // Validity checks of one certificate: none of their records is a revocation.
+        assert!(together(&[
+            submission_for(V, "01", 1),
+            submission_for(V, "01", 2)
+        ]));
+        assert!(together(&[
+            submission_for(R, "01", 1),
+            submission_for(R, "02", 2)
+        ]));
+        // A revocation's record is what the other's lookup of that certificate finds.
+        assert!(!together(&[
+            submission_for(R, "01", 1),
+            submission_for(R, "01", 2)
+        ]));
+        assert!(!together(&[
+            submission_for(V, "01", 1),
+            submission_for(R, "01", 2)
+        ]));
+        // One challenge: the first record spends it for the other.
+        assert!(!together(&[
+            submission_for(V, "01", 1),
+            submission_for(V, "02", 1)
+        ]));
+        let mut claimed_only = submission_for(V, "02", 2);
+        claimed_only.challenge_key = Some(ticket(1));
+        assert!(!together(&[submission_for(V, "01", 1), claimed_only]));
+        // One document twice.
+        let again = Submission {
+            challenge_key: Some(ticket(2)),
+            challenge: Ok(ticket(2)),
+            ..submission_for(V, "01", 1)
+        };
+        assert!(!together(&[submission_for(V, "01", 1), again]));
     }
 
     #[test]

@@ -195,8 +195,35 @@ pub struct Lookup {
     pub accepted: Option<AcceptedRevocation>,
 }
 
+/// What one submission's [`Transaction::lookup`] reads by.
+#[derive(Clone, Copy, Debug)]
+pub struct LookupKey<'a> {
+    /// SHA-256 of the document.
+    pub request_hash: &'a [u8; 32],
+    /// The challenge the document carries, if readable.
+    pub challenge: Option<&'a Ticket>,
+    /// DER of the certificate's issuer name.
+    pub issuer_der: &'a [u8],
+    /// Canonical serial hex.
+    pub serial: &'a str,
+}
+
 /// Reads and writes inside one atomic, durable transaction.
 pub trait Transaction {
+    /// [`Transaction::lookup`] for several submissions at once, in order. Only for
+    /// submissions whose records cannot change each other's reads (no two share a
+    /// challenge, a document or a certificate). One after the other here; PostgreSQL reads
+    /// them in one statement.
+    fn lookup_many(&mut self, keys: &[LookupKey<'_>]) -> Result<Vec<Lookup>, StoreError> {
+        keys.iter()
+            .map(|k| self.lookup(k.request_hash, k.challenge, k.issuer_der, k.serial))
+            .collect()
+    }
+    /// [`Transaction::insert_request`] for several records, in order. One after the other
+    /// here; PostgreSQL writes them in one statement.
+    fn insert_requests(&mut self, records: &[NewRecord<'_>]) -> Result<(), StoreError> {
+        records.iter().try_for_each(|r| self.insert_request(r))
+    }
     /// The three reads that decide a submission. One after the other here; a store on a
     /// network (PostgreSQL) sends them at once.
     fn lookup(

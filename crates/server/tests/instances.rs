@@ -488,3 +488,154 @@ async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
     })
     .await;
 }
+
+/// The committer's batches on PostgreSQL and on SQLite give the same answers, byte for byte,
+/// and the same records: batches whose submissions are independent (decided together: one
+/// lookup and one insert for the whole batch on PostgreSQL), reaching every status outcome, a
+/// document sent again, a spent challenge, validity checks of one certificate; and a batch
+/// with two revocations of one certificate (decided one after the other).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_batches_decide_as_sqlite_batches() {
+    use madoguchi_server::challenge::{ChallengeProblem, Ticket};
+    use madoguchi_server::commit::{Decision, Submission, commit_batch};
+    use madoguchi_server::pg::PostgresStore;
+    use madoguchi_server::store::{NewCrl, SqliteStore, Store};
+    use madoguchi_server::testkit::TestHolder;
+    use std::time::{Duration, SystemTime};
+    let Some(cluster) = pg::cluster() else {
+        return;
+    };
+    let url = cluster.new_database();
+    pg::blocking(move || {
+        let holder = TestHolder::from_card("normal").unwrap();
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let ticket = |n: u8| Ticket {
+            nonce: [n; 12],
+            expires_at: 1_800_000_300,
+        };
+        let sub = |p: Procedure, serial: &str, n: u8| {
+            let mut document = holder.document(p, &format!("challenge-number-{n:04}"));
+            document.certificate.serial = serial.into();
+            let document_bytes = document.to_canonical_bytes();
+            Submission {
+                procedure: p,
+                document_hash: madoguchi_pki::cms::sha256(&document_bytes),
+                document,
+                document_bytes,
+                issuer_der: b"issuer".to_vec(),
+                cms: vec![0x30, n],
+                received_at: at,
+                challenge_key: Some(ticket(n)),
+                challenge: Ok(ticket(n)),
+            }
+        };
+        use Procedure::{Revocation as R, ValidityCheck as V};
+        let first_check = sub(V, "03", 3);
+        let mut reused = sub(V, "04", 9);
+        reused.challenge_key = Some(ticket(1));
+        reused.challenge = Ok(ticket(1));
+        let mut expired = sub(R, "08", 10);
+        expired.challenge = Err(ChallengeProblem::Expired);
+        let batches = [
+            vec![sub(R, "01", 1), sub(R, "02", 2), first_check.clone()],
+            vec![
+                sub(R, "01", 4),
+                sub(V, "02", 5),
+                first_check,
+                reused,
+                sub(V, "06", 6),
+                sub(R, "07", 7),
+                expired,
+            ],
+            vec![
+                sub(R, "05", 11),
+                sub(V, "05", 12),
+                sub(R, "05", 13),
+                sub(V, "01", 14),
+                sub(V, "01", 15),
+            ],
+        ];
+        let run = |store: &mut dyn Store| -> (Vec<Vec<Decision>>, Vec<String>) {
+            let mut tx = store.transaction().unwrap();
+            tx.insert_crl(&NewCrl {
+                issuer_der: b"issuer",
+                issuer_text: "CN=CA",
+                crl_number: Some(1),
+                this_update: "2027-01-01T00:00:00Z",
+                next_update: None,
+                source: "imported",
+                der: b"crl",
+                entries: &[
+                    ("06".into(), "2027-01-01T00:00:00Z".into()),
+                    ("07".into(), "2027-01-01T00:00:00Z".into()),
+                ],
+                added_at: "2027-01-01T00:00:00Z",
+            })
+            .unwrap();
+            tx.commit().unwrap();
+            let decisions = batches
+                .iter()
+                .map(|b| {
+                    let refs: Vec<&Submission> = b.iter().collect();
+                    let mut all: Vec<Option<Decision>> = vec![None; b.len()];
+                    let rest = commit_batch(store, &refs, &mut |i, d| all[i] = Some(d)).unwrap();
+                    for (i, d) in rest.into_iter().enumerate() {
+                        if let Some(d) = d {
+                            all[i] = Some(d);
+                        }
+                    }
+                    all.into_iter().map(|d| d.unwrap()).collect()
+                })
+                .collect();
+            let records = store
+                .list_requests()
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {}",
+                        r.procedure, r.certificate_serial, r.outcome, r.status
+                    )
+                })
+                .collect();
+            (decisions, records)
+        };
+        let mut pg = PostgresStore::open(&url).unwrap();
+        let mut sqlite = SqliteStore::open_in_memory().unwrap();
+        let (pg_decisions, pg_records) = run(&mut pg);
+        let (sqlite_decisions, sqlite_records) = run(&mut sqlite);
+        let outcomes: Vec<Vec<Outcome>> = pg_decisions
+            .iter()
+            .map(|b| b.iter().map(|d| d.outcome).collect())
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                vec![Outcome::Accepted, Outcome::Accepted, Outcome::Valid],
+                vec![
+                    Outcome::DuplicateRequest,
+                    Outcome::RevocationAccepted,
+                    Outcome::Valid,
+                    Outcome::ChallengeInvalid,
+                    Outcome::Revoked,
+                    Outcome::AlreadyRevoked,
+                    Outcome::ChallengeInvalid,
+                ],
+                vec![
+                    Outcome::Accepted,
+                    // Validity checks are decided first, from the committed state.
+                    Outcome::Valid,
+                    Outcome::DuplicateRequest,
+                    Outcome::RevocationAccepted,
+                    Outcome::RevocationAccepted,
+                ],
+            ]
+        );
+        // The document sent again got its first answer, byte for byte.
+        assert_eq!(pg_decisions[1][2], pg_decisions[0][2]);
+        assert_eq!(pg_decisions, sqlite_decisions);
+        assert_eq!(pg_records, sqlite_records);
+        assert_eq!(pg_records.len(), 3 + 4 + 5);
+    })
+    .await;
+}
