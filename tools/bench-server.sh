@@ -2,7 +2,8 @@
 # Throughput of the reference online window (docs/benchmarks.md, "Online window"):
 # the server pinned to CPU 0, the load generator to CPU 1, on SQLite and on PostgreSQL
 # (1 instance, then 2 instances on one database), and `openssl speed` RSA-2048 verify
-# in the same run for the ratio. Needs a release build:
+# in the same run for the ratio; on PostgreSQL also the database's CPU per request (all the
+# cluster's processes). Needs a release build:
 #   cargo build --release -p madoguchi-server
 # Usage: [BIN=dir] tools/bench-server.sh [REQUESTS] (default 20000)
 set -euo pipefail
@@ -50,6 +51,23 @@ measure() { # $1 = label, $2 = procedure, $3 = url, $4 = first serial, $5 = serv
     --concurrency 64 --first-serial "$4" --sign-threads 2 --server-pid "$5" 2>"$WORK/loadgen.err" \
     || { echo "loadgen failed:"; tail -3 "$WORK/loadgen.err"; return 1; }
 }
+# CPU ticks used so far by the PostgreSQL cluster: the postmaster and every process it
+# started that is still running (the windows' connections live as long as the windows).
+pg_ticks() {
+  local pm t=0 p
+  pm=$(head -1 "$WORK/pg/postmaster.pid")
+  for p in "$pm" $(ps -o pid= --ppid "$pm"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+pg_measure() { # as measure, then the database's CPU per request ($6 = requests in all)
+  local before after
+  before=$(pg_ticks)
+  measure "$1" "$2" "$3" "$4" "$5"
+  after=$(pg_ticks)
+  echo "database CPU: $(( (after - before) * 1000000 / $(getconf CLK_TCK) / ${6:-$N} )) µs per request"
+}
 
 echo "== openssl speed rsa2048 (verify), one thread on CPU 0"
 taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | grep -E '^rsa 2048|sign/s'
@@ -77,8 +95,8 @@ PGURL=postgresql://madoguchi@127.0.0.1:15432/madoguchi
 if [ -z "${ONLY_TWO:-}" ]; then
 echo "== PostgreSQL, 1 instance on CPU 0 (database and load generator on CPU 1)"
 serve "$(config "$PGURL" 18444)" 0
-measure postgres-1 validity-check https://127.0.0.1:18444 0 "${PIDS[-1]}"
-measure postgres-1 revocation https://127.0.0.1:18444 2097152 "${PIDS[-1]}"
+pg_measure postgres-1 validity-check https://127.0.0.1:18444 0 "${PIDS[-1]}"
+pg_measure postgres-1 revocation https://127.0.0.1:18444 2097152 "${PIDS[-1]}"
 kill "${PIDS[-1]}"
 fi
 
@@ -89,9 +107,12 @@ serve "$(config "$PGURL" 18446)" 0
 B=${PIDS[-1]}
 # Two load generators at once, half the requests each, each on CPU 1.
 N=$((N / 2))
+BEFORE=$(pg_ticks)
 measure postgres-2/A revocation https://127.0.0.1:18445 3145728 "$A,$B" >"$WORK/a.out" &
 GA=$!
 measure postgres-2/B revocation https://127.0.0.1:18446 4194304 "$A,$B" >"$WORK/b.out" &
 GB=$!
 wait "$GA" "$GB" || echo "(a load generator failed)"
+AFTER=$(pg_ticks)
 cat "$WORK/a.out" "$WORK/b.out"
+echo "database CPU: $(( (AFTER - BEFORE) * 1000000 / $(getconf CLK_TCK) / (2 * N) )) µs per request"
