@@ -448,6 +448,9 @@ impl Transaction for PgTx<'_> {
         &mut self,
         keys: &[LookupKey<'_>],
     ) -> Result<Vec<crate::store::Lookup>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
         let expires_at: Vec<Option<i64>> = keys
             .iter()
             .map(|k| k.challenge.map(|t| t.expires_at))
@@ -517,6 +520,9 @@ impl Transaction for PgTx<'_> {
     }
 
     fn insert_requests(&mut self, records: &[NewRecord<'_>]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
         fn column<'a, T>(
             records: &'a [NewRecord<'a>],
             f: impl Fn(&'a NewRecord<'a>) -> T,
