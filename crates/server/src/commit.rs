@@ -355,8 +355,8 @@ fn begin(store: &mut dyn Store, d: Durability) -> Result<Box<dyn Transaction + '
 /// The first attempt uses no savepoint: nearly every batch records all its submissions, and
 /// a savepoint per submission costs statements (in PostgreSQL a round trip and a
 /// subtransaction each; past 64 subtransactions in one transaction, PostgreSQL's snapshots
-/// overflow to `pg_subtrans` for every session). When no two of them share a challenge, a
-/// document or a certificate, all are looked up at once, then all recorded at once (in
+/// overflow to `pg_subtrans` for every session). When no record can change another's
+/// lookup ([`independent`]), all are looked up at once, then all recorded at once (in
 /// PostgreSQL one statement each for the whole batch); otherwise one after the other. If
 /// anything fails in the store, that transaction is rolled back whole and the batch decided
 /// again with a savepoint per submission ([`decide_alone`]), so that the one that fails fails
