@@ -21,8 +21,8 @@ use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::challenge::Ticket;
 use crate::store::{
-    AcceptedRevocation, CrlRecord, HeldCrl, LookupKey, NewCrl, NewRecord, Recorded, RequestRecord,
-    Store, StoreError, Transaction, fresh_secret, recorded_with,
+    AcceptedRevocation, CrlRecord, HeldCrl, Lookup, LookupKey, NewCrl, NewRecord, Recorded,
+    RequestRecord, Store, StoreError, Transaction, fresh_secret, recorded_with,
 };
 
 /// Schema migrations, in the same order and meaning as SQLite's (`store.rs`) up to 4; 5 is
@@ -126,10 +126,6 @@ const MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368; // "madoguch"
 
 struct Statements {
     lookup_many: Statement,
-    by_challenge: Statement,
-    before_schema_4: Statement,
-    crl_revocation: Statement,
-    accepted_revocation: Statement,
     insert_requests: Statement,
 }
 
@@ -244,32 +240,6 @@ async fn connect(url: &str) -> Result<Connection, StoreError> {
                  ORDER BY k.i",
             )
             .await?,
-        by_challenge: client
-            .prepare(
-                "SELECT request_hash, answer FROM requests
-                 WHERE challenge_expires_at = $1 AND challenge_nonce = $2",
-            )
-            .await?,
-        before_schema_4: client
-            .prepare(
-                "SELECT answer FROM requests WHERE request_hash = $1 AND challenge_nonce IS NULL",
-            )
-            .await?,
-        crl_revocation: client
-            .prepare(
-                "SELECT e.revoked_at FROM crl_entries e
-                 WHERE e.serial = $2 AND e.crl_id = (
-                     SELECT id FROM crls WHERE issuer = $1
-                     ORDER BY this_update DESC, id DESC LIMIT 1)",
-            )
-            .await?,
-        accepted_revocation: client
-            .prepare(
-                "SELECT receipt_id, cert_serial, received_at FROM requests
-                 WHERE cert_issuer = $1 AND cert_serial = $2
-                   AND procedure = 'revocation' AND outcome = 'accepted'",
-            )
-            .await?,
         // Any number of records in one statement, in the order of the arrays.
         insert_requests: client
             .prepare(
@@ -358,96 +328,8 @@ struct PgTx<'a> {
 }
 
 impl PgTx<'_> {
-    /// [`Transaction::recorded`]: the record with the document's challenge, else one made
-    /// before schema 4 with its hash; both statements in one round trip. (No challenge:
-    /// NULLs, which match no record.)
-    async fn recorded_async(
-        &self,
-        request_hash: &[u8; 32],
-        challenge: Option<&Ticket>,
-    ) -> Result<Recorded, StoreError> {
-        let h: &[u8] = request_hash;
-        let expires_at = challenge.map(|t| t.expires_at);
-        let nonce: Option<&[u8]> = challenge.map(|t| t.nonce.as_slice());
-        let by_challenge: [&(dyn ToSql + Sync); 2] = [&expires_at, &nonce];
-        let by_hash: [&(dyn ToSql + Sync); 1] = [&h];
-        let (same_challenge, before_schema_4) = tokio::join!(
-            self.tx.query_opt(&self.st.by_challenge, &by_challenge),
-            self.tx.query_opt(&self.st.before_schema_4, &by_hash),
-        );
-        Ok(match (same_challenge?, before_schema_4?) {
-            (Some(r), _) => recorded_with(request_hash, r.get::<_, &[u8]>(0), r.get(1)),
-            (None, Some(r)) => Recorded::Answer(r.get(0)),
-            (None, None) => Recorded::Nothing,
-        })
-    }
-
-    fn run<T>(
-        &self,
-        f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-    ) -> Result<T, StoreError> {
-        Ok(self.rt.block_on(f)?)
-    }
-}
-
-/// One submission's row of the lookup statement.
-fn lookup_of(request_hash: &[u8; 32], row: &tokio_postgres::Row) -> crate::store::Lookup {
-    let recorded = match (
-        row.get::<_, Option<&[u8]>>(0),
-        row.get::<_, Option<String>>(1),
-    ) {
-        (Some(hash), Some(answer)) => recorded_with(request_hash, hash, answer),
-        _ => match row.get::<_, Option<String>>(2) {
-            Some(answer) => Recorded::Answer(answer),
-            None => Recorded::Nothing,
-        },
-    };
-    if recorded != Recorded::Nothing {
-        return crate::store::Lookup {
-            recorded,
-            ..Default::default()
-        };
-    }
-    let on_crl: Option<String> = row.get(3);
-    let accepted = match (&on_crl, row.get::<_, Option<String>>(4)) {
-        (None, Some(receipt_id)) => Some(AcceptedRevocation {
-            receipt_id,
-            serial: row.get(5),
-            accepted_at: row.get(6),
-        }),
-        _ => None,
-    };
-    crate::store::Lookup {
-        recorded,
-        on_crl,
-        accepted,
-    }
-}
-
-impl Transaction for PgTx<'_> {
-    fn lookup(
-        &mut self,
-        request_hash: &[u8; 32],
-        challenge: Option<&Ticket>,
-        issuer_der: &[u8],
-        serial: &str,
-    ) -> Result<crate::store::Lookup, StoreError> {
-        let key = LookupKey {
-            request_hash,
-            challenge,
-            issuer_der,
-            serial,
-        };
-        let mut found = self.lookup_many(&[key])?;
-        found
-            .pop()
-            .ok_or_else(|| StoreError::Other("the lookup found no row".into()))
-    }
-
-    fn lookup_many(
-        &mut self,
-        keys: &[LookupKey<'_>],
-    ) -> Result<Vec<crate::store::Lookup>, StoreError> {
+    /// The lookup statement's rows, one per key, in order.
+    fn lookup_rows(&self, keys: &[LookupKey<'_>]) -> Result<Vec<tokio_postgres::Row>, StoreError> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
@@ -471,6 +353,81 @@ impl Transaction for PgTx<'_> {
                 rows.len()
             )));
         }
+        Ok(rows)
+    }
+
+    fn lookup_row(&self, key: LookupKey<'_>) -> Result<tokio_postgres::Row, StoreError> {
+        self.lookup_rows(&[key])?
+            .pop()
+            .ok_or_else(|| StoreError::Other("the lookup found no row".into()))
+    }
+
+    fn run<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, StoreError> {
+        Ok(self.rt.block_on(f)?)
+    }
+}
+
+/// A row of the lookup statement: what is recorded for the document (its columns 0–2).
+fn recorded_of(request_hash: &[u8; 32], row: &tokio_postgres::Row) -> Recorded {
+    match (
+        row.get::<_, Option<&[u8]>>(0),
+        row.get::<_, Option<String>>(1),
+    ) {
+        (Some(hash), Some(answer)) => recorded_with(request_hash, hash, answer),
+        _ => match row.get::<_, Option<String>>(2) {
+            Some(answer) => Recorded::Answer(answer),
+            None => Recorded::Nothing,
+        },
+    }
+}
+
+/// A row of the lookup statement: the certificate's accepted revocation (columns 4–6).
+fn accepted_of(row: &tokio_postgres::Row) -> Option<AcceptedRevocation> {
+    Some(AcceptedRevocation {
+        receipt_id: row.get::<_, Option<String>>(4)?,
+        serial: row.get(5),
+        accepted_at: row.get(6),
+    })
+}
+
+/// One submission's row of the lookup statement (column 3: the CRL's revocation date).
+fn lookup_of(request_hash: &[u8; 32], row: &tokio_postgres::Row) -> Lookup {
+    Lookup::decided_by(recorded_of(request_hash, row), row.get(3), accepted_of(row))
+}
+
+/// A lookup key for a certificate's reads alone: no challenge and an all-zero hash, whose
+/// parts of the row are not read.
+fn certificate_only<'a>(issuer_der: &'a [u8], serial: &'a str) -> LookupKey<'a> {
+    LookupKey {
+        request_hash: &[0; 32],
+        challenge: None,
+        issuer_der,
+        serial,
+    }
+}
+
+impl Transaction for PgTx<'_> {
+    fn lookup(
+        &mut self,
+        request_hash: &[u8; 32],
+        challenge: Option<&Ticket>,
+        issuer_der: &[u8],
+        serial: &str,
+    ) -> Result<Lookup, StoreError> {
+        let row = self.lookup_row(LookupKey {
+            request_hash,
+            challenge,
+            issuer_der,
+            serial,
+        })?;
+        Ok(lookup_of(request_hash, &row))
+    }
+
+    fn lookup_many(&mut self, keys: &[LookupKey<'_>]) -> Result<Vec<Lookup>, StoreError> {
+        let rows = self.lookup_rows(keys)?;
         Ok(keys
             .iter()
             .zip(&rows)
@@ -478,13 +435,21 @@ impl Transaction for PgTx<'_> {
             .collect())
     }
 
+    // The single reads, for callers other than the committer, from the same statement: each
+    // of its parts is read on its own, whatever the other parts of the key find.
+
     fn recorded(
         &mut self,
         request_hash: &[u8; 32],
         challenge: Option<&Ticket>,
     ) -> Result<Recorded, StoreError> {
-        self.rt
-            .block_on(self.recorded_async(request_hash, challenge))
+        let row = self.lookup_row(LookupKey {
+            request_hash,
+            challenge,
+            issuer_der: b"",
+            serial: "",
+        })?;
+        Ok(recorded_of(request_hash, &row))
     }
 
     fn crl_revocation(
@@ -492,11 +457,8 @@ impl Transaction for PgTx<'_> {
         issuer_der: &[u8],
         serial: &str,
     ) -> Result<Option<String>, StoreError> {
-        let row = self.run(
-            self.tx
-                .query_opt(&self.st.crl_revocation, &[&issuer_der, &serial]),
-        )?;
-        Ok(row.map(|r| r.get(0)))
+        let row = self.lookup_row(certificate_only(issuer_der, serial))?;
+        Ok(row.get(3))
     }
 
     fn accepted_revocation(
@@ -504,15 +466,8 @@ impl Transaction for PgTx<'_> {
         issuer_der: &[u8],
         serial: &str,
     ) -> Result<Option<AcceptedRevocation>, StoreError> {
-        let row = self.run(
-            self.tx
-                .query_opt(&self.st.accepted_revocation, &[&issuer_der, &serial]),
-        )?;
-        Ok(row.map(|r| AcceptedRevocation {
-            receipt_id: r.get(0),
-            serial: r.get(1),
-            accepted_at: r.get(2),
-        }))
+        let row = self.lookup_row(certificate_only(issuer_der, serial))?;
+        Ok(accepted_of(&row))
     }
 
     fn insert_request(&mut self, rec: &NewRecord<'_>) -> Result<(), StoreError> {

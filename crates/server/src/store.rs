@@ -195,6 +195,33 @@ pub struct Lookup {
     pub accepted: Option<AcceptedRevocation>,
 }
 
+impl Lookup {
+    /// The lookup from its three reads: a record for the document decides alone; a
+    /// certificate on the latest CRL needs no accepted revocation.
+    pub fn decided_by(
+        recorded: Recorded,
+        on_crl: Option<String>,
+        accepted: Option<AcceptedRevocation>,
+    ) -> Lookup {
+        match (recorded, on_crl) {
+            (Recorded::Nothing, Some(on_crl)) => Lookup {
+                recorded: Recorded::Nothing,
+                on_crl: Some(on_crl),
+                accepted: None,
+            },
+            (Recorded::Nothing, None) => Lookup {
+                recorded: Recorded::Nothing,
+                on_crl: None,
+                accepted,
+            },
+            (recorded, _) => Lookup {
+                recorded,
+                ..Lookup::default()
+            },
+        }
+    }
+}
+
 /// What one submission's [`Transaction::lookup`] reads by.
 #[derive(Clone, Copy, Debug)]
 pub struct LookupKey<'a> {
@@ -211,9 +238,9 @@ pub struct LookupKey<'a> {
 /// Reads and writes inside one atomic, durable transaction.
 pub trait Transaction {
     /// [`Transaction::lookup`] for several submissions at once, in order. Only for
-    /// submissions whose records cannot change each other's reads (no two share a
-    /// challenge, a document or a certificate). One after the other here; PostgreSQL reads
-    /// them in one statement.
+    /// submissions whose records cannot change each other's reads (the committer's
+    /// `independent`: no shared challenge or document, no certificate one of them revokes).
+    /// One after the other here; PostgreSQL reads them in one statement.
     fn lookup_many(&mut self, keys: &[LookupKey<'_>]) -> Result<Vec<Lookup>, StoreError> {
         keys.iter()
             .map(|k| self.lookup(k.request_hash, k.challenge, k.issuer_der, k.serial))
@@ -224,8 +251,8 @@ pub trait Transaction {
     fn insert_requests(&mut self, records: &[NewRecord<'_>]) -> Result<(), StoreError> {
         records.iter().try_for_each(|r| self.insert_request(r))
     }
-    /// The three reads that decide a submission. One after the other here; a store on a
-    /// network (PostgreSQL) sends them at once.
+    /// The three reads that decide a submission. One after the other here, each only when
+    /// the ones before leave it needed; PostgreSQL makes them in one statement.
     fn lookup(
         &mut self,
         request_hash: &[u8; 32],
@@ -245,11 +272,7 @@ pub trait Transaction {
             Some(_) => None,
             None => self.accepted_revocation(issuer_der, serial)?,
         };
-        Ok(Lookup {
-            recorded,
-            on_crl,
-            accepted,
-        })
+        Ok(Lookup::decided_by(recorded, on_crl, accepted))
     }
     /// What is recorded for the document with this hash that carries `challenge` (the
     /// expiry and nonce read from it, `None` when it carries no readable challenge): the

@@ -386,6 +386,14 @@ async fn postgres_schema_is_versioned_and_keeps_its_guarantees() {
         assert_eq!(tx.recorded(&[1; 32], None).unwrap(), Recorded::Nothing);
         let lookup = tx.lookup(&[4; 32], Some(&t1), b"issuer", "01").unwrap();
         assert_eq!(lookup.recorded, Recorded::OtherDocument);
+        // The single reads come from the same statement, each part on its own.
+        let accepted = tx.accepted_revocation(b"issuer", "01").unwrap().unwrap();
+        assert_eq!(
+            (accepted.receipt_id.as_str(), accepted.serial.as_str()),
+            ("R1", "01")
+        );
+        assert_eq!(tx.accepted_revocation(b"issuer", "02").unwrap(), None);
+        assert_eq!(tx.crl_revocation(b"issuer", "01").unwrap(), None);
         tx.savepoint().unwrap();
         let mut reuse = rec(&[4; 32], "R4", "valid");
         reuse.challenge = t1;
