@@ -3,8 +3,9 @@
 # the server pinned to CPU 0, the load generator to CPU 1, on SQLite and on PostgreSQL
 # (1 instance, then 2 instances on one database), and `openssl speed` RSA-2048 verify
 # in the same run for the ratio; on PostgreSQL also the database's CPU per request (all the
-# cluster's processes). Needs a release build:
-#   cargo build --release -p madoguchi-server
+# cluster's processes); and the floor (crates/server/examples/floor.rs: TLS, HTTP/1.1 and
+# checks 1-4 only, no record) under the same load. Needs a release build:
+#   cargo build --release -p madoguchi-server --bins --example floor
 # Usage: [BIN=dir] tools/bench-server.sh [REQUESTS] (default 20000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,8 +41,8 @@ max_connections_per_client = 100000
 EOF
   echo "$WORK/server-$2.toml"
 }
-serve() { # $1 = config, $2 = cpu list
-  taskset -c "$2" "$BIN/madoguchi-server" serve --config "$1" >"$WORK/serve.out" 2>&1 &
+serve() { # $1 = config, $2 = cpu list, $3 = program (default: the window)
+  taskset -c "$2" ${3:-"$BIN/madoguchi-server" serve} --config "$1" >"$WORK/serve.out" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 100); do grep -q "listening on" "$WORK/serve.out" && break; sleep 0.1; done
 }
@@ -76,6 +77,12 @@ echo "== window checks 1-4 alone, one thread on CPU 0"
 taskset -c 0 "$BIN/madoguchi-loadgen" --local-checks 20000
 
 if [ -z "${ONLY_TWO:-}" ]; then  # ONLY_TWO=1: just the two-instance run
+[ -x "$BIN/examples/floor" ] || { echo "no $BIN/examples/floor: cargo build --release -p madoguchi-server --example floor"; exit 1; }
+echo "== the floor on CPU 0: TLS, HTTP/1.1, checks 1-4 and the challenge's MAC; no record"
+serve "$(config "$WORK/unused.db" 18447)" 0 "$BIN/examples/floor"
+measure floor validity-check https://127.0.0.1:18447 0 "${PIDS[-1]}"
+kill "${PIDS[-1]}"
+
 echo "== SQLite, 1 instance on CPU 0"
 serve "$(config "$WORK/window.db" 18443)" 0
 measure sqlite validity-check https://127.0.0.1:18443 0 "${PIDS[-1]}"
