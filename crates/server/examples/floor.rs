@@ -57,11 +57,10 @@ async fn serve(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let now = std::time::SystemTime::now();
-    let path = req.uri().path().to_owned();
     if req.method() != Method::POST {
         return Ok(json(StatusCode::METHOD_NOT_ALLOWED, String::new()));
     }
-    if path == wire::PATH_CHALLENGES {
+    if req.uri().path() == wire::PATH_CHALLENGES {
         let (challenge, expires_at) = floor.keys.issue(now);
         let a = ChallengeAnswer {
             challenge,
@@ -72,7 +71,7 @@ async fn serve(
             serde_json::to_string(&a).unwrap_or_default(),
         ));
     }
-    if path != wire::PATH_VALIDITY_CHECKS {
+    if req.uri().path() != wire::PATH_VALIDITY_CHECKS {
         return Ok(json(StatusCode::NOT_FOUND, String::new()));
     }
     let body = match Limited::new(req.into_body(), floor.max_body)
@@ -101,7 +100,8 @@ async fn serve(
             a
         }
     };
-    let status = StatusCode::from_u16(answer.outcome.http_status()).unwrap_or(StatusCode::OK);
+    let status = StatusCode::from_u16(answer.outcome.http_status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Ok(json(
         status,
         serde_json::to_string(&answer).unwrap_or_default(),
